@@ -1,0 +1,373 @@
+"""The ``domeo`` command line: parses options, calls the library, renders.
+
+No business logic lives here. Library errors (``errors.py``) and SQLite
+errors become one sentence on stderr (JSON with ``--json``) and the
+contract's exit code; a usage error is exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import EXIT_INVALID, EXIT_OPERATIONAL, DomeoError, RowsRejected
+
+_state: dict[str, Any] = {"db": None}
+
+
+class _Group(TyperGroup):
+    """Runs a command and turns whatever it raises into a message and an exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
+        import click
+
+        argv = list(sys.argv[1:] if args is None else args)
+        json_errors = "--json" in argv
+        try:
+            result = super().main(
+                args=argv,
+                prog_name=prog_name or "domeo",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+            code = result if isinstance(result, int) else 0
+        except DomeoError as err:
+            code = _report_error(err.code, err.message, err.exit_code, json_errors, err)
+        except sqlite3.Error as err:
+            from .db import explain
+
+            wrapped = explain(err, _state["db"] or "the database")
+            code = _report_error(wrapped.code, wrapped.message, wrapped.exit_code, json_errors)
+        except click.exceptions.NoArgsIsHelpError as err:
+            err.show()
+            code = EXIT_INVALID
+        except click.ClickException as err:
+            code = _report_error("invalid_input", _usage_sentence(err), EXIT_INVALID, json_errors)
+        except click.exceptions.Exit as err:
+            code = err.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            code = _report_error("interrupted", "Interrupted; nothing was changed.", 130, json_errors)
+        except BrokenPipeError:
+            # The reader of our output went away (``| head``): not an error of ours.
+            sys.stderr.close()
+            code = 0
+        except OSError as err:
+            code = _report_error(
+                "io_error", f"I/O error: {err.strerror or err}.", EXIT_OPERATIONAL, json_errors
+            )
+        except Exception as err:  # noqa: BLE001 - a bug: one line, traceback only on request
+            if os.environ.get("DOMEO_DEBUG"):
+                raise
+            code = _report_error(
+                "internal_error",
+                f"Internal error ({type(err).__name__}: {err}); please report it, "
+                "and set DOMEO_DEBUG=1 to see the traceback.",
+                EXIT_OPERATIONAL,
+                json_errors,
+            )
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _usage_sentence(err: Any) -> str:
+    """A click usage error as one sentence, with the command to get help."""
+    message = err.format_message().strip().rstrip(".")
+    ctx = getattr(err, "ctx", None)
+    where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    return f"{message[0].upper()}{message[1:]}.{where}" if message else f"Invalid usage.{where}"
+
+
+def _report_error(code: str, message: str, exit_code: int, as_json: bool, err: Any = None) -> int:
+    from . import shapes
+
+    if as_json:
+        extra = {}
+        suggestions = getattr(err, "suggestions", None)
+        if suggestions:
+            extra["suggestions"] = suggestions
+        shapes.dump(shapes.error(code, message, **extra), sys.stderr)
+    else:
+        sys.stderr.write(f"domeo: error: {message}\n")
+    return exit_code
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"domeo {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="domeo",
+    help="Accounts-receivable reports from a client's invoice export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite database file [default: $DOMEO_DB, else domeo.db here].",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
+LimitOption = Annotated[int, typer.Option("--limit", help="Rows per page, 1 to 200.")]
+OffsetOption = Annotated[int, typer.Option("--offset", help="Rows to skip before the page.")]
+
+
+@app.callback()
+def _main(
+    db: DbOption = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Load an AR export with `domeo ingest FILE.csv`, then ask: past-due, summary, contact."""
+    _state["db"] = db
+
+
+def _db_path(db: str | None) -> str:
+    from .db import resolve_path
+
+    path = resolve_path(db or _state["db"])
+    _state["db"] = path
+    return path
+
+
+@app.command()
+def init(db: DbOption = None, json: JsonOption = False) -> None:
+    """Create the database, or upgrade an older one in place (never deletes data)."""
+    from . import db as dbmod
+    from . import schema
+
+    path = _db_path(db)
+    existed = os.path.exists(path)
+    connection = dbmod.open_for_write(path)
+    applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
+    connection.close()
+    if json:
+        from . import shapes
+
+        shapes.dump({"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied})
+    else:
+        what = "is up to date" if existed else "was created"
+        sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}).\n")
+
+
+@app.command()
+def ingest(
+    file: Annotated[str, typer.Argument(help="The export CSV; - reads standard input.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate; write nothing.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="If any row is rejected, write nothing (exit 4).")
+    ] = False,
+    rejects: Annotated[
+        str | None,
+        typer.Option(
+            "--rejects", help="Write rejected rows to this CSV, with line and reason.", show_default=False
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding", help="The file's encoding [default: UTF-8, else cp1252].", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Load (upsert) the invoices of FILE; rejected rows are reported with line and reason."""
+    from .errors import InvalidInput
+    from .ingest import load
+
+    if dry_run and strict:
+        raise InvalidInput(
+            "--dry-run and --strict do not go together: --dry-run never writes, "
+            "and already exits 4 if a row would be rejected."
+        )
+    path = _db_path(db)
+    progress = _progress_bar(file) if not json or sys.stderr.isatty() else None
+    try:
+        report = load(
+            path,
+            file,
+            dry_run=dry_run,
+            strict=strict,
+            rejects_path=rejects,
+            encoding=encoding,
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress:
+            progress.close()
+    if json:
+        from . import shapes
+
+        shapes.dump(report.as_json())
+    else:
+        from . import tables
+
+        tables.load_report(report, rejects)
+    if report.rejected:
+        if strict:
+            message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."
+        elif dry_run:
+            message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
+        else:
+            message = (
+                f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
+            )
+        raise RowsRejected(message, report)
+
+
+class _ProgressBar:
+    """A Rich progress bar on stderr, shown only on a terminal for large files."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self._progress = Progress(
+            "Loading",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=None,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        from rich.console import Console
+
+        self._progress.console = Console(file=sys.stderr)
+        self._task = self._progress.add_task("load", total=total)
+        self._progress.start()
+
+    def update(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _progress_bar(file: str) -> _ProgressBar | None:
+    if not sys.stderr.isatty() or file == "-":
+        return None
+    try:
+        size = os.path.getsize(file)
+    except OSError:
+        return None
+    return _ProgressBar(size) if size > 8 * 1024 * 1024 else None
+
+
+@app.command("past-due")
+def past_due(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date YYYY-MM-DD [default: today in America/New_York or $DOMEO_TZ].",
+            show_default=False,
+        ),
+    ] = None,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    sort: Annotated[str, typer.Option("--sort", help="due_date.asc or due_date.desc.")] = "due_date.asc",
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Invoices with money outstanding whose due date is before the as-of date."""
+    from . import queries
+    from .dates import parse_iso_option, today
+
+    day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
+    queries.check_page(limit, offset)
+    if sort not in queries.SORTS:
+        from .errors import InvalidInput
+
+        raise InvalidInput(f"--sort takes {' or '.join(queries.SORTS)}, not {sort!r}.")
+    connection = _open(db)
+    page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+    if json:
+        from . import shapes
+
+        shapes.dump(shapes.past_due(page))
+    else:
+        from . import tables
+
+        tables.past_due(page, queries.past_due_totals(connection, day))
+
+
+@app.command()
+def summary(
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)],
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="Only this customer (exact name, any case).", show_default=False),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Sum and count of the invoices dated in a month, per currency."""
+    from . import queries
+    from .dates import parse_month_option
+
+    start, end = parse_month_option(month)
+    if currency is not None:
+        queries.check_currency(currency)
+    connection = _open(db)
+    result = queries.summary(connection, start, end, customer=customer, currency=currency)
+    if json:
+        from . import shapes
+
+        shapes.dump(shapes.summary(result))
+    else:
+        from . import tables
+
+        tables.summary(result)
+
+
+@app.command()
+def contact(
+    name: Annotated[str, typer.Argument(help="The customer's name (any case).", show_default=False)],
+    limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
+    offset: OffsetOption = 0,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Who to call at a customer: each contact and the last invoice it appeared on."""
+    from . import queries
+
+    queries.check_page(limit, offset)
+    connection = _open(db)
+    page = queries.contacts(connection, name, limit=limit, offset=offset)
+    if json:
+        from . import shapes
+
+        shapes.dump(shapes.contact(page))
+    else:
+        from . import tables
+
+        tables.contacts(page)
+
+
+def _open(db: str | None) -> sqlite3.Connection:
+    from .db import open_existing
+
+    return open_existing(_db_path(db))

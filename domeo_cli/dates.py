@@ -1,0 +1,127 @@
+"""Dates and payment terms as the exports write them.
+
+Dates are month first (``3/7/25``, ``11/19/2024``) or ISO (``2024-11-19``),
+optionally followed by a time that is ignored. A day-first reading is never
+guessed. Results are ``datetime.date``; callers store ISO text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", re.ASCII)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+# What may follow a date: a time such as "00:00", "12:30:15", "T00:00:00",
+# "3:05 PM", with an optional fraction or zone, which are all ignored.
+_TIME = re.compile(
+    r"(?:[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?)?",
+    re.ASCII,
+)
+
+_TERMS_NET = re.compile(r"\bnet\s*-?\s*(\d{1,4})(?:\s*days?)?\b", re.IGNORECASE | re.ASCII)
+_TERMS_RECEIPT = re.compile(
+    r"(?:due\s+)?(?:on|upon)\s+receipt|receipt|cod|cash on delivery|immediate(?:ly)?",
+    re.IGNORECASE,
+)
+
+
+class DateError(ValueError):
+    """A date field that is not a real month-first or ISO date."""
+
+
+@lru_cache(maxsize=65536)
+def parse_date(text: str) -> date:
+    """Parse a file date into a ``date``; two-digit years are 20YY.
+
+    Cached because an export repeats the same few hundred dates many times.
+    """
+    raw = text.strip()
+    match = _US_DATE.match(raw, 0) if "/" in raw[:6] else None
+    if match is not None:
+        month, day, year = int(match[1]), int(match[2]), match[3]
+        year_num = 2000 + int(year) if len(year) == 2 else int(year)
+    else:
+        match = _ISO_DATE.match(raw)
+        if match is None:
+            raise DateError(f"is not a date ({raw!r}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+        year_num, month, day = int(match[1]), int(match[2]), int(match[3])
+    rest = raw[match.end() :]
+    if rest and not _TIME.fullmatch(rest):
+        raise DateError(f"is not a date ({raw!r}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+    try:
+        return date(year_num, month, day)
+    except ValueError:
+        raise DateError(f"is not a real date ({raw!r})") from None
+
+
+@lru_cache(maxsize=4096)
+def parse_terms(text: str) -> int | None:
+    """Days allowed by payment terms: ``Net 30`` -> 30, ``Due on receipt`` -> 0.
+
+    Returns None when the terms say no number of days we can trust.
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        return None
+    match = _TERMS_NET.search(raw)
+    if match is not None:
+        return int(match[1])
+    if _TERMS_RECEIPT.fullmatch(raw):
+        return 0
+    return None
+
+
+def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days`` days."""
+    return day + timedelta(days=days)
+
+
+def parse_iso_option(text: str, option: str) -> date:
+    """Parse a ``YYYY-MM-DD`` option value strictly, or raise ValueError with a sentence."""
+    from .errors import InvalidInput
+
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise InvalidInput(f"{option} takes a date as YYYY-MM-DD, not {text!r}.")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r} is not a real date.") from None
+
+
+def parse_month_option(text: str, option: str = "--month") -> tuple[date, date]:
+    """Parse ``YYYY-MM`` into the month's first day and the next month's first day."""
+    from .errors import InvalidInput
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise InvalidInput(f"{option} takes a month as YYYY-MM (for example 2024-11), not {text!r}.")
+    year, month = int(match[1]), int(match[2])
+    start = date(year, month, 1)
+    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return start, end
+
+
+def today() -> date:
+    """Today's date in America/New_York, or in the IANA zone named by ``DOMEO_TZ``."""
+    from .errors import InvalidInput
+
+    name = os.environ.get("DOMEO_TZ", "").strip() or "America/New_York"
+    zone = _zone(name)
+    if zone is None:
+        raise InvalidInput(f"DOMEO_TZ={name!r} is not a known IANA time zone (e.g. Europe/Paris).")
+    return datetime.now(zone).date()
+
+
+def _zone(name: str):  # noqa: ANN202 - returns a tzinfo or None
+    """Find a time zone by name, from the system's database or dateutil's copy."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:  # noqa: BLE001 - missing tzdata or bad key: try dateutil's bundled copy
+        from dateutil import tz
+
+        return tz.gettz(name) if "/" in name or name == "UTC" else None

@@ -1,0 +1,66 @@
+"""Domain errors and the exit codes the contract gives them.
+
+The library raises these; the CLI turns each into one sentence on stderr
+(JSON with ``--json``) and the matching exit code.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_OPERATIONAL = 1
+EXIT_INVALID = 2
+EXIT_NOT_FOUND = 3
+EXIT_REJECTED = 4
+
+
+class DomeoError(Exception):
+    """An error a user can cause; ``str(err)`` is the sentence shown to them."""
+
+    exit_code = EXIT_OPERATIONAL
+    code = "operational_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomeoError):
+    """A bad option value or a file that cannot be ingested at all (exit 2)."""
+
+    exit_code = EXIT_INVALID
+    code = "invalid_input"
+
+
+class NotFound(DomeoError):
+    """A customer or invoice that does not exist (exit 3)."""
+
+    exit_code = EXIT_NOT_FOUND
+    code = "not_found"
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class DatabaseError(DomeoError):
+    """No database, a locked, corrupt, foreign or unwritable one, or I/O failure (exit 1)."""
+
+    exit_code = EXIT_OPERATIONAL
+    code = "database_error"
+
+
+class NoDatabase(DatabaseError):
+    """A report was asked of a database file that does not exist (exit 1)."""
+
+    code = "no_database"
+
+
+class RowsRejected(DomeoError):
+    """Ingest rejected rows (exit 4); carries the load report for rendering."""
+
+    exit_code = EXIT_REJECTED
+    code = "rows_rejected"
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report

@@ -1,0 +1,483 @@
+"""Loading an export into the database: one transaction, streamed, counted.
+
+Valid records are staged in a temporary table keyed by invoice number (so a
+number repeated in the file keeps its last row, and the earlier one is
+reported), then merged into ``invoices`` with one set-based upsert that
+rewrites only rows whose content changed. Every record read ends up counted
+exactly once: inserted, updated, unchanged or rejected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import db as dbmod
+from .csvsource import Source, iter_records, open_source
+from .errors import DatabaseError, InvalidInput
+from .parsing import HeaderMap, RowError, RowParser
+
+BATCH = 5000
+MAX_WARNING_DETAILS = 1000
+
+# The stored columns of an invoice, in staging and in ``invoices`` alike.
+INVOICE_COLUMNS = (
+    "invoice_number",
+    "customer_id",
+    "invoice_date",
+    "due_date",
+    "due_date_derived",
+    "po_number",
+    "bill_total_cents",
+    "applied_cents",
+    "outstanding_cents",
+    "currency",
+    "status",
+    "terms",
+    "terms_days",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+_COMPARED = INVOICE_COLUMNS[1:]
+_SAME = " AND ".join(f"i.{c} IS s.{c}" for c in _COMPARED)
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record that was not loaded, and why."""
+
+    line: int
+    invoice_number: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something a loaded record or the file made us assume."""
+
+    line: int | None
+    invoice_number: str | None
+    message: str
+
+    @property
+    def kind(self) -> str:
+        """The part of the message before the colon: what sort of warning it is."""
+        return self.message.split(":", 1)[0]
+
+
+@dataclass
+class LoadReport:
+    """What a load did; ``as_json`` is the contract's report object."""
+
+    file: str
+    database: str
+    dry_run: bool = False
+    committed: bool = False
+    encoding: str = "utf-8"
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    customers: int = 0
+    new_customers: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    warning_details: list[Warning_] = field(default_factory=list)
+    warning_kinds: dict[str, int] = field(default_factory=dict)
+    run_id: int | None = None
+
+    def warn(self, line: int | None, invoice_number: str | None, message: str) -> None:
+        """Count a warning; keep the first ones in full."""
+        self.warnings += 1
+        item = Warning_(line, invoice_number, message)
+        self.warning_kinds[item.kind] = self.warning_kinds.get(item.kind, 0) + 1
+        if len(self.warning_details) < MAX_WARNING_DETAILS:
+            self.warning_details.append(item)
+
+    def as_json(self) -> dict[str, object]:
+        """The report as the JSON object scripts read."""
+        return {
+            "file": self.file,
+            "database": self.database,
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "encoding": self.encoding,
+            "rows_read": self.rows_read,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "warnings": self.warnings,
+            "customers": self.customers,
+            "new_customers": self.new_customers,
+            "ignored_columns": self.ignored_columns,
+            "rejections": [
+                {"line": r.line, "invoice_number": r.invoice_number, "reason": r.reason}
+                for r in self.rejections
+            ],
+            "warning_details": [
+                {"line": w.line, "invoice_number": w.invoice_number, "message": w.message}
+                for w in self.warning_details
+            ],
+        }
+
+
+def load(
+    db_path: str,
+    file_path: str,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    rejects_path: str | None = None,
+    encoding: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> LoadReport:
+    """Load the export at ``file_path`` (``-``: standard input) into ``db_path``.
+
+    Raises InvalidInput for a file that cannot be ingested at all (the
+    database is then untouched) and DatabaseError for database trouble. Row
+    problems do not raise: they are in the report's rejections.
+    """
+    source = open_source(file_path, encoding)
+    try:
+        while True:
+            try:
+                return _Load(source, db_path, dry_run, strict, rejects_path, progress).run()
+            except UnicodeDecodeError as err:
+                if source.explicit_encoding or source.encoding != "utf-8-sig":
+                    raise InvalidInput(
+                        f"{source.name} cannot be read as {source.encoding} (byte {err.start} of a "
+                        "block is invalid); name the file's encoding with --encoding."
+                    ) from None
+                # Excel on Windows saves cp1252; the first load attempt was rolled back.
+                source.encoding = "cp1252"
+    finally:
+        source.close()
+
+
+class _Load:
+    """One attempt at loading a source; rolled back whole on any error."""
+
+    def __init__(
+        self,
+        source: Source,
+        db_path: str,
+        dry_run: bool,
+        strict: bool,
+        rejects_path: str | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.source = source
+        self.db_path = db_path
+        self.dry_run = dry_run
+        self.strict = strict
+        self.rejects_path = rejects_path
+        self.progress = progress
+        self.report = LoadReport(file=source.name, database=db_path, dry_run=dry_run)
+        self.customers: dict[str, list] = {}  # key -> [id, name, number, parent, changed]
+        self.seen_customers: set[str] = set()
+        self.next_fake_id = -1
+
+    def run(self) -> LoadReport:
+        records = iter_records(self.source)
+        first = next(records, None)
+        if first is None:
+            raise InvalidInput(f"{self.source.name} is empty: there is no header and no invoice in it.")
+        line, header_fields, error = first
+        if header_fields is None or error:
+            raise InvalidInput(f"The header of {self.source.name} (line {line}) cannot be read: {error}.")
+        header = HeaderMap.from_header(header_fields)
+        parser = RowParser(header)
+        self.source_header = header.columns
+        report = self.report
+        report.encoding = "utf-8" if self.source.encoding == "utf-8-sig" else self.source.encoding
+        report.ignored_columns = header.ignored
+        if self.source.encoding == "cp1252" and not self.source.explicit_encoding:
+            report.warn(None, None, "encoding: the file is not UTF-8; read it as Windows-1252 (cp1252)")
+        for note in self.source.notes:
+            report.warn(None, None, f"format: {note}")
+
+        created = not self.dry_run and not os.path.exists(self.db_path)
+        db = self._open()
+        try:
+            self._stage_all(db, parser, records)
+            self._finish(db)
+        except BaseException as err:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
+            if created and isinstance(err, InvalidInput | UnicodeDecodeError):
+                _remove_database(self.db_path)  # the file was unusable: leave no trace of it
+            if isinstance(err, sqlite3.Error):
+                raise dbmod.explain(err, self.db_path) from None
+            raise
+        db.close()
+        return report
+
+    # -- database ----------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        if self.dry_run:
+            if os.path.exists(self.db_path):
+                db = dbmod.open_existing(self.db_path, readonly=True)
+            else:
+                db = sqlite3.connect(":memory:", isolation_level=None)
+                dbmod.migrate(db, ":memory:")
+        else:
+            db = dbmod.open_for_write(self.db_path)
+        try:
+            db.execute("PRAGMA temp_store = FILE")  # staging spills to disk: memory stays flat
+            db.execute("PRAGMA cache_size = -32768")
+            db.execute("PRAGMA temp.cache_size = -32768")
+            db.execute("BEGIN" if self.dry_run else "BEGIN IMMEDIATE")
+            for key, cid, name, number, parent in db.execute(
+                "SELECT name_key, id, name, customer_number, parent_number FROM customers"
+            ):
+                self.customers[key] = [cid, name, number, parent, False]
+            self._create_staging(db)
+            if not self.dry_run:
+                cursor = db.execute(
+                    "INSERT INTO ingest_runs (started_at, file_name, encoding) VALUES (?, ?, ?)",
+                    (dbmod.now_iso(), self.source.name, self.report.encoding),
+                )
+                self.report.run_id = cursor.lastrowid
+        except sqlite3.Error as err:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
+            raise dbmod.explain(err, self.db_path) from None
+        return db
+
+    def _create_staging(self, db: sqlite3.Connection) -> None:
+        columns = ", ".join(INVOICE_COLUMNS[1:])
+        db.execute("DROP TABLE IF EXISTS temp.staging")
+        db.execute("DROP TABLE IF EXISTS temp.rejects")
+        db.execute(
+            f"CREATE TEMP TABLE staging (invoice_number TEXT PRIMARY KEY, {columns}, line INTEGER, raw TEXT)"
+        )
+        db.execute("CREATE TEMP TABLE rejects (line INTEGER, invoice_number TEXT, reason TEXT, raw TEXT)")
+        # A later row with the same number replaces the staged one: report the earlier.
+        db.execute(
+            """CREATE TEMP TRIGGER staging_replaced BEFORE UPDATE ON staging BEGIN
+                 INSERT INTO rejects VALUES (old.line, old.invoice_number,
+                   'InvoiceNumber appears again on line ' || new.line || ', which replaces this row',
+                   old.raw);
+               END"""
+        )
+        placeholders = ", ".join("?" for _ in range(len(INVOICE_COLUMNS) + 2))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*INVOICE_COLUMNS[1:], "line", "raw"))
+        self.stage_sql = (
+            f"INSERT INTO staging VALUES ({placeholders}) "
+            f"ON CONFLICT (invoice_number) DO UPDATE SET {updates}"
+        )
+
+    # -- records -----------------------------------------------------------------
+
+    def _customer_id(self, db: sqlite3.Connection, key: str, name: str, number, parent) -> int:
+        entry = self.customers.get(key)
+        if entry is None:
+            if self.dry_run:
+                cid, self.next_fake_id = self.next_fake_id, self.next_fake_id - 1
+            else:
+                cid = db.execute(
+                    "INSERT INTO customers (name, name_key, customer_number, parent_number) "
+                    "VALUES (?, ?, ?, ?)",
+                    (name, key, number, parent),
+                ).lastrowid
+            self.customers[key] = [cid, name, number, parent, False]
+            self.report.new_customers += 1
+            self.seen_customers.add(key)
+            return cid
+        self.seen_customers.add(key)
+        # The latest row that states a number wins: exports are snapshots over time.
+        if number is not None and number != entry[2]:
+            entry[2], entry[4] = number, True
+        if parent is not None and parent != entry[3]:
+            entry[3], entry[4] = parent, True
+        return entry[0]
+
+    def _stage_all(self, db: sqlite3.Connection, parser: RowParser, records) -> None:
+        report = self.report
+        keep_raw = self.rejects_path is not None
+        batch: list[tuple] = []
+        rejects: list[tuple] = []
+        parse = parser.parse
+        for line, fields, error in records:
+            report.rows_read += 1
+            if error is not None:
+                number = parser.invoice_number_of(fields) if fields is not None else None
+                rejects.append((line, number, error, json.dumps(fields) if keep_raw and fields else None))
+                continue
+            try:
+                rec, warnings = parse(fields)
+            except RowError as err:
+                rejects.append(
+                    (
+                        line,
+                        parser.invoice_number_of(fields),
+                        str(err),
+                        json.dumps(fields) if keep_raw else None,
+                    )
+                )
+                continue
+            for message in warnings:
+                report.warn(line, rec.invoice_number, message)
+            cid = self._customer_id(
+                db, rec.customer_key, rec.customer_name, rec.customer_number, rec.parent_number
+            )
+            batch.append(
+                (
+                    rec.invoice_number,
+                    cid,
+                    rec.invoice_date,
+                    rec.due_date,
+                    int(rec.due_date_derived),
+                    rec.po_number,
+                    rec.bill_total,
+                    rec.applied,
+                    rec.outstanding,
+                    rec.currency,
+                    rec.status,
+                    rec.terms,
+                    rec.terms_days,
+                    rec.contact_name,
+                    rec.contact_phone,
+                    rec.contact_email,
+                    line,
+                    json.dumps(fields) if keep_raw else None,
+                )
+            )
+            if len(batch) >= BATCH:
+                self._flush(db, batch, rejects)
+        self._flush(db, batch, rejects)
+
+    def _flush(self, db: sqlite3.Connection, batch: list[tuple], rejects: list[tuple]) -> None:
+        if batch:
+            db.executemany(self.stage_sql, batch)
+            batch.clear()
+        if rejects:
+            db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", rejects)
+            rejects.clear()
+        if self.progress is not None:
+            self.progress(self.source.bytes_read, self.source.size)
+
+    # -- merge -------------------------------------------------------------------
+
+    def _finish(self, db: sqlite3.Connection) -> None:
+        report = self.report
+        report.customers = len(self.seen_customers)
+        staged = db.execute("SELECT count(*) FROM staging").fetchone()[0]
+        report.inserted, report.updated = db.execute(
+            f"""SELECT count(*) FILTER (WHERE i.id IS NULL),
+                       count(*) FILTER (WHERE i.id IS NOT NULL AND NOT ({_SAME}))
+                FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number"""
+        ).fetchone()
+        report.unchanged = staged - report.inserted - report.updated
+        report.rejected = db.execute("SELECT count(*) FROM rejects").fetchone()[0]
+        report.rejections = [
+            Rejection(line, number, reason)
+            for line, number, reason in db.execute(
+                "SELECT line, invoice_number, reason FROM rejects ORDER BY line"
+            )
+        ]
+        if report.rows_read != staged + report.rejected:  # a bug, never the user's data
+            raise DatabaseError(
+                f"internal count mismatch: read {report.rows_read}, staged {staged}, "
+                f"rejected {report.rejected}; nothing was loaded"
+            )
+        if self.rejects_path:
+            self._write_rejects(db)
+        if self.dry_run or (self.strict and report.rejected):
+            db.execute("ROLLBACK")
+            return
+        self._merge(db)
+        db.execute("COMMIT")
+        report.committed = True
+
+    def _merge(self, db: sqlite3.Connection) -> None:
+        report = self.report
+        for entry in self.customers.values():
+            if entry[4]:
+                db.execute(
+                    "UPDATE customers SET customer_number = ?, parent_number = ? WHERE id = ?",
+                    (entry[2], entry[3], entry[0]),
+                )
+        db.execute(
+            """INSERT INTO contacts (customer_id, name, email, phone, last_seen)
+               SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''),
+                      coalesce(contact_phone, ''), max(invoice_date)
+               FROM staging
+               WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL
+               GROUP BY 1, 2, 3, 4
+               ON CONFLICT (customer_id, name, email, phone) DO UPDATE
+               SET last_seen = excluded.last_seen WHERE excluded.last_seen > contacts.last_seen"""
+        )
+        columns = ", ".join(INVOICE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
+        changed = " OR ".join(f"invoices.{c} IS NOT excluded.{c}" for c in _COMPARED)
+        cursor = db.execute(
+            f"""INSERT INTO invoices ({columns}, run_id)
+                SELECT {columns}, ? FROM staging WHERE true
+                ON CONFLICT (invoice_number) DO UPDATE SET {updates} WHERE {changed}""",
+            (report.run_id,),
+        )
+        if cursor.rowcount != report.inserted + report.updated:
+            raise DatabaseError(
+                f"internal count mismatch: wrote {cursor.rowcount} invoices, expected "
+                f"{report.inserted + report.updated}; nothing was loaded"
+            )
+        db.execute(
+            """UPDATE ingest_runs SET finished_at = ?, sha256 = ?, rows_read = ?, inserted = ?,
+                   updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",
+            (
+                dbmod.now_iso(),
+                self.source.sha256,
+                report.rows_read,
+                report.inserted,
+                report.updated,
+                report.unchanged,
+                report.rejected,
+                report.warnings,
+                report.run_id,
+            ),
+        )
+
+    def _write_rejects(self, db: sqlite3.Connection) -> None:
+        import csv
+
+        columns = self.source_header
+        width = len(columns)
+        path = self.rejects_path
+        assert path is not None
+        fd = _open_private(path)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow([*columns, "line", "reason"])
+            for line, reason, raw in db.execute("SELECT line, reason, raw FROM rejects ORDER BY line"):
+                fields = json.loads(raw) if raw else []
+                fields = (fields + [""] * width)[:width]
+                writer.writerow([*fields, line, reason])
+
+
+def _open_private(path: str) -> int:
+    """Open ``path`` for writing; a new file is readable by its owner only."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as err:
+        raise InvalidInput(f"Cannot write the rejects file {path}: {err.strerror or err}.") from None
+
+
+def _remove_database(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.remove(path + suffix)
+        except OSError:
+            pass

@@ -1,0 +1,31 @@
+"""Customer names: how two spellings are recognised as one customer."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def display_name(text: str) -> str:
+    """A name as stored and shown: trimmed, inner runs of white space made one space."""
+    return " ".join(text.split())
+
+
+def name_key(text: str) -> str:
+    """The matching key of a customer name: case-insensitive and Unicode-aware.
+
+    NFC first so that a precomposed and a decomposed ``é`` are one letter;
+    ``casefold`` so that ``CAFÉ OLÉ`` and ``Straße``/``STRASSE`` match.
+    """
+    return unicodedata.normalize("NFC", display_name(text)).casefold()
+
+
+def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
+    """The stored names most like ``wanted``, best first, for "did you mean" messages."""
+    import difflib
+
+    key = name_key(wanted)
+    by_key = {name_key(name): name for name in names}
+    found = difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)
+    if len(found) < limit:  # a fragment of a long name is a good hint too
+        found += [k for k in by_key if key and key in k and k not in found][: limit - len(found)]
+    return [by_key[k] for k in found]

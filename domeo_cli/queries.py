@@ -1,0 +1,248 @@
+"""Every report's question, asked of the database: typed results, no printing.
+
+Money stays in integer cents here (summed by SQLite's exact integer SUM);
+renderers format it. Each query is shaped to one index of ``schema.py`` so
+that its cost follows the size of the answer, not of the database.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import InvalidInput, NotFound
+from .names import closest_names, name_key
+
+MAX_LIMIT = 200
+SORTS = ("due_date.asc", "due_date.desc")
+
+
+# -- shared ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer as stored."""
+
+    id: int
+    name: str
+    customer_number: str | None
+    parent_number: str | None
+
+
+def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
+    """Raise InvalidInput unless 1 <= limit <= max_limit and offset >= 0."""
+    if not 1 <= limit <= max_limit:
+        raise InvalidInput(f"--limit takes a whole number from 1 to {max_limit}, not {limit}.")
+    if offset < 0:
+        raise InvalidInput(f"--offset takes a whole number from 0 up, not {offset}.")
+
+
+def check_currency(code: str) -> str:
+    """Normalise a ``--currency`` value to an upper-case ISO code, or raise InvalidInput."""
+    value = code.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise InvalidInput(f"--currency takes a three-letter ISO 4217 code such as USD, not {code!r}.")
+    return value
+
+
+def find_customer(db: sqlite3.Connection, name: str) -> Customer:
+    """The customer whose name matches ``name`` (case-insensitive, exact), or NotFound."""
+    row = db.execute(
+        "SELECT id, name, customer_number, parent_number FROM customers WHERE name_key = ?",
+        (name_key(name),),
+    ).fetchone()
+    if row is not None:
+        return Customer(*row)
+    names = [n for (n,) in db.execute("SELECT name FROM customers ORDER BY name")]
+    suggestions = closest_names(name, names)
+    hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+    raise NotFound(f"No customer is named {name!r}.{hint}", suggestions)
+
+
+# -- past-due ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastDueItem:
+    """One past-due invoice."""
+
+    invoice_number: str
+    customer_name: str
+    invoice_date: str
+    due_date: str
+    bill_total: int
+    applied: int
+    outstanding: int
+    currency: str
+    status: str
+    days_past_due: int
+
+
+@dataclass(frozen=True)
+class PastDuePage:
+    """A page of past-due invoices and how many match in all."""
+
+    as_of: date
+    sort: str
+    items: list[PastDueItem]
+    total: int
+    limit: int
+    offset: int
+
+
+def past_due(
+    db: sqlite3.Connection, as_of: date, *, limit: int = 50, offset: int = 0, sort: str = "due_date.asc"
+) -> PastDuePage:
+    """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
+    check_page(limit, offset)
+    if sort not in SORTS:
+        raise InvalidInput(f"--sort takes {' or '.join(SORTS)}, not {sort!r}.")
+    if sort == "due_date.asc":
+        index, order = "invoices_open_by_due", "due_date, invoice_number"
+    else:
+        index, order = "invoices_open_by_due_desc", "due_date DESC, invoice_number"
+    cutoff = as_of.isoformat()
+    # Page through the narrow index first, then fetch only the page's rows, so a
+    # large --offset skips index entries rather than joined rows.
+    rows = db.execute(
+        f"""WITH page AS (
+                SELECT id, due_date, invoice_number FROM invoices INDEXED BY {index}
+                WHERE outstanding_cents > 0 AND due_date < ?
+                ORDER BY {order} LIMIT ? OFFSET ?)
+            SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents,
+                   i.applied_cents, i.outstanding_cents, i.currency, i.status
+            FROM page JOIN invoices AS i ON i.id = page.id JOIN customers AS c ON c.id = i.customer_id
+            ORDER BY {", ".join("page." + part for part in order.split(", "))}""",
+        (cutoff, limit, offset),
+    ).fetchall()
+    total = db.execute(
+        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due "
+        "WHERE outstanding_cents > 0 AND due_date < ?",
+        (cutoff,),
+    ).fetchone()[0]
+    ordinal = as_of.toordinal()
+    items = [
+        PastDueItem(*row, days_past_due=ordinal - date.fromisoformat(row[3]).toordinal()) for row in rows
+    ]
+    return PastDuePage(as_of, sort, items, total, limit, offset)
+
+
+def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int, int]]:
+    """``(currency, outstanding cents, invoices)`` over every past-due invoice, by currency."""
+    return db.execute(
+        "SELECT currency, sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_due "
+        "WHERE outstanding_cents > 0 AND due_date < ? GROUP BY currency ORDER BY currency",
+        (as_of.isoformat(),),
+    ).fetchall()
+
+
+# -- summary -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrencySum:
+    """Billing of one currency."""
+
+    currency: str
+    sum_bill_total: int
+    count_invoices: int
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    """What was billed in a month: the headline currency and, if several, all of them."""
+
+    month: str
+    currency: str
+    sum_bill_total: int
+    count_invoices: int
+    by_currency: list[CurrencySum]
+    customer: Customer | None
+
+    @property
+    def mixed(self) -> bool:
+        """True when the matched invoices are in more than one currency."""
+        return len(self.by_currency) > 1
+
+
+def summary(
+    db: sqlite3.Connection,
+    month_start: date,
+    month_end: date,
+    *,
+    customer: str | None = None,
+    currency: str | None = None,
+) -> MonthSummary:
+    """Sum of bill_total and count of invoices dated in [month_start, month_end), per currency."""
+    code = check_currency(currency) if currency is not None else None
+    found = find_customer(db, customer) if customer is not None else None
+    where = ["invoice_date >= ?", "invoice_date < ?"]
+    params: list[object] = [month_start.isoformat(), month_end.isoformat()]
+    if found is not None:
+        where.append("customer_id = ?")
+        params.append(found.id)
+    if code is not None:
+        where.append("currency = ?")
+        params.append(code)
+    rows = db.execute(
+        f"SELECT currency, sum(bill_total_cents), count(*) FROM invoices WHERE {' AND '.join(where)} "
+        "GROUP BY currency ORDER BY currency",
+        params,
+    ).fetchall()
+    by_currency = [CurrencySum(*row) for row in rows]
+    if code is not None:
+        headline = code
+    elif len(by_currency) == 1:
+        headline = by_currency[0].currency
+    else:
+        headline = "USD"
+    main = next((c for c in by_currency if c.currency == headline), CurrencySum(headline, 0, 0))
+    return MonthSummary(
+        month=month_start.strftime("%Y-%m"),
+        currency=headline,
+        sum_bill_total=main.sum_bill_total,
+        count_invoices=main.count_invoices,
+        by_currency=by_currency,
+        customer=found,
+    )
+
+
+# -- contact -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A distinct contact of a customer and the last invoice date it appeared on."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    last_seen_invoice_date: str
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """A page of a customer's contacts, most recently seen first."""
+
+    customer: Customer
+    contacts: list[Contact]
+    total: int
+    limit: int
+    offset: int
+
+
+def contacts(db: sqlite3.Connection, name: str, *, limit: int = 10, offset: int = 0) -> ContactPage:
+    """The contacts of the customer called ``name``; NotFound if there is none."""
+    check_page(limit, offset)
+    found = find_customer(db, name)
+    rows = db.execute(
+        "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
+        "ORDER BY last_seen DESC, name, email, phone LIMIT ? OFFSET ?",
+        (found.id, limit, offset),
+    ).fetchall()
+    total = db.execute("SELECT count(*) FROM contacts WHERE customer_id = ?", (found.id,)).fetchone()[0]
+    items = [Contact(n or None, e or None, p or None, seen) for n, e, p, seen in rows]
+    return ContactPage(found, items, total, limit, offset)

@@ -1,0 +1,117 @@
+"""The database schema, as a list of small migrations applied in order.
+
+Each applied migration is recorded in ``domeo_migrations``; ``PRAGMA
+user_version`` holds how many have run, so a database from a newer domeo is
+recognised and left alone. ``PRAGMA application_id`` marks the file as
+domeo's, so another program's SQLite file is never mistaken for ours.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x646F6D65  # "dome"
+
+_ISO = "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'"
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    """Customers, contacts, invoices and ingest runs, with the report indexes."""
+    _run(
+        db,
+        f"""
+        CREATE TABLE customers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,                 -- as first seen, trimmed and spaces collapsed
+            name_key TEXT NOT NULL UNIQUE,      -- NFC + casefold: how names are matched
+            customer_number TEXT,               -- the client's own id (newer exports)
+            parent_number TEXT                  -- customer_number of the parent account
+        );
+        CREATE INDEX customers_by_number ON customers (customer_number);
+
+        CREATE TABLE ingest_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            file_name TEXT NOT NULL,
+            sha256 TEXT,
+            encoding TEXT,
+            rows_read INTEGER,
+            inserted INTEGER,
+            updated INTEGER,
+            unchanged INTEGER,
+            rejected INTEGER,
+            warnings INTEGER
+        );
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers (id),
+            name TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            last_seen TEXT NOT NULL CHECK (last_seen GLOB {_ISO}),
+            UNIQUE (customer_id, name, email, phone)
+        );
+        CREATE INDEX contacts_by_recency ON contacts (customer_id, last_seen DESC);
+
+        CREATE TABLE invoices (
+            id INTEGER PRIMARY KEY,
+            invoice_number TEXT NOT NULL UNIQUE,
+            customer_id INTEGER NOT NULL REFERENCES customers (id),
+            invoice_date TEXT NOT NULL CHECK (invoice_date GLOB {_ISO}),
+            due_date TEXT NOT NULL CHECK (due_date GLOB {_ISO}),
+            due_date_derived INTEGER NOT NULL CHECK (due_date_derived IN (0, 1)),
+            po_number TEXT,
+            -- money in cents: whole numbers, exact, summed exactly by SQLite
+            bill_total_cents INTEGER NOT NULL
+                CHECK (typeof(bill_total_cents) = 'integer' AND bill_total_cents >= 0),
+            applied_cents INTEGER NOT NULL
+                CHECK (typeof(applied_cents) = 'integer' AND applied_cents >= 0),
+            outstanding_cents INTEGER NOT NULL
+                CHECK (outstanding_cents = max(bill_total_cents - applied_cents, 0)),
+            currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+            status TEXT NOT NULL CHECK (status IN ('Closed', 'Pending')),
+            terms TEXT,
+            terms_days INTEGER,
+            contact_name TEXT,
+            contact_phone TEXT,
+            contact_email TEXT,
+            run_id INTEGER REFERENCES ingest_runs (id)  -- the load that last inserted or changed it
+        );
+        -- past-due: open invoices in due-date order, both directions, ties by number
+        CREATE INDEX invoices_open_by_due ON invoices (due_date, invoice_number)
+            WHERE outstanding_cents > 0;
+        CREATE INDEX invoices_open_by_due_desc ON invoices (due_date DESC, invoice_number)
+            WHERE outstanding_cents > 0;
+        -- summary: a month's invoices, covering so the table itself is not read
+        CREATE INDEX invoices_by_month ON invoices (invoice_date, currency, bill_total_cents);
+        CREATE INDEX invoices_by_customer_month
+            ON invoices (customer_id, invoice_date, currency, bill_total_cents);
+        """,
+    )
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Execute a script statement by statement, inside the caller's transaction.
+
+    (``executescript`` would commit first, and a migration must be atomic.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete statement in migration: {statement!r}")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def pending(version: int) -> list[Callable[[sqlite3.Connection], None]]:
+    """The migrations a database at ``version`` still needs."""
+    return MIGRATIONS[version:]

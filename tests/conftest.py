@@ -1,0 +1,100 @@
+"""Shared fixtures: every test runs in its own directory with its own database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from domeo_cli.cli import app
+
+HEADER = (
+    "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
+    "ContactName,ContactPhone,ContactEmail,CustomerTerms,DueDate,customer number,parent customer"
+)
+
+# The made-up example of input-format.md, verbatim.
+EXAMPLE_CSV = HEADER + "\n" + """\
+Harbor Lane Bakery,DF2031442,3/7/25,PO-004417,2875,2875,Closed,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,4/6/25 00:00,418552,907113
+Harbor Lane Bakery,DF2031977,3/21/25,PO-004430,1190.5,412.25,Pending,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,,418552,907113
+Northwind Outfitters,DF2032015,3/24/25,PO-004436,6400,0,Pending,CAD,Marcus Ortega,555-377-1029,marcus@northwindoutfitters.com,Net 45,5/8/25 00:00,907113,
+Quiet Creek Dental,DF2032101,3/26/25,PO-004441,980,980,Closed,USD,,,,Net 7,4/2/25 00:00,230871,
+"""  # noqa: E501
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "invoices.csv"
+
+
+class Result:
+    """What a CLI run gave: exit code, stdout, stderr, and stdout parsed as JSON."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def json(self):  # noqa: ANN201 - any JSON value
+        return json.loads(self.stdout)
+
+    @property
+    def error(self) -> dict:
+        """The JSON error object printed on stderr with --json."""
+        return json.loads(self.stderr)["error"]
+
+    def __repr__(self) -> str:
+        return f"Result(exit={self.exit_code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test in a fresh directory, its database there, no stray settings."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOMEO_DB", str(tmp_path / "test.db"))
+    for name in ("DOMEO_TZ", "NO_COLOR", "DOMEO_DEBUG", "DOMEO_BUSY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """The database the CLI uses in this test (``$DOMEO_DB``)."""
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run ``domeo ARGS`` through Typer's CliRunner; ``input`` feeds standard input."""
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | bytes | None = None) -> Result:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return _run
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Write a CSV file into the test directory: text (or bytes) as given."""
+
+    def _write(content: str | bytes, name: str = "invoices.csv", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding=encoding, newline="")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def example(write_csv, run) -> Path:  # noqa: ANN001
+    """The input-format.md example file, loaded into the test database."""
+    path = write_csv(EXAMPLE_CSV, "example.csv")
+    result = run("ingest", str(path))
+    assert result.exit_code == 0, result
+    return path
