@@ -1,65 +1,15 @@
-"""Every report's question, asked of the database: typed results, no printing.
-
-Money stays in integer cents here (summed by SQLite's exact integer SUM);
-renderers format it. Each query is shaped to one index of ``schema.py`` so
-that its cost follows the size of the answer, not of the database.
-"""
+"""The contract's three reports: past-due, summary and contact."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import InvalidInput, NotFound
-from .names import closest_names, name_key
+from ..errors import InvalidInput
+from .common import Customer, check_currency, check_page, find_customer
 
-MAX_LIMIT = 200
 SORTS = ("due_date.asc", "due_date.desc")
-
-
-# -- shared ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Customer:
-    """A customer as stored."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
-
-
-def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
-    """Raise InvalidInput unless 1 <= limit <= max_limit and offset >= 0."""
-    if not 1 <= limit <= max_limit:
-        raise InvalidInput(f"--limit takes a whole number from 1 to {max_limit}, not {limit}.")
-    if offset < 0:
-        raise InvalidInput(f"--offset takes a whole number from 0 up, not {offset}.")
-
-
-def check_currency(code: str) -> str:
-    """Normalise a ``--currency`` value to an upper-case ISO code, or raise InvalidInput."""
-    value = code.strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", value):
-        raise InvalidInput(f"--currency takes a three-letter ISO 4217 code such as USD, not {code!r}.")
-    return value
-
-
-def find_customer(db: sqlite3.Connection, name: str) -> Customer:
-    """The customer whose name matches ``name`` (case-insensitive, exact), or NotFound."""
-    row = db.execute(
-        "SELECT id, name, customer_number, parent_number FROM customers WHERE name_key = ?",
-        (name_key(name),),
-    ).fetchone()
-    if row is not None:
-        return Customer(*row)
-    names = [n for (n,) in db.execute("SELECT name FROM customers ORDER BY name")]
-    suggestions = closest_names(name, names)
-    hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-    raise NotFound(f"No customer is named {name!r}.{hint}", suggestions)
 
 
 # -- past-due ----------------------------------------------------------------------
