@@ -371,3 +371,6 @@ def _open(db: str | None) -> sqlite3.Connection:
     from .db import open_existing
 
     return open_existing(_db_path(db))
+
+
+# -- commands beyond the contract (aging, customers, invoice) below --

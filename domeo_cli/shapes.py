@@ -86,3 +86,6 @@ def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
     out.write(json.dumps(document, ensure_ascii=False, indent=2))
     out.write("\n")
     out.flush()
+
+
+# -- reports beyond the contract (aging, customers, invoice) below --

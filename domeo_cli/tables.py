@@ -212,3 +212,6 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
             con.print(Text(f"All rejected rows, with line and reason, are in {rejects_path}."))
         elif more > 0:
             con.print(Text(f"  … and {more} more: see them all with --rejects FILE.csv or --json."))
+
+
+# -- reports beyond the contract (aging, customers, invoice) below --
