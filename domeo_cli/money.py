@@ -30,6 +30,11 @@ def parse_cents(text: str) -> int:
     raw = text.strip()
     if raw.isascii() and raw.isdigit() and len(raw) <= 10:  # fast path: whole amounts
         return int(raw) * 100
+    whole, dot, frac = raw.partition(".")
+    if (  # fast path: plain decimals such as 1190.5 or 417.75
+        dot and whole.isdigit() and frac.isdigit() and len(frac) <= 2 and len(whole) <= 10 and raw.isascii()
+    ):
+        return int(whole) * 100 + int(frac.ljust(2, "0"))
     if not raw:
         raise MoneyError("is empty")
     if raw.startswith("-") or raw.startswith("(") or raw.startswith("−") or "-" in raw:

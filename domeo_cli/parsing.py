@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from .dates import DateError, parse_date, parse_terms
 from .errors import InvalidInput
@@ -94,16 +95,17 @@ class HeaderMap:
         return cls(columns=list(header), index=index, ignored=ignored)
 
 
-@dataclass(frozen=True, slots=True)
-class InvoiceRecord:
-    """One valid invoice, in the form it is stored (money in cents, dates ISO)."""
+class InvoiceRecord(NamedTuple):
+    """One valid invoice, in the form it is stored (money in cents, dates ISO).
+
+    The first ``STORED`` fields are the invoice's own columns, in the order the
+    loader stages them; the customer fields after them identify its customer.
+    """
 
     invoice_number: str
-    customer_name: str
-    customer_key: str
     invoice_date: str
     due_date: str
-    due_date_derived: bool
+    due_date_derived: int
     po_number: str | None
     bill_total: int
     applied: int
@@ -115,8 +117,18 @@ class InvoiceRecord:
     contact_name: str | None
     contact_phone: str | None
     contact_email: str | None
+    customer_name: str
+    customer_key: str
     customer_number: str | None
     parent_number: str | None
+
+
+STORED = 15
+_NO_WARNINGS: tuple[str, ...] = ()
+_STATUSES = {"pending": "Pending", "closed": "Closed"}
+# Per-file memo tables stop growing here; a file with more distinct values
+# than this is parsed just as correctly, only without the memo's help.
+_MEMO_LIMIT = 200_000
 
 
 class RowError(ValueError):
@@ -124,22 +136,51 @@ class RowError(ValueError):
 
 
 class RowParser:
-    """Validates the records of one file against the contract's rules."""
+    """Validates the records of one file against the contract's rules.
+
+    Exports repeat the same few hundred dates, terms, currencies and customer
+    names millions of times, so their parsed forms are memoised per file: the
+    hot path of a typical row is dictionary look-ups and two integer parses.
+    """
 
     def __init__(self, header: HeaderMap) -> None:
         self.header = header
         self.width = len(header.columns)
-        get = header.index.get
-        self._i = {field: get(field) for field in FIELDS}
+        index = header.index
+        # An optional column the file lacks reads from a "" appended to the record.
+        self._complete = all(field in index for field in FIELDS)
+        absent = self.width
+        (
+            self._i_name,
+            self._i_number,
+            self._i_date,
+            self._i_po,
+            self._i_total,
+            self._i_applied,
+            self._i_status,
+            self._i_currency,
+            self._i_contact,
+            self._i_phone,
+            self._i_email,
+            self._i_terms,
+            self._i_due,
+            self._i_custno,
+            self._i_parent,
+        ) = (index.get(field, absent) for field in FIELDS)
+        self._dates: dict[str, str] = {}
+        self._names: dict[str, tuple[str, str]] = {}
+        self._terms: dict[str, tuple[str | None, int | None]] = {}
+        self._plus: dict[tuple[str, int], str] = {}
+        self._currencies: dict[str, str] = {}
 
     def invoice_number_of(self, fields: list[str]) -> str | None:
         """The invoice number of a record, if it has one, for rejection reports."""
-        position = self._i["invoice_number"]
-        if position is None or position >= len(fields):
+        position = self._i_number
+        if position >= len(fields):
             return None
         return fields[position].strip() or None
 
-    def parse(self, fields: list[str]) -> tuple[InvoiceRecord, list[str]]:
+    def parse(self, fields: list[str]) -> tuple[InvoiceRecord, tuple[str, ...] | list[str]]:
         """Validate one record; return it with its warnings, or raise RowError."""
         if len(fields) != self.width:
             extra = len(fields) - self.width
@@ -147,106 +188,147 @@ class RowParser:
                 f"has {len(fields)} fields but the header has {self.width} "
                 f"({'one' if abs(extra) == 1 else abs(extra)} too {'many' if extra > 0 else 'few'})"
             )
-        i = self._i
-        warnings: list[str] = []
+        if not self._complete:
+            fields = [*fields, ""]
+        warnings: tuple[str, ...] | list[str] = _NO_WARNINGS
 
-        def text(field: str) -> str:
-            position = i[field]
-            return "" if position is None else fields[position].strip()
-
-        invoice_number = text("invoice_number")
+        invoice_number = fields[self._i_number].strip()
         if not invoice_number:
             raise RowError("InvoiceNumber is empty (a total or summary row?)")
-        customer = display_name(fields[i["customer_name"]])
-        if not customer:
-            raise RowError("CustomerName is empty")
+        raw_name = fields[self._i_name]
+        name = self._names.get(raw_name)
+        if name is None:
+            display = display_name(raw_name)
+            if not display:
+                raise RowError("CustomerName is empty")
+            name = (display, name_key(display))
+            self._remember(self._names, raw_name, name)
 
-        try:
-            invoice_day = parse_date(fields[i["invoice_date"]])
-        except DateError as err:
-            raise RowError(f"InvoiceDate {err}") from None
-
-        bill_total = _money(fields[i["bill_total"]], "BillTotal")
-        applied_text = fields[i["applied"]]
-        if applied_text.strip():
+        invoice_date = self._date(fields[self._i_date], "InvoiceDate")
+        bill_total = _money(fields[self._i_total], "BillTotal")
+        applied_text = fields[self._i_applied]
+        if applied_text and not applied_text.isspace():
             applied = _money(applied_text, "Applied")
         else:
             applied = 0
-            warnings.append("Applied is empty: taken as 0.00")
+            warnings = ["Applied is empty: taken as 0.00"]
         outstanding = bill_total - applied
         if outstanding < 0:
-            warnings.append(
-                f"overpaid: Applied {format_cents(applied)} is more than BillTotal "
-                f"{format_cents(bill_total)}; outstanding taken as 0.00"
-            )
+            warnings = [
+                *warnings,
+                (
+                    f"overpaid: Applied {format_cents(applied)} is more than BillTotal "
+                    f"{format_cents(bill_total)}; outstanding taken as 0.00"
+                ),
+            ]
             outstanding = 0
 
-        currency = text("currency").upper()
-        if not _CURRENCY.fullmatch(currency):
-            raise RowError(
-                "Currency is empty"
-                if not currency
-                else f"Currency {currency[:20]!r} is not a three-letter ISO 4217 code"
-            )
+        raw_currency = fields[self._i_currency]
+        currency = self._currencies.get(raw_currency)
+        if currency is None:
+            currency = raw_currency.strip().upper()
+            if not _CURRENCY.fullmatch(currency):
+                raise RowError(
+                    "Currency is empty"
+                    if not currency
+                    else f"Currency {currency[:20]!r} is not a three-letter ISO 4217 code"
+                )
+            self._remember(self._currencies, raw_currency, currency)
 
-        terms = text("terms")
-        terms_days = parse_terms(terms) if terms else None
-        due_text = text("due_date")
-        if due_text:
-            try:
-                due_day = parse_date(due_text)
-            except DateError as err:
-                raise RowError(f"DueDate {err}") from None
-            derived = False
+        raw_terms = fields[self._i_terms]
+        terms_entry = self._terms.get(raw_terms)
+        if terms_entry is None:
+            shown = display_name(raw_terms)
+            terms_entry = (shown or None, parse_terms(shown) if shown else None)
+            self._remember(self._terms, raw_terms, terms_entry)
+        terms, terms_days = terms_entry
+
+        due_text = fields[self._i_due]
+        if due_text and not due_text.isspace():
+            due_date = self._date(due_text, "DueDate")
+            derived = 0
         elif terms_days is not None:
-            due_day = _plus_days(invoice_day, terms_days)
-            derived = True
+            due_date = self._plus_days(invoice_date, terms_days)
+            derived = 1
         elif terms:
             raise RowError(f"DueDate is empty and CustomerTerms {terms[:40]!r} give no number of days")
         else:
             raise RowError("DueDate is empty and there are no CustomerTerms to derive it from")
-        if due_day < invoice_day:
-            warnings.append(
-                f"due before issue: DueDate {due_day.isoformat()} is before InvoiceDate "
-                f"{invoice_day.isoformat()}"
-            )
+        if due_date < invoice_date:  # ISO dates compare as text
+            warnings = [
+                *warnings,
+                f"due before issue: DueDate {due_date} is before InvoiceDate {invoice_date}",
+            ]
 
-        status_text = text("status")
-        status_key = status_text.lower()
-        if status_key == "pending":
-            status = "Pending"
-        elif status_key == "closed":
-            status = "Closed"
-        elif not status_text:
+        status_text = fields[self._i_status]
+        status = _STATUSES.get(status_text.strip().lower())
+        if status is None:
+            if status_text.strip():
+                raise RowError(f"Status {status_text.strip()[:40]!r} is neither Closed nor Pending")
             status = "Pending" if outstanding > 0 else "Closed"
-            warnings.append(f"Status is empty: taken as {status} from the balance")
-        else:
-            raise RowError(f"Status {status_text[:40]!r} is neither Closed nor Pending")
+            warnings = [*warnings, f"Status is empty: taken as {status} from the balance"]
 
+        text = self._text
         return (
             InvoiceRecord(
-                invoice_number=invoice_number,
-                customer_name=customer,
-                customer_key=name_key(customer),
-                invoice_date=invoice_day.isoformat(),
-                due_date=due_day.isoformat(),
-                due_date_derived=derived,
-                po_number=text("po_number") or None,
-                bill_total=bill_total,
-                applied=applied,
-                outstanding=outstanding,
-                currency=currency,
-                status=status,
-                terms=display_name(terms) or None,
-                terms_days=terms_days,
-                contact_name=display_name(text("contact_name")) or None,
-                contact_phone=text("contact_phone") or None,
-                contact_email=text("contact_email") or None,
-                customer_number=text("customer_number") or None,
-                parent_number=text("parent_number") or None,
+                invoice_number,
+                invoice_date,
+                due_date,
+                derived,
+                text(fields[self._i_po]),
+                bill_total,
+                applied,
+                outstanding,
+                currency,
+                status,
+                terms,
+                terms_days,
+                text(fields[self._i_contact]),
+                text(fields[self._i_phone]),
+                text(fields[self._i_email]),
+                name[0],
+                name[1],
+                text(fields[self._i_custno]),
+                text(fields[self._i_parent]),
             ),
             warnings,
         )
+
+    def _date(self, raw: str, column: str) -> str:
+        iso = self._dates.get(raw)
+        if iso is None:
+            try:
+                iso = parse_date(raw).isoformat()
+            except DateError as err:
+                raise RowError(f"{column} {err}") from None
+            self._remember(self._dates, raw, iso)
+        return iso
+
+    def _plus_days(self, iso: str, days: int) -> str:
+        key = (iso, days)
+        due = self._plus.get(key)
+        if due is None:
+            try:
+                due = (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
+            except OverflowError:
+                raise RowError(f"DueDate derived from {days} days of terms is past the year 9999") from None
+            self._remember(self._plus, key, due)
+        return due
+
+    @staticmethod
+    def _text(raw: str) -> str | None:
+        """An optional text field: trimmed, inner white space collapsed, empty as None."""
+        value = raw.strip()
+        if not value:
+            return None
+        if "  " in value or "\t" in value or "\n" in value or "\r" in value:
+            return " ".join(value.split())
+        return value
+
+    @staticmethod
+    def _remember(memo: dict, key: object, value: object) -> None:
+        if len(memo) < _MEMO_LIMIT:
+            memo[key] = value
 
 
 def _money(text: str, column: str) -> int:
@@ -254,12 +336,3 @@ def _money(text: str, column: str) -> int:
         return parse_cents(text)
     except MoneyError as err:
         raise RowError(f"{column} {err}") from None
-
-
-def _plus_days(day: date, days: int) -> date:
-    from datetime import timedelta
-
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:
-        raise RowError(f"DueDate derived from {days} days of terms is past the year 9999") from None
