@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import EXIT_INVALID, EXIT_OPERATIONAL, DomeoError, RowsRejected
+from .errors import EXIT_INVALID, RowsRejected
 
 _state: dict[str, Any] = {"db": None}
 
@@ -27,51 +27,32 @@ class _Group(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         import click
 
+        from .outcome import guarded, report
+
         argv = list(sys.argv[1:] if args is None else args)
         json_errors = "--json" in argv
-        try:
-            result = super().main(
-                args=argv,
-                prog_name=prog_name or "domeo",
-                complete_var=complete_var,
-                standalone_mode=False,
-                **extra,
-            )
-            code = result if isinstance(result, int) else 0
-        except DomeoError as err:
-            code = _report_error(err.code, err.message, err.exit_code, json_errors, err)
-        except sqlite3.Error as err:
-            from .db import explain
 
-            wrapped = explain(err, _state["db"] or "the database")
-            code = _report_error(wrapped.code, wrapped.message, wrapped.exit_code, json_errors)
-        except click.exceptions.NoArgsIsHelpError as err:
-            err.show()
-            code = EXIT_INVALID
-        except click.ClickException as err:
-            code = _report_error("invalid_input", _usage_sentence(err), EXIT_INVALID, json_errors)
-        except click.exceptions.Exit as err:
-            code = err.exit_code
-        except (click.Abort, KeyboardInterrupt):
-            code = _report_error("interrupted", "Interrupted; nothing was changed.", 130, json_errors)
-        except BrokenPipeError:
-            # The reader of our output went away (``| head``): not an error of ours.
-            sys.stderr.close()
-            code = 0
-        except OSError as err:
-            code = _report_error(
-                "io_error", f"I/O error: {err.strerror or err}.", EXIT_OPERATIONAL, json_errors
-            )
-        except Exception as err:  # noqa: BLE001 - a bug: one line, traceback only on request
-            if os.environ.get("DOMEO_DEBUG"):
-                raise
-            code = _report_error(
-                "internal_error",
-                f"Internal error ({type(err).__name__}: {err}); please report it, "
-                "and set DOMEO_DEBUG=1 to see the traceback.",
-                EXIT_OPERATIONAL,
-                json_errors,
-            )
+        def invoke() -> int:
+            try:
+                result = super(_Group, self).main(
+                    args=argv,
+                    prog_name=prog_name or "domeo",
+                    complete_var=complete_var,
+                    standalone_mode=False,
+                    **extra,
+                )
+            except click.exceptions.NoArgsIsHelpError as err:
+                err.show()
+                return EXIT_INVALID
+            except click.ClickException as err:
+                return report("invalid_input", _usage_sentence(err), EXIT_INVALID, json_errors)
+            except click.exceptions.Exit as err:
+                return err.exit_code
+            except click.Abort:
+                raise KeyboardInterrupt from None
+            return result if isinstance(result, int) else 0
+
+        code = guarded(invoke, json_errors)
         if standalone_mode:
             sys.exit(code)
         return code
@@ -83,20 +64,6 @@ def _usage_sentence(err: Any) -> str:
     ctx = getattr(err, "ctx", None)
     where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
     return f"{message[0].upper()}{message[1:]}.{where}" if message else f"Invalid usage.{where}"
-
-
-def _report_error(code: str, message: str, exit_code: int, as_json: bool, err: Any = None) -> int:
-    from . import shapes
-
-    if as_json:
-        extra = {}
-        suggestions = getattr(err, "suggestions", None)
-        if suggestions:
-            extra["suggestions"] = suggestions
-        shapes.dump(shapes.error(code, message, **extra), sys.stderr)
-    else:
-        sys.stderr.write(f"domeo: error: {message}\n")
-    return exit_code
 
 
 def _version(value: bool) -> None:
@@ -142,9 +109,10 @@ def _main(
 
 def _db_path(db: str | None) -> str:
     from .db import resolve_path
+    from .outcome import current_db
 
     path = resolve_path(db or _state["db"])
-    _state["db"] = path
+    current_db.append(path)
     return path
 
 
@@ -290,25 +258,9 @@ def past_due(
     json: JsonOption = False,
 ) -> None:
     """Invoices with money outstanding whose due date is before the as-of date."""
-    from . import queries
-    from .dates import parse_iso_option, today
+    from . import actions
 
-    day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
-    queries.check_page(limit, offset)
-    if sort not in queries.SORTS:
-        from .errors import InvalidInput
-
-        raise InvalidInput(f"--sort takes {' or '.join(queries.SORTS)}, not {sort!r}.")
-    connection = _open(db)
-    page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
-    if json:
-        from . import shapes
-
-        shapes.dump(shapes.past_due(page))
-    else:
-        from . import tables
-
-        tables.past_due(page, queries.past_due_totals(connection, day))
+    actions.past_due(db or _state["db"], as_of, limit, offset, sort, json)
 
 
 @app.command()
@@ -325,22 +277,9 @@ def summary(
     json: JsonOption = False,
 ) -> None:
     """Sum and count of the invoices dated in a month, per currency."""
-    from . import queries
-    from .dates import parse_month_option
+    from . import actions
 
-    start, end = parse_month_option(month)
-    if currency is not None:
-        queries.check_currency(currency)
-    connection = _open(db)
-    result = queries.summary(connection, start, end, customer=customer, currency=currency)
-    if json:
-        from . import shapes
-
-        shapes.dump(shapes.summary(result))
-    else:
-        from . import tables
-
-        tables.summary(result)
+    actions.summary(db or _state["db"], month, customer, currency, json)
 
 
 @app.command()
@@ -352,25 +291,16 @@ def contact(
     json: JsonOption = False,
 ) -> None:
     """Who to call at a customer: each contact and the last invoice it appeared on."""
-    from . import queries
+    from . import actions
 
-    queries.check_page(limit, offset)
-    connection = _open(db)
-    page = queries.contacts(connection, name, limit=limit, offset=offset)
-    if json:
-        from . import shapes
-
-        shapes.dump(shapes.contact(page))
-    else:
-        from . import tables
-
-        tables.contacts(page)
+    actions.contact(db or _state["db"], name, limit, offset, json)
 
 
 def _open(db: str | None) -> sqlite3.Connection:
-    from .db import open_existing
+    """Open the database for a report command (never creates one)."""
+    from .actions import open_reports_db
 
-    return open_existing(_db_path(db))
+    return open_reports_db(db or _state["db"])
 
 
 # -- commands beyond the contract (aging, customers, invoice) below --

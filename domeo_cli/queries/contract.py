@@ -12,6 +12,12 @@ from .common import Customer, check_currency, check_page, find_customer
 SORTS = ("due_date.asc", "due_date.desc")
 
 
+def check_sort(sort: str) -> None:
+    """Raise InvalidInput unless ``sort`` is one of SORTS."""
+    if sort not in SORTS:
+        raise InvalidInput(f"--sort takes {' or '.join(SORTS)}, not {sort!r}.")
+
+
 # -- past-due ----------------------------------------------------------------------
 
 
@@ -48,8 +54,7 @@ def past_due(
 ) -> PastDuePage:
     """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
     check_page(limit, offset)
-    if sort not in SORTS:
-        raise InvalidInput(f"--sort takes {' or '.join(SORTS)}, not {sort!r}.")
+    check_sort(sort)
     if sort == "due_date.asc":
         index, order = "invoices_open_by_due", "due_date, invoice_number"
     else:
@@ -66,7 +71,8 @@ def past_due(
                    i.applied_cents, i.outstanding_cents, i.currency, i.status
             FROM page JOIN invoices AS i ON i.id = page.id JOIN customers AS c ON c.id = i.customer_id
             ORDER BY {", ".join("page." + part for part in order.split(", "))}""",
-        (cutoff, limit, offset),
+        # An offset past SQLite's 64-bit integers is past the end all the same.
+        (cutoff, limit, min(offset, 2**63 - 1)),
     ).fetchall()
     total = db.execute(
         "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due "
@@ -191,7 +197,7 @@ def contacts(db: sqlite3.Connection, name: str, *, limit: int = 10, offset: int 
     rows = db.execute(
         "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
         "ORDER BY last_seen DESC, name, email, phone LIMIT ? OFFSET ?",
-        (found.id, limit, offset),
+        (found.id, limit, min(offset, 2**63 - 1)),  # a huge offset is just past the end
     ).fetchall()
     total = db.execute("SELECT count(*) FROM contacts WHERE customer_id = ?", (found.id,)).fetchone()[0]
     items = [Contact(n or None, e or None, p or None, seen) for n, e, p, seen in rows]

@@ -1,0 +1,76 @@
+"""What each report command does once its options are parsed.
+
+Both command lines (Typer's in ``cli.py`` and the fast path in
+``fastcli.py``) call these, so validation, querying and rendering happen in
+one place. Options are checked before the database is opened: a bad value
+is exit 2 whether or not there is a database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from . import queries
+
+
+def open_reports_db(db: str | None) -> sqlite3.Connection:
+    """Open the database a report reads (never creating one)."""
+    from .db import open_existing, resolve_path
+    from .outcome import current_db
+
+    path = resolve_path(db)
+    current_db.append(path)
+    return open_existing(path)
+
+
+def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: str, as_json: bool) -> None:
+    """``domeo past-due``."""
+    from .dates import parse_iso_option, today
+
+    day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
+    queries.check_page(limit, offset)
+    queries.check_sort(sort)
+    connection = open_reports_db(db)
+    page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.past_due(page))
+    else:
+        from . import tables
+
+        tables.past_due(page, queries.past_due_totals(connection, day))
+
+
+def summary(db: str | None, month: str, customer: str | None, currency: str | None, as_json: bool) -> None:
+    """``domeo summary --month``."""
+    from .dates import parse_month_option
+
+    start, end = parse_month_option(month)
+    if currency is not None:
+        queries.check_currency(currency)
+    connection = open_reports_db(db)
+    result = queries.summary(connection, start, end, customer=customer, currency=currency)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.summary(result))
+    else:
+        from . import tables
+
+        tables.summary(result)
+
+
+def contact(db: str | None, name: str, limit: int, offset: int, as_json: bool) -> None:
+    """``domeo contact NAME``."""
+    queries.check_page(limit, offset)
+    connection = open_reports_db(db)
+    page = queries.contacts(connection, name, limit=limit, offset=offset)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.contact(page))
+    else:
+        from . import tables
+
+        tables.contacts(page)

@@ -1,0 +1,77 @@
+"""How a command ends: every error a user can cause becomes one sentence and an exit code.
+
+Shared by the Typer command line and the fast path of ``fastcli.py``, so a
+report fails the same way whichever parsed its options. Kept free of Typer
+and Rich imports.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from .errors import EXIT_OPERATIONAL, DomeoError
+
+#: The database the running command uses, for messages about SQLite errors.
+current_db: list[str] = []
+
+
+def guarded(call: Callable[[], Any], json_errors: bool) -> int:
+    """Run ``call`` and return its exit code; errors are reported on stderr, never raised."""
+    try:
+        result = call()
+        return result if isinstance(result, int) else 0
+    except DomeoError as err:
+        return report(err.code, err.message, err.exit_code, json_errors, getattr(err, "suggestions", None))
+    except sqlite3.Error as err:
+        from .db import explain
+
+        wrapped = explain(err, current_db[-1] if current_db else "the database")
+        return report(wrapped.code, wrapped.message, wrapped.exit_code, json_errors)
+    except KeyboardInterrupt:
+        return report("interrupted", "Interrupted; nothing was changed.", 130, json_errors)
+    except BrokenPipeError:
+        # Whoever read our output went away (``| head``): not an error of ours.
+        _silence_stdout()
+        return 0
+    except OSError as err:
+        return report("io_error", f"I/O error: {err.strerror or err}.", EXIT_OPERATIONAL, json_errors)
+    except Exception as err:  # noqa: BLE001 - a bug: one line, the traceback only on request
+        if os.environ.get("DOMEO_DEBUG"):
+            raise
+        return report(
+            "internal_error",
+            f"Internal error ({type(err).__name__}: {err}); please report it, "
+            "and set DOMEO_DEBUG=1 to see the traceback.",
+            EXIT_OPERATIONAL,
+            json_errors,
+        )
+
+
+def report(
+    code: str, message: str, exit_code: int, as_json: bool, suggestions: list[str] | None = None
+) -> int:
+    """Write one error to stderr (the contract's JSON object with ``--json``); return ``exit_code``."""
+    if as_json:
+        import json
+
+        error: dict[str, Any] = {"code": code, "message": message}
+        if suggestions:
+            error["suggestions"] = suggestions
+        sys.stderr.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+    else:
+        sys.stderr.write(f"domeo: error: {message}\n")
+    sys.stderr.flush()
+    return exit_code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
