@@ -25,9 +25,9 @@ class _Group(TyperGroup):
     """Runs a command and turns whatever it raises into a message and an exit code."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
-        import click
-
         from .outcome import guarded, report
+
+        click = _click_exceptions()
 
         argv = list(sys.argv[1:] if args is None else args)
         json_errors = "--json" in argv
@@ -41,14 +41,14 @@ class _Group(TyperGroup):
                     standalone_mode=False,
                     **extra,
                 )
-            except click.exceptions.NoArgsIsHelpError as err:
+            except click.NoArgsIsHelpError as err:
                 err.show()
                 return EXIT_INVALID
             except click.ClickException as err:
                 return report("invalid_input", _usage_sentence(err), EXIT_INVALID, json_errors)
-            except click.exceptions.Exit as err:
+            except typer.Exit as err:
                 return err.exit_code
-            except click.Abort:
+            except typer.Abort:
                 raise KeyboardInterrupt from None
             return result if isinstance(result, int) else 0
 
@@ -56,6 +56,15 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _click_exceptions() -> Any:
+    """The exceptions module of the click that Typer runs on (newer Typers vendor their own)."""
+    classes = {cls.__name__: cls for cls in typer.BadParameter.__mro__}
+    module = sys.modules[classes["ClickException"].__module__]
+    if not hasattr(module, "NoArgsIsHelpError"):  # older click: no such class, nothing to catch
+        module.NoArgsIsHelpError = type("NoArgsIsHelpError", (Exception,), {})
+    return module
 
 
 def _usage_sentence(err: Any) -> str:
@@ -86,7 +95,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="SQLite database file [default: $DOMEO_DB, else domeo.db here].",
+        help="SQLite database file (default: $DOMEO_DB, else domeo.db here).",
         show_default=False,
     ),
 ]
@@ -140,19 +149,15 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
 def ingest(
     file: Annotated[str, typer.Argument(help="The export CSV; - reads standard input.", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate; write nothing.")] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="If any row is rejected, write nothing (exit 4).")
-    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="If any row is rejected, write nothing (exit 4).")] = False,
     rejects: Annotated[
         str | None,
-        typer.Option(
-            "--rejects", help="Write rejected rows to this CSV, with line and reason.", show_default=False
-        ),
+        typer.Option("--rejects", help="Write rejected rows to this CSV, with line and reason.", show_default=False),
     ] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
-            "--encoding", help="The file's encoding [default: UTF-8, else cp1252].", show_default=False
+            "--encoding", help="The file's encoding (default: UTF-8, else cp1252 with a warning).", show_default=False
         ),
     ] = None,
     db: DbOption = None,
@@ -196,9 +201,7 @@ def ingest(
         elif dry_run:
             message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
         else:
-            message = (
-                f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
-            )
+            message = f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
         raise RowsRejected(message, report)
 
 
@@ -247,7 +250,7 @@ def past_due(
         str | None,
         typer.Option(
             "--as-of",
-            help="Date YYYY-MM-DD [default: today in America/New_York or $DOMEO_TZ].",
+            help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
             show_default=False,
         ),
     ] = None,
