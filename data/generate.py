@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Deterministic generator of synthetic accounts-receivable invoice exports.
 
-The output follows ``docs/input-format.md``: 15 columns, one invoice per row, the
-statistical shape of the first client's export (dates 2024-01 .. 2025-09, ~5% empty
-due dates, ~1% CAD, ~4% customers without contact, parent chains up to three levels).
+The output follows the input-format document (``docs/input-format.md``): 15 columns,
+one invoice per row, the statistical shape of the first client's export (dates 2024-01
+.. 2025-09, ~5% empty due dates, ~1% CAD, ~4% customers without contact, parent chains
+up to three levels).
 The rows are clean: every row is internally consistent (Status, DueDate = InvoiceDate +
 terms). ``--quirks`` adds harmless format quirks (BOM, CRLF, ``$1,234.50`` money, ISO
 dates, ``NET30`` terms, name case/spacing variants, trailing blank lines).
@@ -25,11 +26,12 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import random
+import re
 import sys
 import unicodedata
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
 from typing import TextIO
 
 HEADER: list[str] = [
@@ -66,7 +68,7 @@ MIN_CUSTOMERS = 5
 # rows/22 customers would hold ~450k customers in memory for 10M rows; cap the default.
 DEFAULT_CUSTOMER_CAP = 50_000
 INVOICE_START = 2_000_000
-MIN_AMOUNT, MAX_AMOUNT = 50.0, 25_000.0
+MIN_AMOUNT, MAX_AMOUNT = 50.0, 24_999.0  # so that adding a cent stays within 50..25000
 
 EMPTY_DUE_RATE = 0.05
 EMPTY_PO_RATE = 0.03
@@ -134,26 +136,11 @@ FIRST_NAMES = (
 )
 # fmt: on
 
-# Customer record layout (tuples are compact and fast to index in the row loop). The last
-# three are the customer's constant columns pre-rendered as CSV text, for the fast writer.
-(
-    C_NAME,
-    C_CNAME,
-    C_PHONE,
-    C_EMAIL,
-    C_TERMS,
-    C_DUE,
-    C_NUMBER,
-    C_PARENT,
-    C_CURRENCY,
-    C_BASE,
-    C_CSV_NAME,
-    C_CSV_MID,
-    C_CSV_TAIL,
-) = range(13)
-
 # Minimal decimal suffix for each cent value: 90 -> ".9", 75 -> ".75", 5 -> ".05".
 _CENT_SUFFIX: list[str] = [""] + [(f".{c:02d}").rstrip("0") for c in range(1, 100)]
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_NEEDS_QUOTING = re.compile(r'[,"\r\n]')
+_CHUNK_ROWS = 8192  # rows rendered per string chunk: amortizes yield/write calls
 
 
 def _short_date(d: dt.date) -> str:
@@ -162,16 +149,19 @@ def _short_date(d: dt.date) -> str:
 
 
 def _slug(text: str) -> str:
-    """ASCII-fold and keep only lower-case letters/digits (for email domains)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "".join(ch for ch in folded.lower() if ch.isalnum())
+    """ASCII-fold and keep only lower-case letters/digits (for email addresses)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def _csv_text(fields: list[str]) -> str:
-    """Fields rendered by the csv module (quoting included), without line terminator."""
+    """Fields as one CSV line fragment, quoted exactly as ``csv.writer`` quotes them."""
+    if fields != [""] and not _NEEDS_QUOTING.search("".join(fields)):
+        return ",".join(fields)  # nothing to quote: same bytes as csv.writer, much cheaper
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(fields)
-    return buf.getvalue()
+    csv.writer(buf, lineterminator="\n").writerow(fields)
+    return buf.getvalue()[:-1]
 
 
 def _business_days() -> list[dt.date]:
@@ -186,30 +176,38 @@ def _business_days() -> list[dt.date]:
     return days
 
 
-def _customer_name(rng: random.Random) -> str:
-    """Draw one realistic small-business name (may collide; the caller dedupes)."""
-    r = rng.random()
+def _customer_name(rand: Callable[[], float]) -> str:
+    """Draw one realistic small-business name (may collide; the caller dedupes).
+
+    ``rand`` is ``Random.random``: indexing with it is much cheaper than ``choice``.
+    """
+    r = rand()
     if r < 0.02:
         # Comma + ampersand: exercises CSV quoting.
-        a, b = rng.sample(SURNAMES, 2)
-        return f"{a}, {b} & Co"
+        a, b = _any(rand, SURNAMES), _any(rand, SURNAMES)
+        return f"{a}, {b} & Co" if a != b else f"{a} & Sons Co"
     if r < 0.05:
-        a, b = rng.sample(SURNAMES, 2)
-        return f"{a} & {b} {rng.choice(BUSINESSES)}"
+        a, b = _any(rand, SURNAMES), _any(rand, SURNAMES)
+        return f"{a} & {b} {_any(rand, BUSINESSES)}" if a != b else f"{a} Family {_any(rand, BUSINESSES)}"
     if r < 0.15:
-        return f"{rng.choice(SURNAMES)} {rng.choice(BUSINESSES)}"
-    place = rng.choice(PLACE_WORDS)
-    if rng.random() < 0.55:
-        suffix = rng.choice(PLACE_SUFFIXES)
+        return f"{_any(rand, SURNAMES)} {_any(rand, BUSINESSES)}"
+    place = _any(rand, PLACE_WORDS)
+    if rand() < 0.55:
+        suffix = _any(rand, PLACE_SUFFIXES)
         if suffix != place:
             place = f"{place} {suffix}"
-    name = f"{place} {rng.choice(BUSINESSES)}"
-    r = rng.random()
+    name = f"{place} {_any(rand, BUSINESSES)}"
+    r = rand()
     if r < 0.05:
         name += " LLC"
     elif r < 0.08:
         name += " Inc"
     return name
+
+
+def _any(rand: Callable[[], float], seq: Sequence[str]) -> str:
+    """A uniformly drawn element of ``seq``."""
+    return seq[int(rand() * len(seq))]
 
 
 def _unique_names(rng: random.Random, count: int) -> list[str]:
@@ -219,32 +217,33 @@ def _unique_names(rng: random.Random, count: int) -> list[str]:
     for name in SPECIAL_NAMES[: min(len(SPECIAL_NAMES), count // 10)]:
         names.append(name)
         seen.add(name.casefold())
-    towns = [w for w in PLACE_WORDS if " " not in w]
+    rand = rng.random
     while len(names) < count:
-        name = _customer_name(rng)
+        name = _customer_name(rand)
         tries = 0
         while name.casefold() in seen:
             tries += 1
             if tries < 20:
-                name = _customer_name(rng)
+                name = _customer_name(rand)
             elif tries < 40:
                 # Word lists exhausted for this draw: branch names are realistic too.
-                name = f"{_customer_name(rng)} of {rng.choice(towns)}field"
+                name = f"{_customer_name(rand)} of {_any(rand, PLACE_WORDS)}field"
             else:
                 # Guaranteed-unique fallback for very large --customers.
-                name = f"{_customer_name(rng)} #{len(names) + 1}"
+                name = f"{_customer_name(rand)} #{len(names) + 1}"
         names.append(name)
         seen.add(name.casefold())
     return names
 
 
-def _build_customers(
-    rng: random.Random, count: int, rows: int, days: list[dt.date]
-) -> tuple[list[tuple], list[int]]:
-    """Pre-generate the customers and a weighted pick table of customer indexes.
+def _build_customers(rng: random.Random, count: int, rows: int, days: list[dt.date]) -> list[tuple]:
+    """Pre-generate ``count`` customers and return a weighted pick table of them.
 
-    Returns ``(customers, pick_table)``; drawing a uniform index into ``pick_table``
-    picks a customer with a skewed (log-normal) invoice volume.
+    Each customer is ``(head, mid, tail, base_amount, due_dates)`` where head, mid
+    and tail are its constant columns pre-rendered as CSV text (see ``_chunks``). The
+    table lists customers proportionally to a skewed (log-normal) invoice volume, so a
+    uniform index into it picks a realistic customer; every customer is listed first
+    once, in random order (``_chunks`` uses that prefix to make each customer occur).
     """
     names = _unique_names(rng, count)
 
@@ -259,8 +258,7 @@ def _build_customers(
     rng.shuffle(order)
     n_top = max(1, round(count * TOP_LEVEL_RATE))
     rest = count - n_top
-    n_second = (rest + 1) // 2 + rest // 10  # ~55% of the rest, so level-3 parents exist
-    n_second = min(rest, n_second)
+    n_second = min(rest, (rest + 1) // 2 + rest // 10)  # ~60% of the rest: level 3 has parents
     top = order[:n_top]
     second = order[n_top : n_top + n_second]
     third = order[n_top + n_second :]
@@ -273,37 +271,30 @@ def _build_customers(
     no_contact = set(rng.sample(range(count), round(count * NO_CONTACT_RATE)))
 
     # Due-date strings per terms and business day; shared by all customers with those terms.
-    due_tables = {
-        days_: [_short_date(d + dt.timedelta(days=days_)) + " 00:00" for d in days] for _, days_, _ in TERMS
-    }
-    terms_labels = [t[0] for t in TERMS]
-    terms_weights = [t[2] for t in TERMS]
+    due_tables = {days_: [_short_date(d + dt.timedelta(days=days_)) + " 00:00" for d in days] for _, days_, _ in TERMS}
     terms_days = {t[0]: t[1] for t in TERMS}
-
+    terms = rng.choices([t[0] for t in TERMS], weights=[t[2] for t in TERMS], k=count)
     weights = [rng.lognormvariate(0.0, 0.85) for _ in range(count)]
     bases = [min(8000.0, max(150.0, rng.lognormvariate(math.log(1500.0), 0.8))) for _ in range(count)]
-    terms = rng.choices(terms_labels, weights=terms_weights, k=count)
 
-    # Weighted pick table: uniform index -> customer, proportional to weight.
+    # Weighted slots: customer i gets slots[i] entries of a table of ~size entries.
     total_w = sum(weights)
     size = max(1 << 16, 8 * count)
-    pick: list[int] = []
+    slots = []
     cum = 0.0
     filled = 0
-    for i, w in enumerate(weights):
+    for w in weights:
         cum += w
         upto = round(cum / total_w * size)
-        pick.extend([i] * (upto - filled))
+        slots.append(upto - filled)
         filled = upto
 
-    # CAD customers: add small customers until ~1% of the rows are expected in CAD.
+    # CAD customers: add customers that fit until ~1% of the rows are expected in CAD
+    # (whole customers bill in CAD, as in the real file; all months still have USD).
     # Each customer gets one guaranteed row plus its share of the weighted rows.
     forced_share = 1.0 / rows
-    weighted_share = (rows - count) / rows
-    slots = [0] * count
-    for i in pick:
-        slots[i] += 1
-    expected = [forced_share + weighted_share * s / len(pick) for s in slots]
+    weighted_share = (rows - count) / rows / (filled + count)
+    expected = [forced_share + weighted_share * (s + 1) for s in slots]
     cad: set[int] = set()
     cad_share = 0.0
     candidates = list(range(count))
@@ -317,44 +308,44 @@ def _build_customers(
     if not cad:
         cad.add(min(range(count), key=expected.__getitem__))
 
+    rand = rng.random
+    first_slugs = {f: _slug(f) for f in FIRST_NAMES}
+    last_slugs = {s: _slug(s) for s in SURNAMES}
     customers: list[tuple] = []
     for i in range(count):
         name = names[i]
         if i in no_contact:
             cname = phone = email = ""
         else:
-            first = rng.choice(FIRST_NAMES)
-            last = rng.choice(SURNAMES)
+            first = _any(rand, FIRST_NAMES)
+            last = _any(rand, SURNAMES)
             cname = f"{first} {last}"
-            phone = f"555-{rng.randrange(200, 1000)}-{rng.randrange(10000):04d}"
-            r = rng.random()
+            phone = f"555-{200 + int(rand() * 800)}-{int(rand() * 10000):04d}"
+            r = rand()
             if r < 0.7:
-                local = _slug(first)
+                local = first_slugs[first]
             elif r < 0.9:
-                local = f"{_slug(first)}.{_slug(last)}"
+                local = f"{first_slugs[first]}.{last_slugs[last]}"
             else:
-                local = _slug(first[0] + last)
+                local = first_slugs[first][0] + last_slugs[last]
             email = f"{local}@{_slug(name)}.com"
         term = terms[i]
         currency = "CAD" if i in cad else "USD"
         customers.append(
             (
-                name,
-                cname,
-                phone,
-                email,
-                term,
-                due_tables[terms_days[term]],
-                numbers[i],
-                parents[i],
-                currency,
+                _csv_text([name]) + ",",
+                "," + _csv_text([currency, cname, phone, email, term]) + ",",
+                "," + _csv_text([numbers[i], parents[i]]) + "\n",
                 bases[i],
-                _csv_text([name]),
-                _csv_text([currency, cname, phone, email, term]),
-                _csv_text([numbers[i], parents[i]]),
+                due_tables[terms_days[term]],
             )
         )
-    return customers, pick
+
+    table = list(customers)
+    rng.shuffle(table)
+    for c, n in zip(customers, slots, strict=True):
+        table.extend([c] * n)
+    return table
 
 
 def default_customers(rows: int) -> int:
@@ -362,14 +353,117 @@ def default_customers(rows: int) -> int:
     return min(DEFAULT_CUSTOMER_CAP, max(MIN_CUSTOMERS, round(rows / ROWS_PER_CUSTOMER)))
 
 
-def _prepare(rows: int, seed: int, customers: int | None) -> tuple[random.Random, list[tuple], list[int]]:
-    """Seeded RNG plus the pre-generated customers and pick table for one output."""
+def _chunks(rows: int, seed: int, customers: int | None) -> Iterator[str]:
+    """Yield the data rows as CSV text, ``_CHUNK_ROWS`` ``\\n``-terminated lines at a time.
+
+    This is the single source of the data: ``generate_rows`` parses it back with the
+    csv module, ``write_csv`` writes it as is. Per row there are only cheap float
+    draws, integer arithmetic and table lookups (speed matters); every field that
+    could need CSV quoting (the customer's) is pre-rendered by the csv module.
+    """
+    if rows <= 0:
+        return
     count = default_customers(rows) if customers is None else max(1, customers)
     # Every customer must occur (parent numbers must exist in the file): at most one per row.
     count = min(count, rows)
     rng = random.Random(seed)
-    custs, pick = _build_customers(rng, count, rows, _business_days())
-    return rng, custs, pick
+    days = _business_days()
+    table = _build_customers(rng, count, rows, days)
+
+    ndays = len(days)
+    last = ndays - 1
+    date_str = [_short_date(d) for d in days]
+    # P(closed) by invoice day: old invoices are nearly all paid, a few stay open.
+    p_closed = [min(0.96, 0.03 + 0.0135 * (AS_OF - d).days) for d in days]
+    # Per-row amount factors around the customer's typical invoice size.
+    factors = [math.exp(rng.gauss(0.0, 0.55)) for _ in range(1024)]
+
+    # Every customer gets one row at a random position (parents must appear in the file):
+    # forced row k uses table[k], the customers listed once in random order.
+    forced_pos = sorted(rng.sample(range(rows), count))
+    forced_pos.append(rows)  # sentinel: never reached
+    fi = 0
+    nxt = forced_pos[0]
+
+    rand = rng.random
+    # Weighted draws index the whole table; its once-each prefix adds a small uniform share.
+    ntable = len(table)
+    cents_sfx = _CENT_SUFFIX
+    inv = INVOICE_START
+    lo, hi = MIN_AMOUNT, MAX_AMOUNT
+    two_thirds = 2.0 / 3.0
+    one_third = 1.0 / 3.0
+    zero_rate = PENDING_ZERO_RATE
+    partial_scale = 0.8 / (1.0 - PENDING_ZERO_RATE)
+    empty_due = EMPTY_DUE_RATE
+    keep_po = 1.0 - EMPTY_PO_RATE
+
+    for start in range(0, rows, _CHUNK_ROWS):
+        lines: list[str] = []
+        append = lines.append
+        for i in range(start, min(rows, start + _CHUNK_ROWS)):
+            if i == nxt:
+                head, mid, tail, base, due_dates = table[fi]
+                fi += 1
+                nxt = forced_pos[fi]
+            else:
+                head, mid, tail, base, due_dates = table[int(rand() * ntable)]
+
+            # Rows in date order, with a little jitter (exports are "roughly" sorted).
+            d = i * ndays // rows
+            r = rand()
+            if r < 0.15:
+                if d:
+                    d -= 1
+            elif r > 0.85 and d < last:
+                d += 1
+            number = inv
+            inv += 1 + int(r * 3.0)  # reuse r: gap 1..3 keeps numbers unique and increasing
+
+            # One draw for two decisions: the fraction left after taking the table index
+            # is uniform and independent of it (~40 random bits remain).
+            r = rand() * 1024.0
+            k = int(r)
+            r -= k
+            x = base * factors[k]
+            if x < lo:
+                x = lo
+            elif x > hi:
+                x = hi
+            if r < two_thirds:
+                dollars = int(x)
+                if r < one_third:
+                    dollars -= dollars % 5  # half of the whole amounts are round figures
+                    if dollars < 50:
+                        dollars = 50
+                cents = dollars * 100
+                total = str(dollars)
+            else:
+                cents = int(x * 100.0)
+                cc = cents % 100
+                if not cc:
+                    cents += 1  # "with cents" must really have cents
+                    cc = 1
+                total = str(cents // 100) + cents_sfx[cc]
+
+            if rand() < p_closed[d]:
+                applied_status = f"{total},Closed"
+            else:
+                r = rand()
+                if r < zero_rate:
+                    applied_status = "0,Pending"
+                else:
+                    # Partial payment, 10%..90% of the total: strictly below BillTotal.
+                    paid = int(cents * (0.1 + (r - zero_rate) * partial_scale)) or 1
+                    applied_status = f"{paid // 100}{cents_sfx[paid % 100]},Pending"
+
+            r = rand()
+            due = "" if r < empty_due else due_dates[d]
+            # PO digits from lower digits of the same draw (independent of its top digits).
+            po = f"PO-{int(r * 1e12) % 1_000_000:06d}" if r < keep_po else ""
+            # head ends with "," and mid/tail start with ",": fewer pieces to format.
+            append(f"{head}DF{number},{date_str[d]},{po},{total},{applied_status}{mid}{due}{tail}")
+        yield "".join(lines)
 
 
 def generate_rows(
@@ -382,133 +476,13 @@ def generate_rows(
     depends only on the arguments. ``quirks`` rewrites some fields in harmless
     alternative formats (see :func:`_with_quirks`).
     """
-    if rows <= 0:
-        return
-    rng, custs, pick = _prepare(rows, seed, customers)
-    body = _as_lists(_records(rng, rows, custs, pick))
+    body: Iterator[list[str]] = (
+        row for chunk in _chunks(rows, seed, customers) for row in csv.reader(io.StringIO(chunk))
+    )
     if quirks:
         # Separate RNG so the quirk-free content is identical with and without quirks.
         body = _with_quirks(body, random.Random(f"quirks-{seed}"))
     yield from body
-
-
-def _as_lists(records: Iterator[tuple]) -> Iterator[list[str]]:
-    """Expand ``_records`` tuples into full 15-field rows."""
-    for c, number, date, po, total, applied, status, due in records:
-        yield [
-            c[C_NAME],
-            number,
-            date,
-            po,
-            total,
-            applied,
-            status,
-            c[C_CURRENCY],
-            c[C_CNAME],
-            c[C_PHONE],
-            c[C_EMAIL],
-            c[C_TERMS],
-            due,
-            c[C_NUMBER],
-            c[C_PARENT],
-        ]
-
-
-def _records(rng: random.Random, rows: int, custs: list[tuple], pick: list[int]) -> Iterator[tuple]:
-    """The per-row loop: yields ``(customer, number, date, po, total, applied, status, due)``.
-
-    Only cheap float draws, integer arithmetic and table lookups per row (speed matters);
-    constants are inlined as literals or locals because global lookups cost here.
-    """
-    days = _business_days()
-    ndays = len(days)
-    last = ndays - 1
-    date_str = [_short_date(d) for d in days]
-    # P(closed) by invoice day: old invoices are nearly all paid, a few stay open.
-    p_closed = [min(0.96, 0.03 + 0.0135 * (AS_OF - d).days) for d in days]
-    # Per-row amount factors around the customer's typical invoice size.
-    factors = [math.exp(rng.gauss(0.0, 0.55)) for _ in range(1024)]
-
-    # Every customer gets one row at a random position (parents must appear in the file).
-    count = len(custs)
-    forced_pos = sorted(rng.sample(range(rows), count))
-    forced_pos.append(rows)  # sentinel: never reached
-    forced_cust = list(range(count))
-    rng.shuffle(forced_cust)
-    fi = 0
-    nxt = forced_pos[0]
-
-    rand = rng.random
-    npick = len(pick)
-    cents_sfx = _CENT_SUFFIX
-    inv = INVOICE_START
-    lo, hi = MIN_AMOUNT, MAX_AMOUNT
-    two_thirds = 2.0 / 3.0
-    one_third = 1.0 / 3.0
-    zero_rate = PENDING_ZERO_RATE
-    partial_scale = 0.8 / (1.0 - PENDING_ZERO_RATE)
-    empty_due = EMPTY_DUE_RATE
-    keep_po = 1.0 - EMPTY_PO_RATE
-    base_i, due_i = C_BASE, C_DUE
-
-    for i in range(rows):
-        if i == nxt:
-            c = custs[forced_cust[fi]]
-            fi += 1
-            nxt = forced_pos[fi]
-        else:
-            c = custs[pick[int(rand() * npick)]]
-
-        # Rows in date order, with a little jitter (exports are "roughly" sorted).
-        d = i * ndays // rows
-        r = rand()
-        if r < 0.15:
-            if d:
-                d -= 1
-        elif r > 0.85 and d < last:
-            d += 1
-        number = "DF" + str(inv)
-        inv += 1 + int(r * 3.0)  # reuse r: gap 1..3 keeps numbers unique and increasing
-
-        x = c[base_i] * factors[int(rand() * 1024.0)]
-        if x < lo:
-            x = lo
-        elif x > hi:
-            x = hi
-        r = rand()
-        if r < two_thirds:
-            dollars = int(x)
-            if r < one_third:
-                dollars -= dollars % 5  # half of the whole amounts are round figures
-                if dollars < 50:
-                    dollars = 50
-            cents = dollars * 100
-            total = str(dollars)
-        else:
-            cents = int(x * 100.0)
-            cc = cents % 100
-            if not cc:
-                cents += 1  # "with cents" must really have cents
-                cc = 1
-            total = str(cents // 100) + cents_sfx[cc]
-
-        if rand() < p_closed[d]:
-            applied = total
-            status = "Closed"
-        else:
-            status = "Pending"
-            r = rand()
-            if r < zero_rate:
-                applied = "0"
-            else:
-                # Partial payment, 10%..90% of the total: strictly below BillTotal.
-                paid = int(cents * (0.1 + (r - zero_rate) * partial_scale)) or 1
-                applied = str(paid // 100) + cents_sfx[paid % 100]
-
-        r = rand()
-        due = "" if r < empty_due else c[due_i][d]
-        po = f"PO-{int(rand() * 1_000_000.0):06d}" if r < keep_po else ""
-        yield c, number, date_str[d], po, total, applied, status, due
 
 
 def _to_iso(value: str) -> str:
@@ -549,9 +523,7 @@ def _with_quirks(body: Iterator[list[str]], rng: random.Random) -> Iterator[list
         yield row
 
 
-def write_csv(
-    out: TextIO, rows: int, seed: int = 7, customers: int | None = None, *, quirks: bool = False
-) -> int:
+def write_csv(out: TextIO, rows: int, seed: int = 7, customers: int | None = None, *, quirks: bool = False) -> int:
     """Write the header and ``rows`` rows to the text stream ``out``; return the row count.
 
     ``out`` should be opened with ``newline=""`` and UTF-8 encoding. Lines end with
@@ -570,21 +542,10 @@ def write_csv(
         writer.writerows(generate_rows(rows, seed, customers, quirks=True))
         out.write(eol * 2)
         return rows
-    # Fast path, ~2x csv.writer: per-row fields (numbers, dates, amounts, codes) never
-    # need quoting and the customer's columns are pre-rendered by the csv module.
-    rng, custs, pick = _prepare(rows, seed, customers)
-    records = _records(rng, rows, custs, pick)
-    name_i, mid_i, tail_i = C_CSV_NAME, C_CSV_MID, C_CSV_TAIL
+    # Fast path (about twice csv.writer's speed): _chunks is already CSV text.
     write = out.write
-    while chunk := list(islice(records, 8192)):
-        write(
-            "".join(
-                [
-                    f"{c[name_i]},{number},{date},{po},{total},{applied},{status},{c[mid_i]},{due},{c[tail_i]}\n"
-                    for c, number, date, po, total, applied, status, due in chunk
-                ]
-            )
-        )
+    for chunk in _chunks(rows, seed, customers):
+        write(chunk)
     return rows
 
 
@@ -597,8 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         "--customers",
         type=int,
         default=None,
-        help=f"number of customers (default rows/{ROWS_PER_CUSTOMER}, min {MIN_CUSTOMERS}, "
-        f"max {DEFAULT_CUSTOMER_CAP})",
+        help=f"number of customers (default rows/{ROWS_PER_CUSTOMER}, min {MIN_CUSTOMERS}, max {DEFAULT_CUSTOMER_CAP})",
     )
     parser.add_argument("--out", default="-", help="output path (default: stdout)")
     parser.add_argument("--quirks", action="store_true", help="add harmless format quirks")
@@ -610,8 +570,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.out == "-":
         sys.stdout.reconfigure(encoding="utf-8", newline="")
-        write_csv(sys.stdout, args.rows, args.seed, args.customers, quirks=args.quirks)
-        sys.stdout.flush()
+        try:
+            write_csv(sys.stdout, args.rows, args.seed, args.customers, quirks=args.quirks)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # Reader went away (e.g. `| head`): stop quietly, without a traceback at exit.
+            sys.stdout = open(os.devnull, "w")
+            return 1
     else:
         with open(args.out, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
             write_csv(fh, args.rows, args.seed, args.customers, quirks=args.quirks)
