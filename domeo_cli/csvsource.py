@@ -40,6 +40,12 @@ _MAGIC = (
     (b"%PDF", "a PDF document, not a CSV export"),
     (b"SQLite format 3\x00", "a SQLite database, not a CSV export"),
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image, not a CSV export"),
+    (b"\xff\xd8\xff", "a JPEG image, not a CSV export"),
+    (b"GIF8", "a GIF image, not a CSV export"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it first"),
+    (b"BZh", "a bzip2 archive; unpack it first"),
+    (b"\xfd7zXZ\x00", "an xz archive; unpack it first"),
 )
 
 

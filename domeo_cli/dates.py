@@ -15,13 +15,18 @@ from functools import lru_cache
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", re.ASCII)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 # What may follow a date: a time such as "00:00", "12:30:15", "T00:00:00",
-# "3:05 PM", with an optional fraction or zone, which are all ignored.
+# "3:05 PM", with an optional fraction or zone, which are all ignored. Each
+# run of spaces belongs to exactly one group, so a failed match is linear
+# (two adjacent optional "\s*" made a long run of spaces cost minutes).
 _TIME = re.compile(
-    r"(?:[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?)?",
+    r"[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?",
     re.ASCII,
 )
+# No date with its time is longer than this ("2024-11-19T00:00:00.000000+05:00" is 32).
+MAX_DATE_TEXT = 64
 
 _TERMS_NET = re.compile(r"\bnet\s*-?\s*(\d{1,4})(?:\s*days?)?\b", re.IGNORECASE | re.ASCII)
+_TERMS_MONTH_END = re.compile(r"\beom\b|end\s+of\s+(?:the\s+)?month|\bprox", re.IGNORECASE)
 _TERMS_RECEIPT = re.compile(
     r"(?:due\s+)?(?:on|upon)\s+receipt|receipt|cod|cash on delivery|immediate(?:ly)?",
     re.IGNORECASE,
@@ -32,6 +37,11 @@ class DateError(ValueError):
     """A date field that is not a real month-first or ISO date."""
 
 
+def _shown(raw: str) -> str:
+    """A field quoted for an error message, cut short: a reason stays one readable line."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
+
+
 @lru_cache(maxsize=65536)
 def parse_date(text: str) -> date:
     """Parse a file date into a ``date``; two-digit years are 20YY.
@@ -39,6 +49,8 @@ def parse_date(text: str) -> date:
     Cached because an export repeats the same few hundred dates many times.
     """
     raw = text.strip()
+    if len(raw) > MAX_DATE_TEXT:
+        raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
     match = _US_DATE.match(raw, 0) if "/" in raw[:6] else None
     if match is not None:
         month, day, year = int(match[1]), int(match[2]), match[3]
@@ -46,15 +58,15 @@ def parse_date(text: str) -> date:
     else:
         match = _ISO_DATE.match(raw)
         if match is None:
-            raise DateError(f"is not a date ({raw!r}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+            raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
         year_num, month, day = int(match[1]), int(match[2]), int(match[3])
     rest = raw[match.end() :]
     if rest and not _TIME.fullmatch(rest):
-        raise DateError(f"is not a date ({raw!r}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+        raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
     try:
         return date(year_num, month, day)
     except ValueError:
-        raise DateError(f"is not a real date ({raw!r})") from None
+        raise DateError(f"is not a real date ({_shown(raw)})") from None
 
 
 @lru_cache(maxsize=4096)
@@ -68,6 +80,8 @@ def parse_terms(text: str) -> int | None:
         return None
     match = _TERMS_NET.search(raw)
     if match is not None:
+        if _TERMS_MONTH_END.search(raw):
+            return None  # "Net 30 EOM" counts from the month's end: not invoice date + 30
         return int(match[1])
     if _TERMS_RECEIPT.fullmatch(raw):
         return 0

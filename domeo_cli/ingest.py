@@ -124,12 +124,10 @@ class LoadReport:
             "new_customers": self.new_customers,
             "ignored_columns": self.ignored_columns,
             "rejections": [
-                {"line": r.line, "invoice_number": r.invoice_number, "reason": r.reason}
-                for r in self.rejections
+                {"line": r.line, "invoice_number": r.invoice_number, "reason": r.reason} for r in self.rejections
             ],
             "warning_details": [
-                {"line": w.line, "invoice_number": w.invoice_number, "message": w.message}
-                for w in self.warning_details
+                {"line": w.line, "invoice_number": w.invoice_number, "message": w.message} for w in self.warning_details
             ],
         }
 
@@ -189,7 +187,6 @@ class _Load:
         # name key -> [id, name, customer number, parent number, state]; the state says
         # what the merge must write: _SAME_CUSTOMER, _CHANGED_CUSTOMER or _NEW_CUSTOMER.
         self.customers: dict[str, list] = {}
-        self.seen_customers: set[str] = set()
         self.next_customer_id = 1
         self.timings: dict[str, float] = {}
         self._last_lap = time.perf_counter()
@@ -230,6 +227,8 @@ class _Load:
                 raise dbmod.explain(err, self.db_path) from None
             raise
         db.close()
+        if created and not report.committed:
+            _remove_database(self.db_path)  # --strict wrote nothing: not even a new empty file
         return report
 
     # -- database ----------------------------------------------------------------
@@ -287,8 +286,7 @@ class _Load:
         placeholders = ", ".join("?" for _ in range(len(INVOICE_COLUMNS) + 2))
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*INVOICE_COLUMNS[1:], "line", "raw"))
         self.stage_sql = (
-            f"INSERT INTO staging VALUES ({placeholders}) "
-            f"ON CONFLICT (invoice_number) DO UPDATE SET {updates}"
+            f"INSERT INTO staging VALUES ({placeholders}) ON CONFLICT (invoice_number) DO UPDATE SET {updates}"
         )
 
     # -- records -----------------------------------------------------------------
@@ -304,10 +302,7 @@ class _Load:
             cid = self.next_customer_id
             self.next_customer_id += 1
             self.customers[key] = [cid, name, number, parent, _NEW_CUSTOMER]
-            self.report.new_customers += 1
-            self.seen_customers.add(key)
             return cid
-        self.seen_customers.add(key)
         # The latest row that states a number wins: exports are snapshots over time.
         if number is not None and number != entry[2]:
             entry[2] = number
@@ -358,14 +353,18 @@ class _Load:
 
     def _finish(self, db: sqlite3.Connection) -> None:
         report = self.report
-        report.customers = len(self.seen_customers)
+        # Customers of the rows that survive: one named only on a replaced row is not created.
+        used = {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")}
+        self.new_customers = [
+            (e[0], e[1], key, e[2], e[3]) for key, e in self.customers.items() if e[4] == _NEW_CUSTOMER and e[0] in used
+        ]
+        report.customers = len(used)
+        report.new_customers = len(self.new_customers)
         staged = self.staged = db.execute("SELECT count(*) FROM staging").fetchone()[0]
         report.rejected = db.execute("SELECT count(*) FROM rejects").fetchone()[0]
         report.rejections = [
             Rejection(line, number, reason)
-            for line, number, reason in db.execute(
-                "SELECT line, invoice_number, reason FROM rejects ORDER BY line"
-            )
+            for line, number, reason in db.execute("SELECT line, invoice_number, reason FROM rejects ORDER BY line")
         ]
         if report.rows_read != staged + report.rejected:  # a bug, never the user's data
             raise DatabaseError(
@@ -399,9 +398,8 @@ class _Load:
     def _merge(self, db: sqlite3.Connection) -> None:
         report = self.report
         db.executemany(
-            "INSERT INTO customers (id, name, name_key, customer_number, parent_number) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(e[0], e[1], key, e[2], e[3]) for key, e in self.customers.items() if e[4] == _NEW_CUSTOMER],
+            "INSERT INTO customers (id, name, name_key, customer_number, parent_number) VALUES (?, ?, ?, ?, ?)",
+            self.new_customers,
         )
         db.executemany(
             "UPDATE customers SET customer_number = ?, parent_number = ? WHERE id = ?",
@@ -475,8 +473,9 @@ class _Load:
             writer.writerow([*columns, "line", "reason"])
             for line, reason, raw in db.execute("SELECT line, reason, raw FROM rejects ORDER BY line"):
                 fields = json.loads(raw) if raw else []
-                fields = (fields + [""] * width)[:width]
-                writer.writerow([*fields, line, reason])
+                padded = (fields + [""] * width)[:width]
+                # A record with too many fields keeps its extra ones after the reason: nothing is lost.
+                writer.writerow([*padded, line, reason, *fields[width:]])
 
 
 class _StagingWriter:
@@ -530,8 +529,7 @@ class _StagingWriter:
 def _secondary_indexes(db: sqlite3.Connection) -> list[tuple[str, str]]:
     """The droppable indexes of ``invoices`` (name, CREATE statement)."""
     return db.execute(
-        "SELECT name, sql FROM sqlite_master "
-        "WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL"
     ).fetchall()
 
 

@@ -22,6 +22,11 @@ class MoneyError(ValueError):
     """A money field that is not a non-negative amount with at most two decimals."""
 
 
+def _shown(raw: str) -> str:
+    """A field quoted for an error message, cut short: a reason stays one readable line."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
+
+
 def parse_cents(text: str) -> int:
     """Parse a money field (``3150``, ``1190.5``, ``$1,234.50``, `` 1234.5 ``) into cents.
 
@@ -38,24 +43,24 @@ def parse_cents(text: str) -> int:
     if not raw:
         raise MoneyError("is empty")
     if raw.startswith("-") or raw.startswith("(") or raw.startswith("−") or "-" in raw:
-        raise MoneyError(f"is negative ({raw!r}); amounts must be zero or more")
+        raise MoneyError(f"is negative ({_shown(raw)}); amounts must be zero or more")
     match = _MONEY.fullmatch(raw)
     if match is None:
-        raise MoneyError(f"is not an amount ({raw!r})")
+        raise MoneyError(f"is not an amount ({_shown(raw)})")
     whole, frac = match.group("int"), match.group("frac")
     if not whole and not frac:
-        raise MoneyError(f"is not an amount ({raw!r})")
+        raise MoneyError(f"is not an amount ({_shown(raw)})")
     frac = frac or ""
     if len(frac) > 2:
         if frac[2:].strip("0"):
-            raise MoneyError(f"has more than two decimals ({raw!r})")
+            raise MoneyError(f"has more than two decimals ({_shown(raw)})")
         frac = frac[:2]
     digits = whole.replace(",", "").lstrip("0")
     if len(digits) > 10:
-        raise MoneyError(f"is too large ({raw!r}); the most one invoice can hold is 9999999999.99")
+        raise MoneyError(f"is too large ({_shown(raw)}); the most one invoice can hold is 9999999999.99")
     cents = int(digits or "0") * 100 + int(frac.ljust(2, "0"))
     if cents >= MAX_CENTS:
-        raise MoneyError(f"is too large ({raw!r}); the most one invoice can hold is 9999999999.99")
+        raise MoneyError(f"is too large ({_shown(raw)}); the most one invoice can hold is 9999999999.99")
     return cents
 
 

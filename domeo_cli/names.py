@@ -13,10 +13,17 @@ def display_name(text: str) -> str:
 def name_key(text: str) -> str:
     """The matching key of a customer name: case-insensitive and Unicode-aware.
 
-    NFC first so that a precomposed and a decomposed ``é`` are one letter;
-    ``casefold`` so that ``CAFÉ OLÉ`` and ``Straße``/``STRASSE`` match.
+    Unicode's canonical caseless match: decomposed, case-folded, then
+    recomposed, so that a precomposed and a decomposed ``é`` are one letter,
+    ``CAFÉ OLÉ`` matches ``Café Olé`` and ``Straße`` matches ``STRASSE``.
+    (Folding the composed form alone misses names whose folded letters
+    recompose, such as ``ſ́`` and ``ś``.) Plain ASCII, most names, takes
+    the short way.
     """
-    return unicodedata.normalize("NFC", display_name(text)).casefold()
+    name = display_name(text)
+    if name.isascii():
+        return name.lower()
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
 
 
 def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:

@@ -74,9 +74,7 @@ class HeaderMap:
                 continue
             if field in index:
                 first = header[index[field]]
-                raise InvalidInput(
-                    f"The header has two columns for {FIELDS[field][0]}: {first!r} and {column!r}."
-                )
+                raise InvalidInput(f"The header has two columns for {FIELDS[field][0]}: {first!r} and {column!r}.")
             index[field] = position
         for position, column in enumerate(header):
             field = _ALIASES.get(normalise_header(column))
@@ -226,12 +224,14 @@ class RowParser:
         raw_currency = fields[self._i_currency]
         currency = self._currencies.get(raw_currency)
         if currency is None:
-            currency = raw_currency.strip().upper()
-            if not _CURRENCY.fullmatch(currency):
+            stripped = raw_currency.strip()
+            currency = stripped.upper()
+            # ASCII only: "ßd".upper() is "SSD", which must not pass for a code.
+            if not (stripped.isascii() and _CURRENCY.fullmatch(currency)):
                 raise RowError(
                     "Currency is empty"
                     if not currency
-                    else f"Currency {currency[:20]!r} is not a three-letter ISO 4217 code"
+                    else f"Currency {stripped[:20]!r} is not a three-letter ISO 4217 code"
                 )
             self._remember(self._currencies, raw_currency, currency)
 

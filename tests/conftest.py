@@ -98,3 +98,110 @@ def example(write_csv, run) -> Path:  # noqa: ANN001
     result = run("ingest", str(path))
     assert result.exit_code == 0, result
     return path
+
+
+# -- hand-written invoice files for the report tests --------------------------------
+
+# Short keys for the columns of HEADER, in order.
+ROW_KEYS = (
+    "customer",
+    "number",
+    "date",
+    "po",
+    "total",
+    "applied",
+    "status",
+    "currency",
+    "contact",
+    "phone",
+    "email",
+    "terms",
+    "due",
+    "customer_number",
+    "parent",
+)
+
+
+def csv_of(rows: list[dict[str, str]]) -> str:
+    """A CSV file (HEADER plus one record per row) from dicts keyed by ROW_KEYS.
+
+    A key left out is an empty field, except ``status`` (``Pending``), ``currency``
+    (``USD``), ``applied`` (``0``) and ``terms`` (``Net 30``).
+    """
+    import csv
+    import io
+
+    defaults = {"status": "Pending", "currency": "USD", "applied": "0", "terms": "Net 30"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER.split(","))
+    for row in rows:
+        unknown = set(row) - set(ROW_KEYS)
+        assert not unknown, f"unknown row keys {unknown}"
+        writer.writerow([row.get(key, defaults.get(key, "")) for key in ROW_KEYS])
+    return out.getvalue()
+
+
+@pytest.fixture
+def load_rows(write_csv, run) -> Callable[..., Path]:  # noqa: ANN001
+    """Write rows (see ``csv_of``) as a CSV, ingest it, check every row loaded."""
+
+    def _load(rows: list[dict[str, str]], name: str = "rows.csv", db: str | None = None) -> Path:
+        path = write_csv(csv_of(rows), name)
+        result = run(*(("--db", db) if db else ()), "ingest", str(path), "--json")
+        assert result.exit_code == 0, result
+        assert result.json["rows_read"] == len(rows), result
+        assert result.json["rejected"] == 0, result
+        return path
+
+    return _load
+
+
+# -- robustness tests (issue 4): the real command in a child process ---------------------
+
+GENERATOR = Path(__file__).resolve().parent.parent / "data" / "generate.py"
+
+
+def load_generator():  # noqa: ANN201 - the data/generate.py module
+    """``data/generate.py`` imported by path (it is not a package module)."""
+    import importlib.util
+    import sys
+
+    module = sys.modules.get("domeo_data_generate")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("domeo_data_generate", GENERATOR)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["domeo_data_generate"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+def domeo_command(*args: str) -> list[str]:
+    """The argv that runs ``domeo ARGS`` in a child process, as a user's shell would."""
+    import sys
+
+    return [sys.executable, "-m", "domeo_cli", *args]
+
+
+@pytest.fixture
+def domeo_proc() -> Callable[..., Result]:
+    """Run ``domeo ARGS`` in a child process (the real entry point, fast path included)."""
+    import os
+    import subprocess
+
+    def _run(*args: str, input: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+        done = subprocess.run(
+            domeo_command(*args),
+            input=input,
+            capture_output=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+        )
+        return Result(
+            done.returncode,
+            done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"),
+        )
+
+    return _run

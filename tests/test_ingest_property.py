@@ -1,0 +1,325 @@
+"""Random export files, valid and broken rows mixed: the loader never crashes,
+counts every record exactly once, and the database equals a plain-Python model
+(the last valid row of each invoice number wins; earlier loads are kept).
+
+Each example writes two files in the export's quirks (BOM or not, CRLF or LF,
+blank lines, quoted line breaks, padded numbers, every money and date form),
+loads the first, dry-runs and loads the second, then loads the second again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from domeo_cli.cli import app
+
+HEADER = (
+    "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
+    "ContactName,ContactPhone,ContactEmail,CustomerTerms,DueDate,customer number,parent customer"
+).split(",")
+NUMBERS = ["A1", "A2", "A3", "B-7", "C10", "DF2031442"]
+# Spellings of one customer each; a customer is stored under the first one loaded.
+CUSTOMERS = [
+    ["Harbor Lane Bakery", "HARBOR LANE BAKERY", " harbor  lane\tbakery "],
+    ["Café Olé", "CAFÉ OLÉ", "Cafe\u0301 Ole\u0301"],
+    ["Smith, Jones & Co", "Smith, Jones\n& Co", "SMITH, JONES & CO"],
+    ['The "Best" Bakery'],
+]
+CONTACTS = [("", "", ""), ("Dana Whitfield", "555-204-7781", "dana@hlb.example"), ("Lee  Park", "", "lee@x.example")]
+START = date(2024, 1, 1)
+
+# A broken row: (field to spoil, its text, the start of the rejection reason).
+BREAKS = [
+    ("date", "2/30/24", "InvoiceDate is not a real date"),
+    ("date", "13/1/25", "InvoiceDate is not a real date"),
+    ("date", "someday", "InvoiceDate is not a date"),
+    ("total", "-5", "BillTotal is negative"),
+    ("total", "ten", "BillTotal is not an amount"),
+    ("total", "1.005", "BillTotal has more than two decimals"),
+    ("applied", "(3.00)", "Applied is negative"),
+    ("status", "Open", "Status 'Open' is neither Closed nor Pending"),
+    ("currency", "Dollars", "Currency 'Dollars' is not a three-letter ISO 4217 code"),
+    ("currency", "", "Currency is empty"),
+    ("customer", "  ", "CustomerName is empty"),
+    ("number", "", "InvoiceNumber is empty (a total or summary row?)"),
+    ("due", "", "DueDate is empty and there are no CustomerTerms to derive it from"),
+    ("width", "-1", "has 14 fields but the header has 15 (one too few)"),
+    ("width", "+1", "has 16 fields but the header has 15 (one too many)"),
+]
+FIELD_INDEX = {"customer": 0, "number": 1, "date": 2, "total": 4, "applied": 5, "status": 6, "currency": 7}
+FIELD_INDEX |= {"due": 12}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One generated record: its fields, and what loading it must do."""
+
+    fields: list[str]
+    number: str | None  # as the report names it
+    stored: tuple | None  # the invoice as stored, None when the row must be rejected
+    group: int
+    display: str
+    warnings: int
+    reason: str | None  # the start of the rejection reason of a broken row
+
+
+def money_text(cents: int, style: int) -> str:
+    whole, frac = divmod(cents, 100)
+    if style == 0:
+        return f"{whole}.{frac:02d}"
+    if style == 1:  # "1190.5", "2875"
+        return f"{whole}.{frac:02d}".rstrip("0").rstrip(".")
+    if style == 2:
+        return f"${whole:,}.{frac:02d}"
+    return f" {whole}.{frac:02d} "
+
+
+def date_text(day: date, style: int) -> str:
+    if style == 0:
+        return f"{day.month}/{day.day}/{day.year % 100:02d}"
+    if style == 1:
+        return f"{day.month:02d}/{day.day:02d}/{day.year} 00:00"
+    if style == 2:
+        return day.isoformat()
+    return f"{day.month}/{day.day}/{day.year % 100:02d} 12:30 PM"
+
+
+def collapse(text: str) -> str | None:
+    return " ".join(text.split()) or None
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> Row:
+    number = draw(st.sampled_from(NUMBERS))
+    shown_number = draw(st.sampled_from([number, number, f" {number} "]))
+    group = draw(st.integers(0, len(CUSTOMERS) - 1))
+    spelling = draw(st.sampled_from(CUSTOMERS[group]))
+    issued = START + timedelta(days=draw(st.integers(0, 400)))
+    bill = draw(st.one_of(st.integers(0, 5000).map(lambda d: d * 100), st.integers(0, 10**9)))
+    paid = draw(st.sampled_from(["empty", "none", "part", "all", "over"]))
+    applied = {"empty": 0, "none": 0, "all": bill}.get(paid)
+    if applied is None:
+        applied = draw(st.integers(0, bill)) if paid == "part" else draw(st.integers(bill + 1, bill + 10**5))
+    applied_text = "" if paid == "empty" else money_text(applied, draw(st.integers(0, 3)))
+    outstanding = max(bill - applied, 0)
+    status_text = draw(st.sampled_from(["Pending", "pending", "Closed", "CLOSED", ""]))
+    status = status_text.capitalize() or ("Pending" if outstanding > 0 else "Closed")
+    currency_text = draw(st.sampled_from(["USD", "usd", "CAD"]))
+    if draw(st.booleans()):  # a due date in the file
+        due = issued + timedelta(days=draw(st.integers(-5, 60)))
+        due_text = date_text(due, draw(st.integers(0, 3)))
+        terms_text, terms_days = draw(st.sampled_from([("Net 30", 30), ("", None), ("Net 30 EOM", None)]))
+        derived = 0
+    else:  # derived from the terms
+        form = draw(st.sampled_from(["Net {}", "NET{}", "net {} days", "Due on receipt"]))
+        terms_days = 0 if form == "Due on receipt" else draw(st.sampled_from([0, 7, 15, 30, 45, 60]))
+        terms_text = form.format(terms_days)
+        due, due_text, derived = issued + timedelta(days=terms_days), "", 1
+    contact = draw(st.sampled_from(CONTACTS))
+    po = draw(st.sampled_from(["", "PO-004417", "PO 7, rush"]))
+    fields = [
+        spelling,
+        shown_number,
+        date_text(issued, draw(st.integers(0, 3))),
+        po,
+        money_text(bill, draw(st.integers(0, 3))),
+        applied_text,
+        status_text,
+        currency_text,
+        contact[0],
+        contact[1],
+        contact[2],
+        terms_text,
+        due_text,
+        str(418000 + group),
+        "" if group == 0 else "418000",
+    ]
+    warnings = (paid == "empty") + (paid == "over") + (due < issued) + (status_text == "")
+    stored = (
+        issued.isoformat(),
+        due.isoformat(),
+        derived,
+        po or None,
+        bill,
+        applied,
+        outstanding,
+        currency_text.upper(),
+        status,
+        collapse(terms_text),
+        terms_days,
+        collapse(contact[0]),
+        collapse(contact[1]),
+        collapse(contact[2]),
+    )
+    display = " ".join(spelling.split())
+    broken = draw(st.one_of(st.none(), st.sampled_from(BREAKS)))
+    if broken is None:
+        return Row(fields, number, stored, group, display, warnings, None)
+    field, text, reason = broken
+    if field == "width":
+        fields = fields[:-1] if text == "-1" else [*fields, "extra"]
+    else:
+        fields[FIELD_INDEX[field]] = text
+        if field == "due":
+            fields[11] = ""  # and no terms to derive it from
+        if field == "number":
+            number = None
+    return Row(fields, number, None, group, display, 0, reason)
+
+
+@st.composite
+def export_files(draw: st.DrawFn) -> tuple[list[Row], str, list[int]]:
+    """Records, the file's text, and the line each record starts on."""
+    records = draw(st.lists(rows(), min_size=0, max_size=14))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    writer.writerow(HEADER)
+    line, starts = 2, []
+    for record in records:
+        blanks = draw(st.sampled_from([0, 0, 0, 1, 2]))
+        out.write(newline * blanks)
+        line += blanks
+        starts.append(line)
+        writer.writerow(record.fields)
+        line += 1 + sum(field.count("\n") for field in record.fields)
+    out.write(newline * draw(st.integers(0, 2)))  # blank lines at the end
+    text = ("\ufeff" if draw(st.booleans()) else "") + out.getvalue()
+    return records, text, starts
+
+
+class Model:
+    """The database as the contract says it must be after each load."""
+
+    def __init__(self) -> None:
+        self.invoices: dict[str, tuple] = {}
+        self.names: dict[int, str] = {}
+        self.seen: set[int] = set()
+
+    def load(self, records: list[Row], starts: list[int]) -> tuple[dict[str, int], list[tuple]]:
+        """Apply one file; return its expected counts and rejections."""
+        rejections: list[tuple] = []
+        last: dict[str, tuple[int, Row]] = {}
+        first_spelling: dict[int, str] = {}
+        for line, record in zip(starts, records, strict=True):
+            if record.stored is None:
+                rejections.append((line, record.number, record.reason))
+                continue
+            assert record.number is not None
+            if record.number in last:
+                earlier = last[record.number][0]
+                reason = f"InvoiceNumber appears again on line {line}, which replaces this row"
+                rejections.append((earlier, record.number, reason))
+            last[record.number] = (line, record)
+            first_spelling.setdefault(record.group, record.display)
+        # A customer is created by the rows that survive, under its first spelling in the file.
+        for _, record in last.values():
+            self.names.setdefault(record.group, first_spelling[record.group])
+            self.seen.add(record.group)
+        valid = [r for r in records if r.stored is not None]
+        counts = {
+            "rows_read": len(records),
+            "inserted": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": len(rejections),
+            "warnings": sum(r.warnings for r in valid),
+            # Customers of the rows that survive (a replaced row's customer is not created).
+            "customers": len({r.group for _, r in last.values()}),
+        }
+        for number, (_, record) in last.items():
+            stored = (*record.stored, self.names[record.group])
+            before = self.invoices.get(number)
+            kind = "inserted" if before is None else "unchanged" if before == stored else "updated"
+            counts[kind] += 1
+            self.invoices[number] = stored
+        return counts, sorted(rejections, key=lambda r: r[0])
+
+
+def stored_invoices(db_path: Path) -> dict[str, tuple]:
+    connection = sqlite3.connect(db_path)
+    try:
+        return {
+            row[0]: row[1:]
+            for row in connection.execute(
+                """SELECT i.invoice_number, i.invoice_date, i.due_date, i.due_date_derived, i.po_number,
+                          i.bill_total_cents, i.applied_cents, i.outstanding_cents, i.currency, i.status,
+                          i.terms, i.terms_days, i.contact_name, i.contact_phone, i.contact_email, c.name
+                   FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id"""
+            )
+        }
+    finally:
+        connection.close()
+
+
+def customer_names(db_path: Path) -> list[str]:
+    connection = sqlite3.connect(db_path)
+    try:
+        return sorted(name for (name,) in connection.execute("SELECT name FROM customers"))
+    finally:
+        connection.close()
+
+
+def ingest(runner: CliRunner, db_path: Path, path: Path, *options: str) -> dict:
+    result = runner.invoke(app, ["--db", str(db_path), "ingest", str(path), "--json", *options], catch_exceptions=False)
+    report = json.loads(result.stdout)
+    assert result.exit_code == (4 if report["rejected"] else 0), (result.exit_code, result.stderr)
+    if result.exit_code == 4:
+        assert json.loads(result.stderr)["error"]["code"] == "rows_rejected"
+    return report
+
+
+def check(report: dict, counts: dict[str, int], rejections: list[tuple]) -> None:
+    got = {key: report[key] for key in counts}
+    assert got == counts
+    assert report["rows_read"] == report["inserted"] + report["updated"] + report["unchanged"] + report["rejected"]
+    assert len(report["rejections"]) == len(rejections)
+    for item, (line, number, reason) in zip(report["rejections"], rejections, strict=True):
+        assert (item["line"], item["invoice_number"]) == (line, number)
+        assert item["reason"].startswith(reason), (item, reason)
+        assert "\n" not in item["reason"] and len(item["reason"]) < 200
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=export_files(), second=export_files())
+def test_random_files_load_exactly_as_the_model_says(first, second) -> None:  # noqa: ANN001
+    runner = CliRunner()
+    model = Model()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "p.db"
+        paths = []
+        for index, (_, text, _) in enumerate((first, second)):
+            path = Path(tmp) / f"export{index}.csv"
+            path.write_bytes(text.encode("utf-8"))
+            paths.append(path)
+
+        counts, rejections = model.load(first[0], first[2])
+        check(ingest(runner, db_path, paths[0]), counts, rejections)
+        assert stored_invoices(db_path) == model.invoices
+
+        before = stored_invoices(db_path)
+        dry = ingest(runner, db_path, paths[1], "--dry-run")
+        assert stored_invoices(db_path) == before
+        counts, rejections = model.load(second[0], second[2])
+        check(dry, counts, rejections)
+        check(ingest(runner, db_path, paths[1]), counts, rejections)
+        assert stored_invoices(db_path) == model.invoices
+        # Only customers of loaded rows exist, each under its first spelling.
+        assert set(customer_names(db_path)) <= {model.names[g] for g in model.seen}
+        assert len(customer_names(db_path)) == len(set(customer_names(db_path)))
+
+        again = ingest(runner, db_path, paths[1])
+        assert again["inserted"] == again["updated"] == 0
+        assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
+        assert stored_invoices(db_path) == model.invoices
