@@ -97,7 +97,7 @@ def parse_iso_option(text: str, option: str) -> date:
     """Parse a ``YYYY-MM-DD`` option value strictly, or raise ValueError with a sentence."""
     from .errors import InvalidInput
 
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip(), re.ASCII):
         raise InvalidInput(f"{option} takes a date as YYYY-MM-DD, not {text!r}.")
     try:
         return date.fromisoformat(text.strip())
@@ -106,17 +106,16 @@ def parse_iso_option(text: str, option: str) -> date:
 
 
 def parse_month_option(text: str, option: str = "--month") -> tuple[date, date]:
-    """Parse ``YYYY-MM`` into the month's first day and the next month's first day."""
+    """Parse ``YYYY-MM`` into the month's first and last days (9999-12 included)."""
+    import calendar
+
     from .errors import InvalidInput
 
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise InvalidInput(f"{option} takes a month as YYYY-MM (for example 2024-11), not {text!r}.")
     year, month = int(match[1]), int(match[2])
-    start = date(year, month, 1)
-    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return start, end
-
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 def today() -> date:
     """Today's date in America/New_York, or in the IANA zone named by ``DOMEO_TZ``."""

@@ -32,7 +32,8 @@ def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
 
 def check_currency(code: str) -> str:
     """Normalise a ``--currency`` value to an upper-case ISO code, or raise InvalidInput."""
-    value = code.strip().upper()
+    value = code.strip()
+    value = value.upper() if value.isascii() else value  # "uß".upper() would be "USS"
     if not re.fullmatch(r"[A-Z]{3}", value):
         raise InvalidInput(f"--currency takes a three-letter ISO 4217 code such as USD, not {code!r}.")
     return value

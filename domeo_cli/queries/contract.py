@@ -127,16 +127,16 @@ class MonthSummary:
 def summary(
     db: sqlite3.Connection,
     month_start: date,
-    month_end: date,
+    month_last: date,
     *,
     customer: str | None = None,
     currency: str | None = None,
 ) -> MonthSummary:
-    """Sum of bill_total and count of invoices dated in [month_start, month_end), per currency."""
+    """Sum of bill_total and count of invoices dated from month_start to month_last, per currency."""
     code = check_currency(currency) if currency is not None else None
     found = find_customer(db, customer) if customer is not None else None
-    where = ["invoice_date >= ?", "invoice_date < ?"]
-    params: list[object] = [month_start.isoformat(), month_end.isoformat()]
+    where = ["invoice_date >= ?", "invoice_date <= ?"]
+    params: list[object] = [month_start.isoformat(), month_last.isoformat()]
     if found is not None:
         where.append("customer_id = ?")
         params.append(found.id)
