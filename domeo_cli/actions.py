@@ -9,6 +9,7 @@ is exit 2 whether or not there is a database.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 from . import queries
 
@@ -20,7 +21,8 @@ def open_reports_db(db: str | None) -> sqlite3.Connection:
 
     path = resolve_path(db)
     current_db.append(path)
-    return open_existing(path)
+    # One read transaction: a page and its total come from the same committed state.
+    return open_existing(path, snapshot=True)
 
 
 def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: str, as_json: bool) -> None:
@@ -30,8 +32,9 @@ def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: s
     day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
     queries.check_page(limit, offset)
     queries.check_sort(sort)
-    connection = open_reports_db(db)
-    page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+    with closing(open_reports_db(db)) as connection:
+        page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+        totals = None if as_json else queries.past_due_totals(connection, day)
     if as_json:
         from . import shapes
 
@@ -39,7 +42,7 @@ def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: s
     else:
         from . import tables
 
-        tables.past_due(page, queries.past_due_totals(connection, day))
+        tables.past_due(page, totals or [])
 
 
 def summary(db: str | None, month: str, customer: str | None, currency: str | None, as_json: bool) -> None:
@@ -49,8 +52,8 @@ def summary(db: str | None, month: str, customer: str | None, currency: str | No
     start, end = parse_month_option(month)
     if currency is not None:
         queries.check_currency(currency)
-    connection = open_reports_db(db)
-    result = queries.summary(connection, start, end, customer=customer, currency=currency)
+    with closing(open_reports_db(db)) as connection:
+        result = queries.summary(connection, start, end, customer=customer, currency=currency)
     if as_json:
         from . import shapes
 
@@ -64,8 +67,8 @@ def summary(db: str | None, month: str, customer: str | None, currency: str | No
 def contact(db: str | None, name: str, limit: int, offset: int, as_json: bool) -> None:
     """``domeo contact NAME``."""
     queries.check_page(limit, offset)
-    connection = open_reports_db(db)
-    page = queries.contacts(connection, name, limit=limit, offset=offset)
+    with closing(open_reports_db(db)) as connection:
+        page = queries.contacts(connection, name, limit=limit, offset=offset)
     if as_json:
         from . import shapes
 

@@ -188,9 +188,7 @@ def ingest(
         if progress:
             progress.close()
     if json:
-        from . import shapes
-
-        shapes.dump(report.as_json())
+        report.write_json(sys.stdout)
     else:
         from . import tables
 
@@ -268,7 +266,7 @@ def past_due(
 
 @app.command()
 def summary(
-    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)],
+    month: Annotated[str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)] = None,
     customer: Annotated[
         str | None,
         typer.Option("--customer", help="Only this customer (exact name, any case).", show_default=False),
@@ -276,10 +274,32 @@ def summary(
     currency: Annotated[
         str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
     ] = None,
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First month of a series, YYYY-MM (with --to).", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="Last month of a series, YYYY-MM (with --from).", show_default=False),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Sum and count of the invoices dated in a month, per currency."""
+    """Sum and count of the invoices dated in a month (or each month from --from to --to), per currency."""
+    from .errors import InvalidInput
+
+    if month is not None and (first is not None or last is not None):
+        raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
+    if month is None and first is None and last is None:
+        raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
+    if month is None:
+        if first is None or last is None:
+            given, missing = ("--from", "--to") if last is None else ("--to", "--from")
+            raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
+        from . import report_actions
+
+        report_actions.summary_range(db or _state["db"], first, last, customer, currency, json)
+        return
     from . import actions
 
     actions.summary(db or _state["db"], month, customer, currency, json)
@@ -307,3 +327,98 @@ def _open(db: str | None) -> sqlite3.Connection:
 
 
 # -- commands beyond the contract (aging, customers, invoice) below --
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def aging(
+    as_of: AsOfOption = None,
+    buckets: Annotated[
+        str | None,
+        typer.Option(
+            "--buckets",
+            help="Bucket edges in days, e.g. 30,60,90,120 (default: 30,60,90: 1-30, 31-60, 61-90, 91+).",
+            show_default=False,
+        ),
+    ] = None,
+    age_by: Annotated[
+        str, typer.Option("--age-by", help="due: days past the due date; invoice: days since the invoice date.")
+    ] = "due",
+    by: Annotated[
+        str,
+        typer.Option("--by", help="customer, parent (rolled up to the top-level account) or currency."),
+    ] = "customer",
+    tree: Annotated[
+        bool, typer.Option("--tree", help="With --by parent: the hierarchy, indented, subtotals at every level.")
+    ] = False,
+    customer: Annotated[
+        str | None,
+        typer.Option("--customer", help="Only this customer's invoices (exact name, any case).", show_default=False),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
+    ] = None,
+    min_total: Annotated[
+        str | None,
+        typer.Option("--min-total", help="List only groups whose total is at least this amount.", show_default=False),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="total (largest first), name, or oldest (longest overdue first).")
+    ] = "total",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", help="List at most this many groups per currency (default: all).", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Open invoices by age bucket, one row per customer, with a grand total per currency."""
+    from . import report_actions
+
+    report_actions.aging(
+        db or _state["db"], as_of, buckets, age_by, by, tree, customer, currency, min_total, sort, limit, json
+    )
+
+
+@app.command()
+def customers(
+    as_of: AsOfOption = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="Only customers whose name contains this text (any case).", show_default=False),
+    ] = None,
+    sort: Annotated[
+        str,
+        typer.Option("--sort", help="name, open (largest open AR first), past_due or oldest."),
+    ] = "name",
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Every customer: number, parent, invoices, open AR and past due per currency, main contact."""
+    from . import report_actions
+
+    report_actions.customers(db or _state["db"], as_of, search, sort, limit, offset, json)
+
+
+@app.command()
+def invoice(
+    number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False)],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """One invoice in full: every stored field, days past due, the load that last changed it."""
+    from . import report_actions
+
+    report_actions.invoice(db or _state["db"], number, as_of, json)

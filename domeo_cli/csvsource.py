@@ -24,7 +24,9 @@ from .errors import InvalidInput
 
 # Far above any real field, far below what would exhaust memory: a quote that is
 # never closed ends as one rejected record instead of swallowing the whole file.
-FIELD_LIMIT = 32 * 1024 * 1024
+# (Python's csv holds a field at up to 4 bytes a character, so 8 MiB of text
+# can cost 32 MiB while it is read.)
+FIELD_LIMIT = 8 * 1024 * 1024
 csv.field_size_limit(FIELD_LIMIT)
 
 _BOMS = (
@@ -105,9 +107,13 @@ def open_source(path: str, encoding: str | None = None) -> Source:
     """
     if encoding is not None:
         try:
-            encoding = codecs.lookup(encoding).name
+            info = codecs.lookup(encoding)
         except LookupError:
             raise InvalidInput(f"--encoding {encoding!r} is not an encoding Python knows.") from None
+        # rot13, base64, zlib … are codecs, but not text encodings a CSV can be in.
+        if not getattr(info, "_is_text_encoding", True) or info.name in ("idna", "punycode", "undefined"):
+            raise InvalidInput(f"--encoding {encoding!r} is not a text encoding (try utf-8, cp1252, latin-1).")
+        encoding = info.name
     if path == "-":
         stream: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Source.close
         shutil.copyfileobj(sys.stdin.buffer, stream)
@@ -155,7 +161,7 @@ def _delimiter(head: bytes, encoding: str) -> str:
     """Comma, unless the header line plainly uses semicolons or tabs instead."""
     try:
         text = head.decode(encoding, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):
         return ","
     first = text.lstrip("\ufeff\r\n").split("\n", 1)[0]
     if "," not in first:

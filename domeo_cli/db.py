@@ -43,13 +43,24 @@ def _uri(path: str, mode: str) -> str:
     return f"file:{quote(os.path.abspath(path))}?mode={mode}"
 
 
+def _seconds(ms: int) -> str:
+    """``1500`` -> ``"1.5 s"``; ``30000`` -> ``"30 s"``."""
+    return f"{ms / 1000:g} s"
+
+
 def explain(err: sqlite3.Error, path: str) -> DatabaseError:
     """Turn an SQLite error into one sentence about the database file."""
     text = str(err)
+    name = getattr(err, "sqlite_errorname", "") or ""
+    if name == "SQLITE_READONLY_ROLLBACK" or "hot journal" in text:
+        return DatabaseError(
+            f"{path} holds an unfinished transaction of another program ({path}-journal is beside it); "
+            "domeo left it untouched."
+        )
     if "locked" in text or "busy" in text:
         return DatabaseError(
             f"The database {path} is locked by another domeo (a load is still running); "
-            f"gave up after {busy_timeout_ms() // 1000} s. Try again when it has finished."
+            f"gave up after {_seconds(busy_timeout_ms())}. Try again when it has finished."
         )
     if "not a database" in text or "malformed" in text or "encrypted" in text:
         return DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
@@ -65,19 +76,21 @@ def explain(err: sqlite3.Error, path: str) -> DatabaseError:
 
 
 def _check_ours(db: sqlite3.Connection, path: str) -> int:
-    """Return the schema version of ``db``, or raise if it is not a domeo database we know."""
+    """Return the schema version of ``db``, or raise if it is not a domeo database we know.
+
+    One statement, so the three answers come from one committed state.
+    """
     try:
-        app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        app_id, version, tables = db.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id), "
+            "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
     except sqlite3.Error as err:
         raise explain(err, path) from None
     if app_id != schema.APPLICATION_ID:
         if app_id == 0 and tables == 0:
             return 0  # an empty SQLite file: ours to fill
-        raise DatabaseError(
-            f"{path} is a SQLite database of another program, not domeo's; it was left untouched."
-        )
+        raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
     if version > schema.SCHEMA_VERSION:
         raise DatabaseError(
             f"{path} was made by a newer domeo (schema {version}, this one knows {schema.SCHEMA_VERSION}); "
@@ -86,39 +99,136 @@ def _check_ours(db: sqlite3.Connection, path: str) -> int:
     return version
 
 
-def open_existing(path: str, *, readonly: bool = True) -> sqlite3.Connection:
+def _directory_writable(path: str) -> bool:
+    return os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
+
+
+_MAGIC = b"SQLite format 3\x00"
+
+
+def _peek_header(path: str) -> None:
+    """Refuse, from the file's first 100 bytes alone, what is plainly not a domeo database.
+
+    Nothing is opened through SQLite yet: opening another program's database
+    could roll back its unfinished transaction or put -wal and -shm files
+    beside it. What passes here (our application_id, or an empty or one-page
+    file, or one with a -wal whose content only SQLite can read) is checked
+    again through SQLite.
+    """
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except OSError as err:
+        raise DatabaseError(f"Cannot read the database {path}: {err.strerror or err}.") from None
+    if not header:
+        return  # an empty file: ours to fill
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id == schema.APPLICATION_ID:
+        return
+    if app_id != 0 or (size > page_size and not os.path.exists(path + "-wal")):
+        raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
+
+
+def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
+    """A read-only connection to ``path`` and its schema version; never writes to the file.
+
+    A WAL database needs its ``-shm`` file beside it. In a read-only directory
+    that file cannot be made; if there is no ``-wal`` either, every committed
+    page is in the file itself and no writer can exist (it could not create
+    the ``-wal``), so the file is read as immutable instead of failing.
+    """
+    _peek_header(path)
+    try:
+        db = _connect(_uri(path, "ro"))
+    except sqlite3.Error as err:
+        raise explain(err, path) from None
+    try:
+        return db, _check_ours(db, path)
+    except DatabaseError:
+        db.close()
+        wal = path + "-wal"
+        if _directory_writable(path) or (os.path.exists(wal) and os.path.getsize(wal) > 0):
+            raise
+    try:
+        db = _connect(_uri(path, "ro") + "&immutable=1")
+    except sqlite3.Error as err:
+        raise explain(err, path) from None
+    try:
+        return db, _check_ours(db, path)
+    except DatabaseError:
+        db.close()
+        raise
+
+
+def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -> sqlite3.Connection:
     """Open an existing domeo database for reports; never creates a file.
 
     Raises NoDatabase when there is no file, DatabaseError when it is not ours,
-    is newer than this domeo or needs ``domeo init`` to upgrade.
+    is newer than this domeo or needs ``domeo init`` to upgrade. With
+    ``snapshot`` the connection is left inside a read transaction, so that every
+    query of one report answers from the same committed state even while a
+    load commits (the caller must not ``BEGIN`` again; closing ends it).
     """
     if not os.path.exists(path):
-        raise NoDatabase(
-            f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv"
-        )
+        raise NoDatabase(f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv")
     if os.path.isdir(path):
         raise DatabaseError(f"{path} is a directory, not a domeo database.")
-    try:
-        db = _connect(_uri(path, "ro" if readonly else "rw"))
-    except sqlite3.Error as err:
-        raise explain(err, path) from None
-    version = _check_ours(db, path)
+    if readonly:
+        db, version = _open_readonly(path)
+    else:
+        try:
+            db = _connect(_uri(path, "rw"))
+        except sqlite3.Error as err:
+            raise explain(err, path) from None
+        try:
+            version = _check_ours(db, path)
+        except DatabaseError:
+            db.close()
+            raise
     if version == 0:
         db.close()
         raise NoDatabase(f"{path} holds no domeo data yet. Load an export: domeo --db {path} ingest FILE.csv")
     if version < schema.SCHEMA_VERSION:
         db.close()
-        raise DatabaseError(
-            f"{path} has an older domeo schema (version {version}); run: domeo --db {path} init"
-        )
+        raise DatabaseError(f"{path} has an older domeo schema (version {version}); run: domeo --db {path} init")
+    if snapshot:
+        try:
+            db.execute("BEGIN")
+            if _check_ours(db, path) != version:  # upgraded meanwhile: take the new state whole
+                db.close()
+                return open_existing(path, readonly=readonly, snapshot=snapshot)
+        except DatabaseError:
+            db.close()
+            raise
+        except sqlite3.Error as err:
+            db.close()
+            raise explain(err, path) from None
     return db
 
 
 def open_for_write(path: str) -> sqlite3.Connection:
-    """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date."""
+    """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date.
+
+    An existing file is first looked at through a read-only connection: a
+    file that is not ours (another program's, or one with another program's
+    unfinished transaction to roll back) is never opened for writing at all.
+    """
     if os.path.isdir(path):
         raise DatabaseError(f"{path} is a directory, not a domeo database.")
-    if not os.path.exists(path):
+    if not _directory_writable(path):
+        raise DatabaseError(
+            f"The directory of the database {path} is read-only; domeo cannot write there "
+            "(SQLite keeps its -wal and -shm files beside the database)."
+        )
+    if os.path.exists(path):
+        probe, _ = _open_readonly(path)
+        probe.close()
+    else:
         try:
             # Create it ourselves so the file is the owner's alone from its first byte.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -130,8 +240,8 @@ def open_for_write(path: str) -> sqlite3.Connection:
         db = _connect(_uri(path, "rw"))
     except sqlite3.Error as err:
         raise explain(err, path) from None
-    _check_ours(db, path)
     try:
+        _check_ours(db, path)
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":  # e.g. a read-only file: say so now rather than half-way
             db.execute("BEGIN IMMEDIATE")
@@ -139,6 +249,9 @@ def open_for_write(path: str) -> sqlite3.Connection:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = FULL")  # a committed load survives power loss
         migrate(db, path)
+    except DatabaseError:
+        db.close()
+        raise
     except sqlite3.Error as err:
         db.close()
         raise explain(err, path) from None

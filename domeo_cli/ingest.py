@@ -9,12 +9,15 @@ exactly once: inserted, updated, unchanged or rejected.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TextIO, overload
 
 from . import db as dbmod
 from .csvsource import Source, iter_records, open_source
@@ -60,6 +63,55 @@ class Rejection:
     invoice_number: str | None
     reason: str
 
+    def as_json(self) -> dict[str, object]:
+        """``{"line", "invoice_number", "reason"}``."""
+        return {"line": self.line, "invoice_number": self.invoice_number, "reason": self.reason}
+
+
+class RejectionList(Sequence[Rejection]):
+    """The rejections of a load, in line order, kept in a temporary file.
+
+    A file of garbage can have millions of rejected rows: they are spooled
+    (in memory while small, on disk past a few MB) rather than held as objects.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, str | None, str]]) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+", encoding="utf-8", newline="\n")
+        self._count = 0
+        for row in rows:
+            self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Rejection]:
+        position = 0
+        while True:  # seek each time, so that two iterations can run side by side
+            self._file.seek(position)
+            line = self._file.readline()
+            if not line:
+                return
+            position = self._file.tell()
+            yield Rejection(*json.loads(line))
+
+    @overload
+    def __getitem__(self, index: int) -> Rejection: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Rejection]: ...
+    def __getitem__(self, index: int | slice) -> Rejection | list[Rejection]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            return list(itertools.islice(self, start, stop, step)) if step > 0 else list(self)[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("rejection index out of range")
+        return next(itertools.islice(self, index, None))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
 
 @dataclass(frozen=True)
 class Warning_:
@@ -93,7 +145,7 @@ class LoadReport:
     customers: int = 0
     new_customers: int = 0
     ignored_columns: list[str] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
+    rejections: Sequence[Rejection] = field(default_factory=list)
     warning_details: list[Warning_] = field(default_factory=list)
     warning_kinds: dict[str, int] = field(default_factory=dict)
     run_id: int | None = None
@@ -106,9 +158,9 @@ class LoadReport:
         if len(self.warning_details) < MAX_WARNING_DETAILS:
             self.warning_details.append(item)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self, *, with_rejections: bool = True) -> dict[str, object]:
         """The report as the JSON object scripts read."""
-        return {
+        document: dict[str, object] = {
             "file": self.file,
             "database": self.database,
             "dry_run": self.dry_run,
@@ -123,13 +175,24 @@ class LoadReport:
             "customers": self.customers,
             "new_customers": self.new_customers,
             "ignored_columns": self.ignored_columns,
-            "rejections": [
-                {"line": r.line, "invoice_number": r.invoice_number, "reason": r.reason} for r in self.rejections
-            ],
             "warning_details": [
                 {"line": w.line, "invoice_number": w.invoice_number, "message": w.message} for w in self.warning_details
             ],
         }
+        if with_rejections:
+            document["rejections"] = [r.as_json() for r in self.rejections]
+        return document
+
+    def write_json(self, out: TextIO) -> None:
+        """Write ``as_json()`` to ``out``, streaming the rejections one by one (there may be millions)."""
+        head = json.dumps(self.as_json(with_rejections=False), ensure_ascii=False, indent=2)
+        out.write(head[: head.rindex("}")].rstrip() + ',\n  "rejections": [')
+        separator = "\n    "
+        for rejection in self.rejections:
+            out.write(separator + json.dumps(rejection.as_json(), ensure_ascii=False))
+            separator = ",\n    "
+        out.write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")
+        out.flush()
 
 
 def load(
@@ -153,11 +216,16 @@ def load(
         while True:
             try:
                 return _Load(source, db_path, dry_run, strict, rejects_path, progress).run()
-            except UnicodeDecodeError as err:
-                if source.explicit_encoding or source.encoding != "utf-8-sig":
+            except UnicodeError as err:
+                if (
+                    source.explicit_encoding
+                    or source.encoding != "utf-8-sig"
+                    or not isinstance(err, UnicodeDecodeError)
+                ):
+                    where = f" (byte {err.start} of a block is invalid)" if isinstance(err, UnicodeDecodeError) else ""
                     raise InvalidInput(
-                        f"{source.name} cannot be read as {source.encoding} (byte {err.start} of a "
-                        "block is invalid); name the file's encoding with --encoding."
+                        f"{source.name} cannot be read as {source.encoding}{where}; "
+                        "name the file's encoding with --encoding."
                     ) from None
                 # Excel on Windows saves cp1252; the first load attempt was rolled back.
                 source.encoding = "cp1252"
@@ -221,8 +289,8 @@ class _Load:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             db.close()
-            if created and isinstance(err, InvalidInput | UnicodeDecodeError):
-                _remove_database(self.db_path)  # the file was unusable: leave no trace of it
+            if created:
+                _remove_database(self.db_path)  # the load failed: leave no trace of a new file
             if isinstance(err, sqlite3.Error):
                 raise dbmod.explain(err, self.db_path) from None
             raise
@@ -327,18 +395,18 @@ class _Load:
                 if error is not None:
                     number = parser.invoice_number_of(fields) if fields is not None else None
                     rejects.append((line, number, error, json.dumps(fields) if keep_raw and fields else None))
-                    continue
-                try:
-                    rec, warnings = parse(fields)
-                except RowError as err:
-                    raw = json.dumps(fields) if keep_raw else None
-                    rejects.append((line, parser.invoice_number_of(fields), str(err), raw))
-                    continue
-                for message in warnings:
-                    report.warn(line, rec.invoice_number, message)
-                cid = customer_id(rec.customer_key, rec.customer_name, rec.customer_number, rec.parent_number)
-                batch.append((*rec[:STORED], cid, line, json.dumps(fields) if keep_raw else None))
-                if len(batch) >= BATCH:
+                else:
+                    try:
+                        rec, warnings = parse(fields)
+                    except RowError as err:
+                        raw = json.dumps(fields) if keep_raw else None
+                        rejects.append((line, parser.invoice_number_of(fields), str(err), raw))
+                    else:
+                        for message in warnings:
+                            report.warn(line, rec.invoice_number, message)
+                        cid = customer_id(rec.customer_key, rec.customer_name, rec.customer_number, rec.parent_number)
+                        batch.append((*rec[:STORED], cid, line, json.dumps(fields) if keep_raw else None))
+                if len(batch) >= BATCH or len(rejects) >= BATCH:
                     writer.put(batch, rejects)
                     batch, rejects = [], []
                     if self.progress is not None:
@@ -362,10 +430,7 @@ class _Load:
         report.new_customers = len(self.new_customers)
         staged = self.staged = db.execute("SELECT count(*) FROM staging").fetchone()[0]
         report.rejected = db.execute("SELECT count(*) FROM rejects").fetchone()[0]
-        report.rejections = [
-            Rejection(line, number, reason)
-            for line, number, reason in db.execute("SELECT line, invoice_number, reason FROM rejects ORDER BY line")
-        ]
+        report.rejections = RejectionList(db.execute("SELECT line, invoice_number, reason FROM rejects ORDER BY line"))
         if report.rows_read != staged + report.rejected:  # a bug, never the user's data
             raise DatabaseError(
                 f"internal count mismatch: read {report.rows_read}, staged {staged}, "

@@ -108,7 +108,107 @@ def _run(db: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete statement in migration: {statement!r}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial]
+def _m002_reports(db: sqlite3.Connection) -> None:
+    """Aging, customers and the monthly series: an open-invoice index, a monthly rollup, the customer tree.
+
+    ``customer_tree`` holds each customer's top-level ancestor, parent and
+    depth, written by ``hierarchy.refresh`` (at the end of an ingest); triggers
+    on ``customers`` mark it stale in ``hierarchy_state`` whenever a customer or
+    a link changes, and a report then works it out for itself.
+
+    ``invoices_open_by_customer`` holds every column the aging and customers
+    reports read, for open invoices only, in (customer, currency) order: a
+    report scans the open invoices alone and never touches the table. Two
+    narrow ones by (currency, due date) and (currency, invoice date) give the
+    aging totals as sums per day without sorting.
+
+    ``billing_by_month`` is kept by triggers on ``invoices`` (whole integer
+    cents, added and subtracted exactly), so a many-month summary reads a few
+    rows instead of every invoice. The triggers see every insert, update and
+    delete, whoever makes it, and never read ``invoices`` (so they cost the
+    same with or without its indexes); the rollup is filled here from the
+    invoices already stored.
+    """
+    _run(
+        db,
+        """
+        CREATE INDEX invoices_open_by_customer
+            ON invoices (customer_id, currency, due_date, invoice_date, outstanding_cents, status)
+            WHERE outstanding_cents > 0;
+        -- aging totals: open amounts per currency and day, read in order, no sorting
+        CREATE INDEX invoices_open_by_currency_due ON invoices (currency, due_date, outstanding_cents)
+            WHERE outstanding_cents > 0;
+        CREATE INDEX invoices_open_by_currency_date ON invoices (currency, invoice_date, outstanding_cents)
+            WHERE outstanding_cents > 0;
+
+        CREATE TABLE billing_by_month (
+            month TEXT NOT NULL,                -- YYYY-MM of invoice_date
+            currency TEXT NOT NULL,
+            invoices INTEGER NOT NULL,
+            bill_total_cents INTEGER NOT NULL,
+            PRIMARY KEY (month, currency)
+        ) WITHOUT ROWID;
+
+        INSERT INTO billing_by_month (month, currency, invoices, bill_total_cents)
+            SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents)
+            FROM invoices GROUP BY 1, 2;
+
+        CREATE TRIGGER invoices_rollup_insert AFTER INSERT ON invoices BEGIN
+            INSERT INTO billing_by_month (month, currency, invoices, bill_total_cents)
+                VALUES (substr(new.invoice_date, 1, 7), new.currency, 1, new.bill_total_cents)
+                ON CONFLICT (month, currency) DO UPDATE
+                SET invoices = invoices + 1, bill_total_cents = bill_total_cents + excluded.bill_total_cents;
+        END;
+
+        CREATE TRIGGER invoices_rollup_update
+            AFTER UPDATE OF invoice_date, currency, bill_total_cents ON invoices
+        BEGIN
+            UPDATE billing_by_month
+                SET invoices = invoices - 1, bill_total_cents = bill_total_cents - old.bill_total_cents
+                WHERE month = substr(old.invoice_date, 1, 7) AND currency = old.currency;
+            DELETE FROM billing_by_month
+                WHERE month = substr(old.invoice_date, 1, 7) AND currency = old.currency AND invoices = 0;
+            INSERT INTO billing_by_month (month, currency, invoices, bill_total_cents)
+                VALUES (substr(new.invoice_date, 1, 7), new.currency, 1, new.bill_total_cents)
+                ON CONFLICT (month, currency) DO UPDATE
+                SET invoices = invoices + 1, bill_total_cents = bill_total_cents + excluded.bill_total_cents;
+        END;
+
+        CREATE TRIGGER invoices_rollup_delete AFTER DELETE ON invoices BEGIN
+            UPDATE billing_by_month
+                SET invoices = invoices - 1, bill_total_cents = bill_total_cents - old.bill_total_cents
+                WHERE month = substr(old.invoice_date, 1, 7) AND currency = old.currency;
+            DELETE FROM billing_by_month
+                WHERE month = substr(old.invoice_date, 1, 7) AND currency = old.currency AND invoices = 0;
+        END;
+
+        CREATE TABLE customer_tree (
+            customer_id INTEGER PRIMARY KEY,    -- customers.id
+            top_id INTEGER NOT NULL,            -- its top-level ancestor (itself if top-level)
+            parent_id INTEGER,                  -- its parent as used (NULL: top-level, missing parent, loop)
+            depth INTEGER NOT NULL              -- 0 for a top-level account
+        );
+        CREATE INDEX customer_tree_by_top ON customer_tree (top_id, customer_id);
+        -- dirty = 1: customers changed since customer_tree was computed (reports then compute it themselves)
+        CREATE TABLE hierarchy_state (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL);
+        INSERT INTO hierarchy_state (id, dirty) VALUES (1, 1);
+        CREATE TRIGGER customers_tree_insert AFTER INSERT ON customers BEGIN
+            UPDATE hierarchy_state SET dirty = 1 WHERE dirty = 0;
+        END;
+        CREATE TRIGGER customers_tree_update AFTER UPDATE OF customer_number, parent_number ON customers BEGIN
+            UPDATE hierarchy_state SET dirty = 1 WHERE dirty = 0;
+        END;
+        CREATE TRIGGER customers_tree_delete AFTER DELETE ON customers BEGIN
+            UPDATE hierarchy_state SET dirty = 1 WHERE dirty = 0;
+        END;
+        """,
+    )
+    from .hierarchy import refresh
+
+    refresh(db)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_reports]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -7,6 +7,7 @@ Rich. Money is a string with exactly two decimals; dates are ISO.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -83,9 +84,159 @@ def error(code: str, message: str, **extra: Any) -> dict[str, Any]:
 def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
     """Write one JSON document and a newline (to stdout by default)."""
     out = stream or sys.stdout
-    out.write(json.dumps(document, ensure_ascii=False, indent=2))
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    # json escapes C0 controls only; DEL and C1 controls from an export (a raw U+009B is a
+    # terminal's CSI) are escaped too, as \u escapes: the same JSON value, safe to print.
+    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
+    out.write(text)
     out.write("\n")
     out.flush()
 
 
 # -- reports beyond the contract (aging, customers, invoice) below --
+
+from .queries import AgingNode, AgingReport, AgingRow, CustomerPage, InvoiceDetail, MonthSeries  # noqa: E402
+
+
+def _aging_amounts(row: AgingRow, names: list[str]) -> dict[str, Any]:
+    amounts: dict[str, Any] = {name: format_cents(cents) for name, cents in zip(names, row.buckets, strict=True)}
+    amounts["total"] = format_cents(row.total)
+    amounts["invoices"] = row.invoices
+    return amounts
+
+
+def _aging_node(node: AgingNode, names: list[str]) -> dict[str, Any]:
+    # Iterative, children before parents: a deep hierarchy cannot overflow the stack.
+    done: dict[int, dict[str, Any]] = {}
+    stack: list[tuple[AgingNode, bool]] = [(node, False)]
+    while stack:
+        item, expanded = stack.pop()
+        if not expanded:
+            stack.append((item, True))
+            stack.extend((child, False) for child in item.children)
+            continue
+        done[id(item)] = {
+            "name": item.name,
+            "customer_number": item.customer_number,
+            "currency": item.subtotal.currency,
+            **_aging_amounts(item.subtotal, names),
+            "own": _aging_amounts(item.own, names) if item.own is not None else None,
+            "children": [done[id(child)] for child in item.children],
+        }
+    return done[id(node)]
+
+
+def aging(report: AgingReport) -> dict[str, Any]:
+    """``{"as_of", "age_by", "by", "buckets", "groups": [...], "totals": [...]}`` (+ ``tree`` with --tree)."""
+    names = report.bucket_names
+    document: dict[str, Any] = {
+        "as_of": report.as_of.isoformat(),
+        "age_by": report.age_by,
+        "by": report.by,
+        "buckets": names,
+        "groups": [{"name": g.name, "currency": g.currency, **_aging_amounts(g, names)} for g in report.groups],
+        "totals": [{"currency": t.currency, **_aging_amounts(t, names)} for t in report.totals],
+    }
+    if report.tree is not None:
+        document["tree"] = [_aging_node(node, names) for node in report.tree]
+    return document
+
+
+def customers(page: CustomerPage) -> dict[str, Any]:
+    """``{"as_of", "customers": [...], "total", "limit", "offset"}``."""
+    return {
+        "as_of": page.as_of.isoformat(),
+        "customers": [
+            {
+                "name": c.name,
+                "customer_number": c.customer_number,
+                "parent_number": c.parent_number,
+                "parent_name": c.parent_name,
+                "invoices": c.invoices,
+                "last_invoice_date": c.last_invoice_date,
+                "balances": [
+                    {
+                        "currency": b.currency,
+                        "open_ar": format_cents(b.open_ar),
+                        "past_due": format_cents(b.past_due),
+                    }
+                    for b in c.balances
+                ],
+                "oldest_days_past_due": c.oldest_days_past_due,
+                "contact": None
+                if c.contact is None
+                else {
+                    "contact_name": c.contact.name,
+                    "contact_email": c.contact.email,
+                    "contact_phone": c.contact.phone,
+                    "last_seen_invoice_date": c.contact.last_seen_invoice_date,
+                },
+            }
+            for c in page.customers
+        ],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+def invoice(detail: InvoiceDetail) -> dict[str, Any]:
+    """One invoice: every stored field, its state as of a date, the load that last changed it."""
+    run = detail.run
+    return {
+        "invoice_number": detail.invoice_number,
+        "customer_name": detail.customer_name,
+        "customer_number": detail.customer_number,
+        "parent_number": detail.parent_number,
+        "invoice_date": detail.invoice_date,
+        "due_date": detail.due_date,
+        "due_date_derived": detail.due_date_derived,
+        "terms": detail.terms,
+        "terms_days": detail.terms_days,
+        "po_number": detail.po_number,
+        "bill_total": format_cents(detail.bill_total),
+        "applied": format_cents(detail.applied),
+        "outstanding": format_cents(detail.outstanding),
+        "currency": detail.currency,
+        "status": detail.status,
+        "contact_name": detail.contact_name,
+        "contact_phone": detail.contact_phone,
+        "contact_email": detail.contact_email,
+        "as_of": detail.as_of.isoformat(),
+        "past_due": detail.past_due,
+        "days_past_due": detail.days_past_due,
+        "last_changed_by": None
+        if run is None
+        else {
+            "run_id": run.id,
+            "file": run.file_name,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "sha256": run.sha256,
+        },
+    }
+
+
+def summary_months(series: MonthSeries) -> dict[str, Any]:
+    """``{"from", "to", "months": [contract summary objects, one per month and currency], "by_currency"}``."""
+    return {
+        "from": series.first,
+        "to": series.last,
+        "months": [
+            {
+                "month": m.month,
+                "currency": m.currency,
+                "sum_bill_total": format_cents(m.sum_bill_total),
+                "count_invoices": m.count_invoices,
+            }
+            for m in series.months
+        ],
+        "by_currency": [
+            {
+                "currency": c.currency,
+                "sum_bill_total": format_cents(c.sum_bill_total),
+                "count_invoices": c.count_invoices,
+            }
+            for c in series.by_currency
+        ],
+    }

@@ -5,6 +5,7 @@ renderers format it. Each query is shaped to one index of ``schema.py`` so
 that its cost follows the size of the answer, not of the database.
 """
 
+from .aging import AgingNode, AgingReport, AgingRow, aging, bucket_names, parse_buckets, parse_min_total
 from .common import MAX_LIMIT, Customer, check_currency, check_page, find_customer
 from .contract import (
     SORTS,
@@ -20,8 +21,31 @@ from .contract import (
     past_due_totals,
     summary,
 )
+from .customers import (
+    CUSTOMER_SORTS,
+    CustomerPage,
+    InvoiceDetail,
+    MonthSeries,
+    customers,
+    invoice,
+    summary_range,
+)
 
 __all__ = [
+    "CUSTOMER_SORTS",
+    "AgingNode",
+    "AgingReport",
+    "AgingRow",
+    "CustomerPage",
+    "InvoiceDetail",
+    "MonthSeries",
+    "aging",
+    "bucket_names",
+    "customers",
+    "invoice",
+    "parse_buckets",
+    "parse_min_total",
+    "summary_range",
     "MAX_LIMIT",
     "SORTS",
     "Contact",

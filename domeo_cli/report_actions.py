@@ -1,0 +1,130 @@
+"""What the reports beyond the contract do once their options are parsed.
+
+Like ``actions.py`` (and meant to sit beside it): free of Typer, so the fast
+path of ``fastcli.py`` can call these too. Options are checked before the
+database is opened, so a bad value is exit 2 whether or not there is one.
+"""
+
+from __future__ import annotations
+
+from . import queries
+from .actions import open_reports_db
+
+
+def _day(as_of: str | None):  # noqa: ANN202 - a date
+    from .dates import parse_iso_option, today
+
+    return parse_iso_option(as_of, "--as-of") if as_of is not None else today()
+
+
+def aging(
+    db: str | None,
+    as_of: str | None,
+    buckets: str | None,
+    age_by: str,
+    by: str,
+    tree: bool,
+    customer: str | None,
+    currency: str | None,
+    min_total: str | None,
+    sort: str,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """``domeo aging``."""
+    from .queries.aging import check_options
+
+    day = _day(as_of)
+    edges = queries.parse_buckets(buckets)
+    if tree and by == "customer":
+        by = "parent"  # --tree is the parent view, drawn as a tree
+    check_options(age_by, by, sort, limit, tree)
+    floor = queries.parse_min_total(min_total)
+    code = queries.check_currency(currency) if currency is not None else None
+    connection = open_reports_db(db)
+    report = queries.aging(
+        connection,
+        day,
+        edges=edges,
+        age_by=age_by,
+        by=by,
+        customer=customer,
+        currency=code,
+        min_total=floor,
+        sort=sort,
+        limit=limit,
+        tree=tree,
+    )
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.aging(report))
+    else:
+        from . import tables
+
+        tables.aging(report)
+
+
+def customers(
+    db: str | None,
+    as_of: str | None,
+    search: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """``domeo customers``."""
+    from .queries.customers import check_customer_sort
+
+    day = _day(as_of)
+    queries.check_page(limit, offset)
+    check_customer_sort(sort)
+    connection = open_reports_db(db)
+    page = queries.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.customers(page))
+    else:
+        from . import tables
+
+        tables.customers(page)
+
+
+def invoice(db: str | None, number: str, as_of: str | None, as_json: bool) -> None:
+    """``domeo invoice NUMBER``."""
+    day = _day(as_of)
+    connection = open_reports_db(db)
+    detail = queries.invoice(connection, number, day)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.invoice(detail))
+    else:
+        from . import tables
+
+        tables.invoice(detail)
+
+
+def summary_range(
+    db: str | None, first: str, last: str, customer: str | None, currency: str | None, as_json: bool
+) -> None:
+    """``domeo summary --from YYYY-MM --to YYYY-MM``."""
+    from .dates import parse_month_option
+    from .queries.customers import check_month_range
+
+    start, _ = parse_month_option(first, "--from")
+    end, _ = parse_month_option(last, "--to")
+    check_month_range(start, end)
+    code = queries.check_currency(currency) if currency is not None else None
+    connection = open_reports_db(db)
+    series = queries.summary_range(connection, start, end, customer=customer, currency=code)
+    if as_json:
+        from . import shapes
+
+        shapes.dump(shapes.summary_months(series))
+    else:
+        from . import tables
+
+        tables.summary_months(series)
