@@ -117,6 +117,7 @@ def parse_month_option(text: str, option: str = "--month") -> tuple[date, date]:
     year, month = int(match[1]), int(match[2])
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
+
 def today() -> date:
     """Today's date in America/New_York, or in the IANA zone named by ``DOMEO_TZ``."""
     from .errors import InvalidInput

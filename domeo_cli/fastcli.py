@@ -91,9 +91,7 @@ def run(argv: list[str]) -> int | None:
     if command == "past-due":
 
         def call() -> None:
-            actions.past_due(
-                db, values["--as-of"], values["--limit"], values["--offset"], values["--sort"], as_json
-            )
+            actions.past_due(db, values["--as-of"], values["--limit"], values["--offset"], values["--sort"], as_json)
 
     elif command == "summary":
 

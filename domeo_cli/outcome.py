@@ -51,9 +51,7 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
         )
 
 
-def report(
-    code: str, message: str, exit_code: int, as_json: bool, suggestions: list[str] | None = None
-) -> int:
+def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: list[str] | None = None) -> int:
     """Write one error to stderr (the contract's JSON object with ``--json``); return ``exit_code``."""
     if as_json:
         import json

@@ -106,8 +106,7 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
     if last < page.total:
         sort = "" if page.sort == "due_date.asc" else f" --sort {page.sort}"
         footer.append(
-            f"Next page: domeo past-due --as-of {page.as_of.isoformat()}{sort} "
-            f"--limit {page.limit} --offset {last}"
+            f"Next page: domeo past-due --as-of {page.as_of.isoformat()}{sort} --limit {page.limit} --offset {last}"
         )
     table = _table(con, title, "\n".join(footer))
     for name, justify in (
@@ -167,20 +166,14 @@ def contacts(page: ContactPage) -> None:
     """A customer's contacts, most recently seen first."""
     con = console()
     title = f"Contacts of {page.customer.name}"
-    shown = (
-        f"{page.total} contact(s) on record"
-        if page.total
-        else "No contact details on record for this customer."
-    )
+    shown = f"{page.total} contact(s) on record" if page.total else "No contact details on record for this customer."
     if page.contacts and (page.offset or len(page.contacts) < page.total):
         shown = f"Contacts {page.offset + 1}–{page.offset + len(page.contacts)} of {page.total}"
     table = _table(con, title, shown)
     for name in ("Name", "Email", "Phone", "Last seen"):
         table.add_column(name)
     for c in page.contacts:
-        table.add_row(
-            Text(c.name or "—"), Text(c.email or "—"), Text(c.phone or "—"), c.last_seen_invoice_date
-        )
+        table.add_row(Text(c.name or "—"), Text(c.email or "—"), Text(c.phone or "—"), c.last_seen_invoice_date)
     if page.contacts:
         con.print(table)
     if not con.is_terminal or not page.contacts:
@@ -207,18 +200,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("warnings", report.warnings),
         ("customers", report.customers),
     ):
-        style = (
-            "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
-        )
+        style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
         table.add_row(label, Text(str(value), style=style))
     table.show_header = False
     con.print(table)
     if report.ignored_columns:
         con.print(Text("Columns ignored: " + ", ".join(report.ignored_columns)))
     for kind, count in report.warning_kinds.items():
-        example = (
-            next(w for w in report.warning_details if w.kind == kind) if report.warning_details else None
-        )
+        example = next(w for w in report.warning_details if w.kind == kind) if report.warning_details else None
         where = f" (first: line {example.line})" if example and example.line else ""
         detail = example.message if example else kind
         con.print(Text(f"warning: {count} × {detail}{where}", style="yellow"))

@@ -75,14 +75,11 @@ def past_due(
         (cutoff, limit, min(offset, 2**63 - 1)),
     ).fetchall()
     total = db.execute(
-        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due "
-        "WHERE outstanding_cents > 0 AND due_date < ?",
+        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due WHERE outstanding_cents > 0 AND due_date < ?",
         (cutoff,),
     ).fetchone()[0]
     ordinal = as_of.toordinal()
-    items = [
-        PastDueItem(*row, days_past_due=ordinal - date.fromisoformat(row[3]).toordinal()) for row in rows
-    ]
+    items = [PastDueItem(*row, days_past_due=ordinal - date.fromisoformat(row[3]).toordinal()) for row in rows]
     return PastDuePage(as_of, sort, items, total, limit, offset)
 
 
