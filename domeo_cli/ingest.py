@@ -446,6 +446,12 @@ class _Load:
                     FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number"""
             ).fetchone()
             report.unchanged = staged - report.inserted - report.updated
+            from .hierarchy import hierarchy_warnings
+
+            used = {row[0] for row in self.new_customers}
+            family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != _NEW_CUSTOMER or e[0] in used]
+            for message in hierarchy_warnings(family):
+                report.warn(None, None, message)
             db.execute("ROLLBACK")
             return
         self._merge(db)
@@ -509,6 +515,11 @@ class _Load:
                 f"internal count mismatch: {before} invoices before, {after} after, {written} written "
                 f"of {self.staged}; nothing was loaded"
             )
+        from .hierarchy import refresh
+
+        # Parents missing from the data and loops: one warning each, on every load that has them.
+        for message in refresh(db):
+            report.warn(None, None, message)
         db.execute(
             """UPDATE ingest_runs SET finished_at = ?, sha256 = ?, rows_read = ?, inserted = ?,
                    updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",

@@ -207,10 +207,15 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     if report.ignored_columns:
         con.print(Text("Columns ignored: " + ", ".join(report.ignored_columns)))
     for kind, count in report.warning_kinds.items():
-        example = next(w for w in report.warning_details if w.kind == kind) if report.warning_details else None
-        where = f" (first: line {example.line})" if example and example.line else ""
-        detail = example.message if example else kind
-        con.print(Text(f"warning: {count} × {detail}{where}", style="yellow"))
+        examples = [w for w in report.warning_details if w.kind == kind]
+        if count <= 3 and len(examples) == count:  # a few: each in full
+            for w in examples:
+                where = f" (line {w.line})" if w.line else ""
+                con.print(Text(f"warning: {w.message}{where}", style="yellow"))
+            continue
+        first = examples[0] if examples else None
+        where = f" (first: line {first.line})" if first and first.line else ""
+        con.print(Text(f"warning: {count} × {first.message if first else kind}{where}", style="yellow"))
     if report.rejections:
         con.print(Text("Rejected rows:", style="bold red"))
         for r in report.rejections[:shown_rejections]:

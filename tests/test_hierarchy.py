@@ -182,3 +182,27 @@ def test_the_stored_tree_is_refreshed_and_marked_stale_by_any_customer_change() 
     assert _tree(db) == {1: (1, None, 0), 2: (2, None, 0), 3: (3, None, 0)}
     ensure_tree(db)  # fresh: nothing to do
     assert db.execute("SELECT count(*) FROM temp.sqlite_master WHERE name = 'customer_tree'").fetchone() == (0,)
+
+
+def test_ingest_reports_missing_parents_and_loops_once_each(write_csv, run) -> None:  # noqa: ANN001
+    path = write_csv(
+        "CustomerName,InvoiceNumber,InvoiceDate,BillTotal,Applied,Status,Currency,CustomerTerms,"
+        "customer number,parent customer\n"
+        "A,1,1/1/25,10,0,Pending,USD,Net 30,100,200\n"
+        "A,4,1/2/25,10,0,Pending,USD,Net 30,100,200\n"
+        "B,2,1/1/25,10,0,Pending,USD,Net 30,200,100\n"
+        "C,3,1/1/25,10,0,Pending,USD,Net 30,300,999\n"
+    )
+    expected = [
+        "hierarchy: customer 300 names parent 999, which is not a customer in the data",
+        "hierarchy: customers 100 → 200 → 100 form a loop",
+    ]
+    for options in (("--dry-run",), ()):
+        result = run("ingest", str(path), "--json", *options)
+        assert result.exit_code == 0, result
+        assert result.json["warnings"] == 2
+        assert sorted(w["message"] for w in result.json["warning_details"]) == expected
+    plain = run("ingest", str(path))
+    assert [line for line in plain.stderr.splitlines() if line.startswith("warning:")] == [
+        f"warning: {message}" for message in expected
+    ]
