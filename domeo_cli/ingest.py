@@ -9,6 +9,7 @@ exactly once: inserted, updated, unchanged or rejected.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import os
@@ -69,31 +70,28 @@ class Rejection:
 
 
 class RejectionList(Sequence[Rejection]):
-    """The rejections of a load, in line order, kept in a temporary file.
+    """The rejections of a load, in line order, kept in a temporary CSV file.
 
     A file of garbage can have millions of rejected rows: they are spooled
     (in memory while small, on disk past a few MB) rather than held as objects.
     """
 
     def __init__(self, rows: Iterable[tuple[int, str | None, str]]) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+", encoding="utf-8", newline="\n")
+        self._file = tempfile.SpooledTemporaryFile(max_size=4 << 20, mode="w+", encoding="utf-8", newline="")
+        writer = csv.writer(self._file)
         self._count = 0
-        for row in rows:
-            self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for line, number, reason in rows:
+            writer.writerow((line, reason, number or ""))  # a number is never "": that is None
             self._count += 1
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[Rejection]:
-        position = 0
-        while True:  # seek each time, so that two iterations can run side by side
-            self._file.seek(position)
-            line = self._file.readline()
-            if not line:
-                return
-            position = self._file.tell()
-            yield Rejection(*json.loads(line))
+        """The rejections in line order (one pass at a time: the file has one position)."""
+        self._file.seek(0)
+        for line, reason, number in csv.reader(self._file):
+            yield Rejection(int(line), number or None, reason)
 
     @overload
     def __getitem__(self, index: int) -> Rejection: ...
@@ -148,6 +146,8 @@ class LoadReport:
     rejections: Sequence[Rejection] = field(default_factory=list)
     warning_details: list[Warning_] = field(default_factory=list)
     warning_kinds: dict[str, int] = field(default_factory=dict)
+    # About the customer hierarchy as a whole, not about a row: kept apart from ``warnings``.
+    hierarchy_warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
 
     def warn(self, line: int | None, invoice_number: str | None, message: str) -> None:
@@ -175,6 +175,7 @@ class LoadReport:
             "customers": self.customers,
             "new_customers": self.new_customers,
             "ignored_columns": self.ignored_columns,
+            "hierarchy_warnings": self.hierarchy_warnings,
             "warning_details": [
                 {"line": w.line, "invoice_number": w.invoice_number, "message": w.message} for w in self.warning_details
             ],
@@ -342,7 +343,7 @@ class _Load:
             f"CREATE TEMP TABLE staging (invoice_number TEXT PRIMARY KEY, {columns}, line INTEGER, raw TEXT) "
             "WITHOUT ROWID"
         )
-        db.execute("CREATE TEMP TABLE rejects (line INTEGER, invoice_number TEXT, reason TEXT, raw TEXT)")
+        db.execute("CREATE TEMP TABLE rejects (line INTEGER PRIMARY KEY, invoice_number TEXT, reason TEXT, raw TEXT)")
         # A later row with the same number replaces the staged one: report the earlier.
         db.execute(
             """CREATE TEMP TRIGGER staging_replaced BEFORE UPDATE ON staging BEGIN
@@ -450,8 +451,7 @@ class _Load:
 
             used = {row[0] for row in self.new_customers}
             family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != _NEW_CUSTOMER or e[0] in used]
-            for message in hierarchy_warnings(family):
-                report.warn(None, None, message)
+            report.hierarchy_warnings = hierarchy_warnings(family)
             db.execute("ROLLBACK")
             return
         self._merge(db)
@@ -518,8 +518,7 @@ class _Load:
         from .hierarchy import refresh
 
         # Parents missing from the data and loops: one warning each, on every load that has them.
-        for message in refresh(db):
-            report.warn(None, None, message)
+        report.hierarchy_warnings = refresh(db)
         db.execute(
             """UPDATE ingest_runs SET finished_at = ?, sha256 = ?, rows_read = ?, inserted = ?,
                    updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",
@@ -537,7 +536,6 @@ class _Load:
         )
 
     def _write_rejects(self, db: sqlite3.Connection) -> None:
-        import csv
 
         columns = self.source_header
         width = len(columns)

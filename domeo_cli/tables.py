@@ -216,6 +216,8 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         first = examples[0] if examples else None
         where = f" (first: line {first.line})" if first and first.line else ""
         con.print(Text(f"warning: {count} × {first.message if first else kind}{where}", style="yellow"))
+    for message in report.hierarchy_warnings:
+        con.print(Text(f"warning: {message}", style="yellow"))
     if report.rejections:
         con.print(Text("Rejected rows:", style="bold red"))
         for r in report.rejections[:shown_rejections]:
