@@ -18,14 +18,44 @@ OPTIONS: dict[str, dict[str, Callable[[str], object]]] = {
     "past-due": {"--as-of": str, "--limit": int, "--offset": int, "--sort": str, "--db": str},
     "summary": {"--month": str, "--from": str, "--to": str, "--customer": str, "--currency": str, "--db": str},
     "contact": {"--limit": int, "--offset": int, "--db": str},
+    "aging": {
+        "--as-of": str,
+        "--buckets": str,
+        "--age-by": str,
+        "--by": str,
+        "--customer": str,
+        "--currency": str,
+        "--min-total": str,
+        "--sort": str,
+        "--limit": int,
+        "--db": str,
+    },
+    "customers": {"--as-of": str, "--search": str, "--sort": str, "--limit": int, "--offset": int, "--db": str},
+    "invoice": {"--as-of": str, "--db": str},
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "past-due": {"--as-of": None, "--limit": 50, "--offset": 0, "--sort": "due_date.asc", "--db": None},
     "summary": {"--from": None, "--to": None, "--customer": None, "--currency": None, "--db": None},
     "contact": {"--limit": 10, "--offset": 0, "--db": None},
+    "aging": {
+        "--as-of": None,
+        "--buckets": None,
+        "--age-by": "due",
+        "--by": "customer",
+        "--customer": None,
+        "--currency": None,
+        "--min-total": None,
+        "--sort": "total",
+        "--limit": None,
+        "--db": None,
+    },
+    "customers": {"--as-of": None, "--search": None, "--sort": "name", "--limit": 50, "--offset": 0, "--db": None},
+    "invoice": {"--as-of": None, "--db": None},
 }
+#: Flags (options without a value) besides --json, each False unless given.
+FLAGS: dict[str, set[str]] = {"aging": {"--tree"}}
 #: Commands that take one positional argument.
-POSITIONAL = {"contact"}
+POSITIONAL = {"contact", "invoice"}
 
 
 def parse(argv: list[str]) -> tuple[str, dict[str, object], str | None, bool] | None:
@@ -41,6 +71,7 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object], str | None, bool] | 
     command, rest = args[0], args[1:]
     spec = OPTIONS[command]
     values = dict(DEFAULTS[command])
+    values.update(dict.fromkeys(FLAGS.get(command, ()), False))
     positional: list[str] = []
     as_json = False
     seen: set[str] = set()
@@ -49,6 +80,8 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object], str | None, bool] | 
         word = rest[i]
         if word == "--json":
             as_json = True
+        elif word in FLAGS.get(command, ()):
+            values[word] = True
         elif word == "--":
             positional.extend(rest[i + 1 :])
             break
@@ -84,23 +117,23 @@ def run(argv: list[str]) -> int | None:
     if parsed is None:
         return None
     command, values, positional, as_json = parsed
-    from . import actions
+    from . import actions, report_actions
     from .outcome import guarded
 
-    db = values["--db"]
-    if command == "past-due":
-
-        def call() -> None:
-            actions.past_due(db, values["--as-of"], values["--limit"], values["--offset"], values["--sort"], as_json)
-
-    elif command == "summary":
-
-        def call() -> None:
-            actions.summary(db, values["--month"], values["--customer"], values["--currency"], as_json)
-
-    else:
-
-        def call() -> None:
-            actions.contact(db, positional, values["--limit"], values["--offset"], as_json)
-
+    v = values
+    db = v["--db"]
+    calls: dict[str, Callable[[], None]] = {
+        "past-due": lambda: actions.past_due(db, v["--as-of"], v["--limit"], v["--offset"], v["--sort"], as_json),
+        "summary": lambda: actions.summary(db, v["--month"], v["--customer"], v["--currency"], as_json),
+        "contact": lambda: actions.contact(db, positional, v["--limit"], v["--offset"], as_json),
+        "aging": lambda: report_actions.aging(
+            db, v["--as-of"], v["--buckets"], v["--age-by"], v["--by"], v["--tree"], v["--customer"],
+            v["--currency"], v["--min-total"], v["--sort"], v["--limit"], as_json,
+        ),
+        "customers": lambda: report_actions.customers(
+            db, v["--as-of"], v["--search"], v["--sort"], v["--limit"], v["--offset"], as_json
+        ),
+        "invoice": lambda: report_actions.invoice(db, positional, v["--as-of"], as_json),
+    }  # fmt: skip
+    call = calls[command]
     return guarded(call, as_json)

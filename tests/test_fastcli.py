@@ -24,10 +24,22 @@ def _typer_options(command: str) -> dict[str, object]:
     return options
 
 
+def _typer_flags(command: str) -> set[str]:
+    click_command = typer.main.get_command(app).commands[command]
+    return {
+        name
+        for param in click_command.params
+        if param.param_type_name == "option" and param.is_flag
+        for name in param.opts
+        if name.startswith("--") and name not in ("--json", "--help")
+    }
+
+
 @pytest.mark.parametrize("command", sorted(fastcli.OPTIONS))
 def test_fast_path_knows_exactly_the_typer_options(command: str) -> None:
     typer_options = _typer_options(command)
     assert set(fastcli.OPTIONS[command]) == set(typer_options)
+    assert fastcli.FLAGS.get(command, set()) == _typer_flags(command)
     for name, default in fastcli.DEFAULTS[command].items():
         assert typer_options[name] == default, name
 
@@ -109,6 +121,9 @@ def _argv(draw: st.DrawFn) -> list[str]:
         argv += [f"{name}={value}"] if draw(st.booleans()) else [name, value]
     if command == "summary" and "--month" not in " ".join(argv) and draw(st.booleans()):
         argv += ["--month", draw(_values)]
+    for flag in sorted(fastcli.FLAGS.get(command, ())):
+        if draw(st.booleans()):
+            argv.append(flag)
     if command in fastcli.POSITIONAL:
         argv.append(draw(_values))
     if draw(st.booleans()):
@@ -116,7 +131,7 @@ def _argv(draw: st.DrawFn) -> list[str]:
     return argv
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(argv=_argv())
 def test_fast_path_and_typer_give_the_same_answer(example, run, capsys, argv: list[str]) -> None:  # noqa: ANN001
     capsys.readouterr()
