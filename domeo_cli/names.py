@@ -27,12 +27,21 @@ def name_key(text: str) -> str:
 
 
 def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
-    """The stored names most like ``wanted``, best first, for "did you mean" messages."""
+    """The stored names most like ``wanted``, best first, for "did you mean" messages.
+
+    Names holding every word of ``wanted`` ("heron pest" in "Heron Station Pest
+    Control") come first, then names that are spelt alike (typos).
+    """
     import difflib
 
     key = name_key(wanted)
     by_key = {name_key(name): name for name in names}
-    found = difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)
-    if len(found) < limit:  # a fragment of a long name is a good hint too
-        found += [k for k in by_key if key and key in k and k not in found][: limit - len(found)]
+    words = key.split()
+    found = [k for k in by_key if words and all(word in k for word in words)]
+    if len(found) > limit:  # many contain the words: the most alike first
+        found.sort(key=lambda k: -difflib.SequenceMatcher(None, key, k).ratio())
+    found = found[:limit]
+    if len(found) < limit:
+        alike = difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)
+        found += [k for k in alike if k not in found][: limit - len(found)]
     return [by_key[k] for k in found]
