@@ -35,11 +35,16 @@ OUT = ROOT / "benchmarks" / "out"
 GENERATOR = ROOT / "data" / "generate.py"
 
 
+# A pip-installed package has its bytecode compiled at install time; a shell that
+# sets PYTHONDONTWRITEBYTECODE would make every run compile every module again.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
     """Run argv; return its wall seconds, its own peak RSS in KiB (from wait4) and its result."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -101,9 +106,7 @@ def db_sums(path: Path) -> dict[str, Decimal]:
     with sqlite3.connect(path) as db:
         return {
             currency: Decimal(cents) / 100
-            for currency, cents in db.execute(
-                "SELECT currency, sum(bill_total_cents) FROM invoices GROUP BY 1"
-            )
+            for currency, cents in db.execute("SELECT currency, sum(bill_total_cents) FROM invoices GROUP BY 1")
         }
 
 
@@ -153,9 +156,7 @@ def bench_load(rows: int, rounds: int) -> dict:
         target = changed_path if round_number % 2 == 0 else export
         wall, peak, result = timed(domeo("--db", str(db), "ingest", str(target), "--json"))
         report = json.loads(result.stdout)
-        assert (report["inserted"], report["updated"], report["unchanged"]) == (0, changed, rows - changed), (
-            report
-        )
+        assert (report["inserted"], report["updated"], report["unchanged"]) == (0, changed, rows - changed), report
         changed_times.append(wall)
         rss.append(peak)
     return {
@@ -200,16 +201,15 @@ def bench_reports(db: Path, runs: int) -> list[tuple[str, float, float]]:
     """Median wall time of each report as a whole process, and of ``python -c pass``."""
     with sqlite3.connect(db) as connection:
         customer = connection.execute("SELECT name FROM customers ORDER BY id LIMIT 1").fetchone()[0]
-        invoice = connection.execute(
-            "SELECT invoice_number FROM invoices ORDER BY id DESC LIMIT 1"
-        ).fetchone()[0]
+        invoice = connection.execute("SELECT invoice_number FROM invoices ORDER BY id DESC LIMIT 1").fetchone()[0]
     fills = {
         "summary --customer --json": ["summary", "--month", "2024-11", "--customer", customer, "--json"],
         "contact --json": ["contact", customer, "--json"],
         "invoice --json": ["invoice", invoice, "--json"],
     }
-    help_text = subprocess.run(domeo("--help"), capture_output=True, text=True, check=False).stdout
+    help_text = subprocess.run(domeo("--help"), capture_output=True, text=True, check=False, env=ENV).stdout
     reports = REPORTS + [r for r in EXTRA_REPORTS if r[0].split()[0] in help_text]
+    timed(domeo("--db", str(db), "past-due", "--json"))  # warm-up: bytecode written, file cache warm
     baseline = statistics.median(timed([sys.executable, "-c", "pass"])[0] for _ in range(runs))
     results = []
     for label, args in reports:
@@ -228,13 +228,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated row counts")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each load (median)")
     parser.add_argument("--reports-runs", type=int, default=11, help="runs of each report (median)")
+    parser.add_argument("--reports-only", metavar="DB", help="only time the reports, on this database")
     args = parser.parse_args()
+    if args.reports_only:
+        print_reports(Path(args.reports_only), args.reports_runs)
+        return
     if shutil.which("sqlite3") is None:
         sys.exit("bench: the sqlite3 command-line shell is needed (apt-get install sqlite3)")
     loads = [bench_load(int(size), args.rounds) for size in args.sizes.split(",")]
-    print(
-        f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}\n"
-    )
+    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}\n")
     print(
         "| rows | file MB | sqlite3 .import s | domeo fresh s (×) | re-ingest unchanged s (×) "
         "| re-ingest 1% changed s (×) | rows/s fresh | peak RSS MB | db MB |"
@@ -247,9 +249,15 @@ def main() -> None:
             f"| {r['reload']:.2f} ({r['reload'] / base:.1f}×) | {r['changed']:.2f} ({r['changed'] / base:.1f}×) "
             f"| {r['rows'] / r['fresh']:,.0f} | {r['rss_mb']:.0f} | {r['db_mb']:.0f} |"
         )
-    largest = loads[-1]
-    results = bench_reports(largest["db"], args.reports_runs)
-    print(f"\nReports on the {largest['rows']:,}-invoice database (median of {args.reports_runs} runs):\n")
+    print_reports(loads[-1]["db"], args.reports_runs)
+
+
+def print_reports(db: Path, runs: int) -> None:
+    """Time every report on ``db`` and print the Markdown table."""
+    with sqlite3.connect(db) as connection:
+        invoices = connection.execute("SELECT count(*) FROM invoices").fetchone()[0]
+    results = bench_reports(db, runs)
+    print(f"\nReports on the {invoices:,}-invoice database (median of {runs} runs):\n")
     print("| command | wall ms | python -c pass ms | over start-up ms |")
     print("|---|---:|---:|---:|")
     for label, wall, baseline in results:
