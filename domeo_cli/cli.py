@@ -133,7 +133,8 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
 
     path = _db_path(db)
     existed = os.path.exists(path)
-    connection = dbmod.open_for_write(path)
+    now_applied: list[str] = []
+    connection = dbmod.open_for_write(path, now_applied)
     applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
     connection.close()
     if json:
@@ -141,7 +142,7 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
 
         shapes.dump({"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied})
     else:
-        what = "is up to date" if existed else "was created"
+        what = "was created" if not existed else "was upgraded" if now_applied else "is up to date"
         sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}).\n")
 
 

@@ -211,8 +211,10 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     return db
 
 
-def open_for_write(path: str) -> sqlite3.Connection:
+def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Connection:
     """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date.
+
+    The names of the migrations this call applied are added to ``applied``.
 
     An existing file is first looked at through a read-only connection: a
     file that is not ours (another program's, or one with another program's
@@ -248,7 +250,9 @@ def open_for_write(path: str) -> sqlite3.Connection:
             db.execute("ROLLBACK")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = FULL")  # a committed load survives power loss
-        migrate(db, path)
+        done = migrate(db, path)
+        if applied is not None:
+            applied.extend(done)
     except DatabaseError:
         db.close()
         raise

@@ -208,7 +208,27 @@ def _m002_reports(db: sqlite3.Connection) -> None:
     refresh(db)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_reports]
+def _m003_covering_past_due(db: sqlite3.Connection) -> None:
+    """Past-due indexes that also hold ``outstanding_cents``.
+
+    SQLite does not take a partial index's WHERE as proof of the condition, so
+    without the column every entry of a past-due range cost a table look-up;
+    with it, the page and its total are read from the index alone.
+    """
+    _run(
+        db,
+        """
+        DROP INDEX invoices_open_by_due;
+        DROP INDEX invoices_open_by_due_desc;
+        CREATE INDEX invoices_open_by_due ON invoices (due_date, invoice_number, outstanding_cents)
+            WHERE outstanding_cents > 0;
+        CREATE INDEX invoices_open_by_due_desc ON invoices (due_date DESC, invoice_number, outstanding_cents)
+            WHERE outstanding_cents > 0;
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_reports, _m003_covering_past_due]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
