@@ -64,6 +64,33 @@ def summary(db: str | None, month: str, customer: str | None, currency: str | No
         tables.summary(result)
 
 
+def summary_command(
+    db: str | None,
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    customer: str | None,
+    currency: str | None,
+    as_json: bool,
+) -> None:
+    """``domeo summary``: one month (``--month``) or a series (``--from`` … ``--to``)."""
+    from .errors import InvalidInput
+
+    if month is not None and (first is not None or last is not None):
+        raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
+    if month is None and first is None and last is None:
+        raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
+    if month is not None:
+        summary(db, month, customer, currency, as_json)
+        return
+    if first is None or last is None:
+        given, missing = ("--from", "--to") if last is None else ("--to", "--from")
+        raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
+    from . import report_actions
+
+    report_actions.summary_range(db, first, last, customer, currency, as_json)
+
+
 def contact(db: str | None, name: str, limit: int, offset: int, as_json: bool) -> None:
     """``domeo contact NAME``."""
     queries.check_page(limit, offset)

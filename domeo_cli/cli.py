@@ -287,23 +287,9 @@ def summary(
     json: JsonOption = False,
 ) -> None:
     """Sum and count of the invoices dated in a month (or each month from --from to --to), per currency."""
-    from .errors import InvalidInput
-
-    if month is not None and (first is not None or last is not None):
-        raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
-    if month is None and first is None and last is None:
-        raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
-    if month is None:
-        if first is None or last is None:
-            given, missing = ("--from", "--to") if last is None else ("--to", "--from")
-            raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-        from . import report_actions
-
-        report_actions.summary_range(db or _state["db"], first, last, customer, currency, json)
-        return
     from . import actions
 
-    actions.summary(db or _state["db"], month, customer, currency, json)
+    actions.summary_command(db or _state["db"], month, first, last, customer, currency, json)
 
 
 @app.command()

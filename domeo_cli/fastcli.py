@@ -35,7 +35,7 @@ OPTIONS: dict[str, dict[str, Callable[[str], object]]] = {
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "past-due": {"--as-of": None, "--limit": 50, "--offset": 0, "--sort": "due_date.asc", "--db": None},
-    "summary": {"--from": None, "--to": None, "--customer": None, "--currency": None, "--db": None},
+    "summary": {"--month": None, "--from": None, "--to": None, "--customer": None, "--currency": None, "--db": None},
     "contact": {"--limit": 10, "--offset": 0, "--db": None},
     "aging": {
         "--as-of": None,
@@ -104,8 +104,6 @@ def parse(argv: list[str]) -> tuple[str, dict[str, object], str | None, bool] | 
         i += 1
     if len(positional) != (1 if command in POSITIONAL else 0):
         return None
-    if command == "summary" and ("--month" not in seen or "--from" in seen or "--to" in seen):
-        return None  # the monthly series (and its misuse) is Typer's
     if values.get("--db") is None:
         values["--db"] = global_db
     return command, values, (positional[0] if positional else None), as_json
@@ -124,7 +122,9 @@ def run(argv: list[str]) -> int | None:
     db = v["--db"]
     calls: dict[str, Callable[[], None]] = {
         "past-due": lambda: actions.past_due(db, v["--as-of"], v["--limit"], v["--offset"], v["--sort"], as_json),
-        "summary": lambda: actions.summary(db, v["--month"], v["--customer"], v["--currency"], as_json),
+        "summary": lambda: actions.summary_command(
+            db, v["--month"], v["--from"], v["--to"], v["--customer"], v["--currency"], as_json
+        ),
         "contact": lambda: actions.contact(db, positional, v["--limit"], v["--offset"], as_json),
         "aging": lambda: report_actions.aging(
             db, v["--as-of"], v["--buckets"], v["--age-by"], v["--by"], v["--tree"], v["--customer"],

@@ -56,7 +56,6 @@ def test_fast_path_knows_exactly_the_typer_options(command: str) -> None:
         ["past-due", "--limit"],
         ["past-due", "--bogus", "1"],
         ["past-due", "--limit", "5", "--limit", "6"],
-        ["summary"],
         ["contact"],
         ["contact", "a", "b"],
         ["ingest", "x.csv"],
