@@ -22,26 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, SAMPLE
+from conftest import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE
 
 COLUMNS = HEADER.split(",")
-KEYS = (
-    "customer",
-    "number",
-    "date",
-    "po",
-    "total",
-    "applied",
-    "status",
-    "currency",
-    "contact",
-    "phone",
-    "email",
-    "terms",
-    "due",
-    "customer_number",
-    "parent",
-)
+KEYS = ROW_KEYS
 BASE = {
     "customer": "Harbor Lane Bakery",
     "number": "INV-1",
