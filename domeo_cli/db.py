@@ -144,18 +144,18 @@ def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
     """
     _peek_header(path)
     try:
-        db = _connect(_uri(path, "ro"))
-    except sqlite3.Error as err:
-        raise explain(err, path) from None
-    try:
-        return db, _check_ours(db, path)
+        return _connect_checked(_uri(path, "ro"), path)
     except DatabaseError:
-        db.close()
         wal = path + "-wal"
         if _directory_writable(path) or (os.path.exists(wal) and os.path.getsize(wal) > 0):
             raise
+    return _connect_checked(_uri(path, "ro") + "&immutable=1", path)
+
+
+def _connect_checked(uri: str, path: str) -> tuple[sqlite3.Connection, int]:
+    """Connect to ``uri`` and return the connection with its schema version, or raise (closed)."""
     try:
-        db = _connect(_uri(path, "ro") + "&immutable=1")
+        db = _connect(uri)
     except sqlite3.Error as err:
         raise explain(err, path) from None
     try:

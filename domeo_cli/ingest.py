@@ -430,8 +430,8 @@ class _Load:
         report.customers = len(used)
         report.new_customers = len(self.new_customers)
         staged = self.staged = db.execute("SELECT count(*) FROM staging").fetchone()[0]
-        report.rejected = db.execute("SELECT count(*) FROM rejects").fetchone()[0]
         report.rejections = RejectionList(db.execute("SELECT line, invoice_number, reason FROM rejects ORDER BY line"))
+        report.rejected = len(report.rejections)
         if report.rows_read != staged + report.rejected:  # a bug, never the user's data
             raise DatabaseError(
                 f"internal count mismatch: read {report.rows_read}, staged {staged}, "
@@ -449,7 +449,6 @@ class _Load:
             report.unchanged = staged - report.inserted - report.updated
             from .hierarchy import hierarchy_warnings
 
-            used = {row[0] for row in self.new_customers}
             family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != _NEW_CUSTOMER or e[0] in used]
             report.hierarchy_warnings = hierarchy_warnings(family)
             db.execute("ROLLBACK")
