@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from typing import TextIO, overload
 
 from . import db as dbmod
+from . import feed as feedmod
 from .csvsource import Source, iter_records, open_source
 from .errors import DatabaseError, InvalidInput
-from .parsing import STORED, HeaderMap, RowError, RowParser
+from .feed import CHANGED_CUSTOMER, NEW_CUSTOMER, SAME_CUSTOMER, USED, Feed, FeedRunner
+from .parsing import STORED, HeaderMap, RowParser
 
-BATCH = 5000
 MAX_WARNING_DETAILS = 1000
+# A load of more rows than this, and than the table holds, rebuilds the indexes at the end.
+REBUILD_FROM = 50_000
 
 # The stored columns of an invoice, in staging and in ``invoices`` alike.
 INVOICE_COLUMNS = (
@@ -52,8 +55,6 @@ _COMPARED = INVOICE_COLUMNS[1:]
 _SAME = " AND ".join(f"i.{c} IS s.{c}" for c in _COMPARED)
 
 ProgressCallback = Callable[[int, int], None]
-
-_SAME_CUSTOMER, _CHANGED_CUSTOMER, _NEW_CUSTOMER = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -253,9 +254,10 @@ class _Load:
         self.rejects_path = rejects_path
         self.progress = progress
         self.report = LoadReport(file=source.name, database=db_path, dry_run=dry_run)
-        # name key -> [id, name, customer number, parent number, state]; the state says
-        # what the merge must write: _SAME_CUSTOMER, _CHANGED_CUSTOMER or _NEW_CUSTOMER.
+        # name key -> [id, name, customer number, parent number, state, used] (see feed.py)
         self.customers: dict[str, list] = {}
+        self.contacts: dict[tuple[int, str, str, str], str] = {}
+        self.sha256 = ""
         self.next_customer_id = 1
         self.timings: dict[str, float] = {}
         self._last_lap = time.perf_counter()
@@ -315,11 +317,15 @@ class _Load:
             db.execute("PRAGMA temp_store = FILE")  # staging spills to disk: memory stays flat
             db.execute("PRAGMA cache_size = -32768")
             db.execute("PRAGMA temp.cache_size = -32768")
+            # Checked per row, the invoices' references double the cost of a large
+            # insert; _merge checks them once, set-based, instead. (The pragma only
+            # takes effect outside a transaction, hence here.)
+            db.execute("PRAGMA foreign_keys = OFF")
             db.execute("BEGIN" if self.dry_run else "BEGIN IMMEDIATE")
             for key, cid, name, number, parent in db.execute(
                 "SELECT name_key, id, name, customer_number, parent_number FROM customers"
             ):
-                self.customers[key] = [cid, name, number, parent, _SAME_CUSTOMER]
+                self.customers[key] = [cid, name, number, parent, SAME_CUSTOMER, False]
                 self.next_customer_id = max(self.next_customer_id, cid + 1)
             self._create_staging(db)
             if not self.dry_run:
@@ -339,97 +345,90 @@ class _Load:
         columns = ", ".join(INVOICE_COLUMNS[1:])
         db.execute("DROP TABLE IF EXISTS temp.staging")
         db.execute("DROP TABLE IF EXISTS temp.rejects")
-        db.execute(
-            f"CREATE TEMP TABLE staging (invoice_number TEXT PRIMARY KEY, {columns}, line INTEGER, raw TEXT) "
-            "WITHOUT ROWID"
-        )
+        # Keyed by line, so staging appends: a table keyed by invoice number
+        # would insert at random places, three times slower on a real export.
+        # Repeated numbers are found once, by an index built after the last row.
+        db.execute(f"CREATE TEMP TABLE staging (invoice_number TEXT, {columns}, line INTEGER PRIMARY KEY, raw TEXT)")
         db.execute("CREATE TEMP TABLE rejects (line INTEGER PRIMARY KEY, invoice_number TEXT, reason TEXT, raw TEXT)")
-        # A later row with the same number replaces the staged one: report the earlier.
-        db.execute(
-            """CREATE TEMP TRIGGER staging_replaced BEFORE UPDATE ON staging BEGIN
-                 INSERT INTO rejects VALUES (old.line, old.invoice_number,
-                   'InvoiceNumber appears again on line ' || new.line || ', which replaces this row',
-                   old.raw);
-               END"""
-        )
         placeholders = ", ".join("?" for _ in range(len(INVOICE_COLUMNS) + 2))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in (*INVOICE_COLUMNS[1:], "line", "raw"))
-        self.stage_sql = (
-            f"INSERT INTO staging VALUES ({placeholders}) ON CONFLICT (invoice_number) DO UPDATE SET {updates}"
-        )
+        self.stage_sql = f"INSERT INTO staging VALUES ({placeholders})"
 
     # -- records -----------------------------------------------------------------
 
-    def _customer_id(self, key: str, name: str, number: str | None, parent: str | None) -> int:
-        """The id of the customer with this name key; a new one gets the next free id.
-
-        Ids are handed out here, under the load's write lock, so that new
-        customers are written in one batch at the merge instead of row by row.
-        """
-        entry = self.customers.get(key)
-        if entry is None:
-            cid = self.next_customer_id
-            self.next_customer_id += 1
-            self.customers[key] = [cid, name, number, parent, _NEW_CUSTOMER]
-            return cid
-        # The latest row that states a number wins: exports are snapshots over time.
-        if number is not None and number != entry[2]:
-            entry[2] = number
-            entry[4] = entry[4] or _CHANGED_CUSTOMER
-        if parent is not None and parent != entry[3]:
-            entry[3] = parent
-            entry[4] = entry[4] or _CHANGED_CUSTOMER
-        return entry[0]
-
     def _stage_all(self, db: sqlite3.Connection, parser: RowParser, records) -> None:
-        """Parse every record; stage the valid ones and the rejected ones, batch by batch."""
+        """Parse every record (in a child process for a large file); stage valid and rejected ones."""
         report = self.report
-        keep_raw = self.rejects_path is not None
-        batch: list[tuple] = []
-        rejects: list[tuple] = []
-        parse = parser.parse
-        customer_id = self._customer_id
-        writer = _StagingWriter(db, self.stage_sql)
+        feed = Feed(records, parser, self.source, self.customers, self.next_customer_id, self.rejects_path is not None)
+        runner = FeedRunner(feed, parallel=self.source.size >= feedmod.PARALLEL_FROM)
+        stage_sql = self.stage_sql
+        self.staged = 0
+        with runner:
+            for batch in runner:
+                report.rows_read += batch.rows_read
+                for line, number, message in batch.warnings:
+                    report.warn(line, number, message)
+                if batch.rows:
+                    db.executemany(stage_sql, batch.rows)
+                    self.staged += len(batch.rows)
+                if batch.rejects:
+                    db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", batch.rejects)
+                if self.progress is not None:
+                    self.progress(batch.bytes_read, self.source.size)
+        result = runner.result
+        assert result is not None
+        self.customers, self.contacts, self.sha256 = result.customers, result.contacts, result.sha256
+
+    def _drop_replaced(self, db: sqlite3.Connection) -> int:
+        """Reject every staged row whose invoice number appears again further down; return how many.
+
+        The last row of a number wins. Building a unique index is the check: it
+        costs a sort, and only a file with repeated numbers pays for the rest.
+        """
         try:
-            for line, fields, error in records:
-                report.rows_read += 1
-                if error is not None:
-                    number = parser.invoice_number_of(fields) if fields is not None else None
-                    rejects.append((line, number, error, json.dumps(fields) if keep_raw and fields else None))
-                else:
-                    try:
-                        rec, warnings = parse(fields)
-                    except RowError as err:
-                        raw = json.dumps(fields) if keep_raw else None
-                        rejects.append((line, parser.invoice_number_of(fields), str(err), raw))
-                    else:
-                        for message in warnings:
-                            report.warn(line, rec.invoice_number, message)
-                        cid = customer_id(rec.customer_key, rec.customer_name, rec.customer_number, rec.parent_number)
-                        batch.append((*rec[:STORED], cid, line, json.dumps(fields) if keep_raw else None))
-                if len(batch) >= BATCH or len(rejects) >= BATCH:
-                    writer.put(batch, rejects)
-                    batch, rejects = [], []
-                    if self.progress is not None:
-                        self.progress(self.source.bytes_read, self.source.size)
-            writer.put(batch, rejects)
-        finally:
-            writer.close()
-        if self.progress is not None:
-            self.progress(self.source.bytes_read, self.source.size)
+            db.execute("CREATE UNIQUE INDEX temp.staging_numbers ON staging (invoice_number)")
+            return 0
+        except sqlite3.IntegrityError:
+            pass
+        replaced = db.execute(
+            """INSERT INTO rejects (line, invoice_number, reason, raw)
+               SELECT d.line, d.invoice_number,
+                      'InvoiceNumber appears again on line ' || d.next || ', which replaces this row', s.raw
+               FROM (SELECT line, invoice_number,
+                            lead(line) OVER (PARTITION BY invoice_number ORDER BY line) AS next
+                     FROM staging) AS d
+               JOIN staging AS s ON s.line = d.line
+               WHERE d.next IS NOT NULL"""
+        ).rowcount
+        # Staged and rejected lines never overlap, so this removes exactly the replaced rows.
+        db.execute("DELETE FROM staging WHERE line IN (SELECT line FROM rejects)")
+        # Customers and contacts named only on replaced rows do not count.
+        used = {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")}
+        for entry in self.customers.values():
+            entry[USED] = entry[0] in used
+        self.contacts = {
+            (cid, name, email, phone): seen
+            for cid, name, email, phone, seen in db.execute(
+                """SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''),
+                          coalesce(contact_phone, ''), max(invoice_date)
+                   FROM staging WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL
+                   GROUP BY 1, 2, 3, 4"""
+            )
+        }
+        return replaced
 
     # -- merge -------------------------------------------------------------------
 
     def _finish(self, db: sqlite3.Connection) -> None:
         report = self.report
+        self.staged -= self._drop_replaced(db)
+        self._lap("duplicates")
+        staged = self.staged
         # Customers of the rows that survive: one named only on a replaced row is not created.
-        used = {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")}
         self.new_customers = [
-            (e[0], e[1], key, e[2], e[3]) for key, e in self.customers.items() if e[4] == _NEW_CUSTOMER and e[0] in used
+            (e[0], e[1], key, e[2], e[3]) for key, e in self.customers.items() if e[4] == NEW_CUSTOMER and e[USED]
         ]
-        report.customers = len(used)
+        report.customers = sum(1 for e in self.customers.values() if e[USED])
         report.new_customers = len(self.new_customers)
-        staged = self.staged = db.execute("SELECT count(*) FROM staging").fetchone()[0]
         report.rejections = RejectionList(db.execute("SELECT line, invoice_number, reason FROM rejects ORDER BY line"))
         report.rejected = len(report.rejections)
         if report.rows_read != staged + report.rejected:  # a bug, never the user's data
@@ -449,7 +448,7 @@ class _Load:
             report.unchanged = staged - report.inserted - report.updated
             from .hierarchy import hierarchy_warnings
 
-            family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != _NEW_CUSTOMER or e[0] in used]
+            family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != NEW_CUSTOMER or e[USED]]
             report.hierarchy_warnings = hierarchy_warnings(family)
             db.execute("ROLLBACK")
             return
@@ -473,38 +472,67 @@ class _Load:
         )
         db.executemany(
             "UPDATE customers SET customer_number = ?, parent_number = ? WHERE id = ?",
-            [(e[2], e[3], e[0]) for e in self.customers.values() if e[4] == _CHANGED_CUSTOMER],
+            [(e[2], e[3], e[0]) for e in self.customers.values() if e[4] == CHANGED_CUSTOMER],
         )
-        db.execute(
-            """INSERT INTO contacts (customer_id, name, email, phone, last_seen)
-               SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''),
-                      coalesce(contact_phone, ''), max(invoice_date)
-               FROM staging
-               WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL
-               GROUP BY 1, 2, 3, 4
+        db.executemany(
+            """INSERT INTO contacts (customer_id, name, email, phone, last_seen) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (customer_id, name, email, phone) DO UPDATE
-               SET last_seen = excluded.last_seen WHERE excluded.last_seen > contacts.last_seen"""
+               SET last_seen = excluded.last_seen WHERE excluded.last_seen > contacts.last_seen""",
+            [(*key, seen) for key, seen in self.contacts.items()],
         )
+        # The references the foreign keys would check row by row, checked once: customer ids
+        # are handed out by the feed, so a miss is a bug, never the user's data.
+        orphan = db.execute(
+            "SELECT line FROM staging WHERE customer_id NOT IN (SELECT id FROM customers) LIMIT 1"
+        ).fetchone()
+        if orphan is not None:
+            raise DatabaseError(f"internal error: line {orphan[0]} has no customer; nothing was loaded")
         before = db.execute("SELECT count(*) FROM invoices").fetchone()[0]
         columns = ", ".join(INVOICE_COLUMNS)
-        rebuild = self.staged > max(before, 50_000)
-        indexes = _secondary_indexes(db) if rebuild else []
-        # A load larger than the table: drop the secondary indexes and build them
-        # again after the insert, which sorts once instead of inserting at random.
-        for name, _ in indexes:
-            db.execute(f'DROP INDEX "{name}"')
-        updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
-        changed = " OR ".join(f"invoices.{c} IS NOT excluded.{c}" for c in _COMPARED)
-        # Only rows whose content differs are rewritten: an unchanged invoice keeps
-        # its bytes and its run_id, so loading a file twice changes nothing.
-        written = db.execute(
-            f"""INSERT INTO invoices ({columns}, run_id)
-                SELECT {columns}, ? FROM staging WHERE true
-                ON CONFLICT (invoice_number) DO UPDATE SET {updates} WHERE {changed}""",
-            (report.run_id,),
-        ).rowcount
-        for _, sql in indexes:
-            db.execute(sql)
+        # A load larger than the table: drop the secondary indexes and the rollup's
+        # triggers, and build them again after the insert. An index built at the
+        # end sorts once instead of inserting at random; a trigger costs a
+        # statement per row, the rollup one GROUP BY.
+        rebuild = self.staged > max(before, REBUILD_FROM)
+        dropped = _secondary_indexes(db) + _invoice_triggers(db) if rebuild else []
+        for kind, name, _ in dropped:
+            db.execute(f'DROP {kind} "{name}"')
+        if before == 0:
+            written = db.execute(
+                f"INSERT INTO invoices ({columns}, run_id) SELECT {columns}, ? FROM staging", (report.run_id,)
+            ).rowcount
+        else:
+            # Only rows that are new or differ go on: an unchanged invoice keeps its
+            # bytes and its run_id, so loading a file twice changes nothing.
+            db.execute("DROP TABLE IF EXISTS temp.changed")
+            db.execute(
+                f"""CREATE TEMP TABLE changed AS SELECT s.* FROM staging AS s
+                    LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
+                    WHERE i.id IS NULL OR NOT ({_SAME})"""
+            )
+            updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
+            written = db.execute(
+                f"""INSERT INTO invoices ({columns}, run_id)
+                    SELECT {columns}, ? FROM changed WHERE true
+                    ON CONFLICT (invoice_number) DO UPDATE SET {updates}""",
+                (report.run_id,),
+            ).rowcount
+        self._lap("insert")
+        for kind, _, sql in dropped:
+            if kind == "INDEX":
+                db.execute(sql)
+        self._lap("indexes")
+        if rebuild:
+            db.execute("DELETE FROM billing_by_month")
+            db.execute(
+                """INSERT INTO billing_by_month (month, currency, invoices, bill_total_cents)
+                   SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents)
+                   FROM invoices GROUP BY 1, 2"""
+            )
+        for kind, _, sql in dropped:
+            if kind == "TRIGGER":
+                db.execute(sql)
+        self._lap("rollup")
         after = db.execute("SELECT count(*) FROM invoices").fetchone()[0]
         report.inserted = after - before
         report.updated = written - report.inserted
@@ -523,7 +551,7 @@ class _Load:
                    updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",
             (
                 dbmod.now_iso(),
-                self.source.sha256,
+                self.sha256,
                 report.rows_read,
                 report.inserted,
                 report.updated,
@@ -551,58 +579,18 @@ class _Load:
                 writer.writerow([*padded, line, reason, *fields[width:]])
 
 
-class _StagingWriter:
-    """Stages batches on a second thread, so SQLite's work overlaps the parsing.
-
-    sqlite3 releases the GIL while SQLite runs a statement, so on two cores
-    the B-tree inserts of one batch proceed while Python parses the next.
-    The parsing thread never touches the connection until ``close``.
-    """
-
-    def __init__(self, db: sqlite3.Connection, stage_sql: str) -> None:
-        import queue
-        import threading
-
-        self._db = db
-        self._stage_sql = stage_sql
-        self._queue: queue.Queue = queue.Queue(maxsize=4)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="domeo-stage", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drain, so the parser never blocks on a full queue
-            batch, rejects = item
-            try:
-                if batch:
-                    self._db.executemany(self._stage_sql, batch)
-                if rejects:
-                    self._db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", rejects)
-            except BaseException as err:  # noqa: BLE001 - handed to the parsing thread
-                self._error = err
-
-    def put(self, batch: list[tuple], rejects: list[tuple]) -> None:
-        """Queue a batch; raise at once if an earlier one failed."""
-        if self._error is not None:
-            raise self._error
-        self._queue.put((batch, rejects))
-
-    def close(self) -> None:
-        """Wait for the queued batches; raise the first error, unless one is already raised."""
-        import sys
-
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None and sys.exc_info()[1] is None:
-            raise self._error
-
-
-def _secondary_indexes(db: sqlite3.Connection) -> list[tuple[str, str]]:
-    """The droppable indexes of ``invoices`` (name, CREATE statement)."""
+def _secondary_indexes(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """The droppable indexes of ``invoices``: ("INDEX", name, CREATE statement)."""
     return db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL"
+        "SELECT 'INDEX', name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL"
+    ).fetchall()
+
+
+def _invoice_triggers(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """The triggers on ``invoices``: ("TRIGGER", name, CREATE statement)."""
+    return db.execute(
+        "SELECT 'TRIGGER', name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'invoices'"
     ).fetchall()
 
 

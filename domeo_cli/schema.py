@@ -228,7 +228,21 @@ def _m003_covering_past_due(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_initial, _m002_reports, _m003_covering_past_due]
+def _m004_drop_month_index(db: sqlite3.Connection) -> None:
+    """Drop ``invoices_by_month``: every all-customer summary reads ``billing_by_month`` now.
+
+    Nothing queries the index any more, and keeping it cost a sort of every
+    invoice on each large load (about 2 s per million invoices).
+    """
+    db.execute("DROP INDEX IF EXISTS invoices_by_month")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m001_initial,
+    _m002_reports,
+    _m003_covering_past_due,
+    _m004_drop_month_index,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

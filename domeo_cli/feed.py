@@ -1,0 +1,214 @@
+"""The parsing side of a load: records in, batches of rows ready to stage out.
+
+Validating a row is pure Python and holds the GIL; staging it is SQLite's
+work. On a large file the parsing runs in a forked child process and hands
+its batches over a pipe, so the two halves of a load each have a core: the
+child validates batch n+1 while the parent writes batch n. Small files are
+parsed in-process, where a fork would cost more than it saves. Both ways run
+the same code and give the same batches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .csvsource import Source
+from .errors import DatabaseError
+from .parsing import STORED, RowError, RowParser
+
+BATCH = 5000
+# Below this many bytes (about 20,000 rows) a load is parsed in-process.
+PARALLEL_FROM = 4 << 20
+
+# A customer entry's state: what the merge must write for it.
+SAME_CUSTOMER, CHANGED_CUSTOMER, NEW_CUSTOMER = 0, 1, 2
+# A customer entry: [id, display name, customer number, parent number, state, used].
+# ``used`` is True once a staged row names the customer.
+ID, NAME, NUMBER, PARENT, STATE, USED = range(6)
+
+
+@dataclass
+class Batch:
+    """Up to BATCH records, parsed."""
+
+    rows: list[tuple]  # (*record[:STORED], customer_id, line, raw)
+    rejects: list[tuple]  # (line, invoice_number, reason, raw)
+    warnings: list[tuple]  # (line, invoice_number, message)
+    rows_read: int
+    bytes_read: int
+
+
+@dataclass
+class FeedResult:
+    """What the parsing learnt about the file as a whole."""
+
+    customers: dict[str, list]  # name key -> customer entry
+    # (customer id, name, email, phone) -> the latest invoice date it appears on
+    contacts: dict[tuple[int, str, str, str], str]
+    sha256: str
+    bytes_read: int
+
+
+class Feed:
+    """Parses the records of one file into batches, and customers and contacts into dictionaries.
+
+    Customer ids are handed out here (new customers get the next free id), so
+    that every staged row already carries its customer's id and new customers
+    are written in one batch at the merge.
+    """
+
+    def __init__(
+        self,
+        records: Iterator[tuple[int, list[str] | None, str | None]],
+        parser: RowParser,
+        source: Source,
+        customers: dict[str, list],
+        next_customer_id: int,
+        keep_raw: bool,
+    ) -> None:
+        self.records = records
+        self.parser = parser
+        self.source = source
+        self.customers = customers
+        self.next_customer_id = next_customer_id
+        self.keep_raw = keep_raw
+        self.contacts: dict[tuple[int, str, str, str], str] = {}
+
+    def result(self) -> FeedResult:
+        """The customers, contacts and file hash once every batch has been read."""
+        return FeedResult(self.customers, self.contacts, self.source.sha256, self.source.bytes_read)
+
+    def batches(self) -> Iterator[Batch]:
+        """Parse every record; yield them BATCH at a time."""
+        parse = self.parser.parse
+        number_of = self.parser.invoice_number_of
+        keep_raw = self.keep_raw
+        customers = self.customers
+        contacts = self.contacts
+        source = self.source
+        rows: list[tuple] = []
+        rejects: list[tuple] = []
+        warnings: list[tuple] = []
+        read = 0
+        for line, fields, error in self.records:
+            read += 1
+            if error is not None:
+                number = number_of(fields) if fields is not None else None
+                rejects.append((line, number, error, json.dumps(fields) if keep_raw and fields else None))
+            else:
+                try:
+                    rec, notes = parse(fields)
+                except RowError as err:
+                    rejects.append((line, number_of(fields), str(err), json.dumps(fields) if keep_raw else None))
+                else:
+                    for message in notes:
+                        warnings.append((line, rec[0], message))
+                    # rec: the InvoiceRecord, read by position on this hot path (see its fields)
+                    number, parent = rec[17], rec[18]
+                    entry = customers.get(rec[16])
+                    if (
+                        entry is None
+                        or not entry[USED]
+                        or (number is not None and number != entry[NUMBER])
+                        or (parent is not None and parent != entry[PARENT])
+                    ):
+                        entry = self._customer(rec[16], rec[15], number, parent)
+                    cid = entry[ID]
+                    rows.append((*rec[:STORED], cid, line, json.dumps(fields) if keep_raw else None))
+                    if rec[12] is not None or rec[13] is not None or rec[14] is not None:
+                        # (customer, contact name, email, phone): the contacts table's key
+                        key = (cid, rec[12] or "", rec[14] or "", rec[13] or "")
+                        seen = contacts.get(key)
+                        if seen is None or rec[1] > seen:
+                            contacts[key] = rec[1]
+            if len(rows) >= BATCH or len(rejects) >= BATCH:
+                yield Batch(rows, rejects, warnings, read, source.bytes_read)
+                rows, rejects, warnings, read = [], [], [], 0
+        yield Batch(rows, rejects, warnings, read, source.bytes_read)
+
+    def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> list:
+        """The entry of the customer with this name key, created or brought up to date."""
+        entry = self.customers.get(key)
+        if entry is None:
+            entry = self.customers[key] = [self.next_customer_id, name, number, parent, NEW_CUSTOMER, True]
+            self.next_customer_id += 1
+            return entry
+        entry[USED] = True
+        # The latest row that states a number wins: exports are snapshots over time.
+        if number is not None and number != entry[NUMBER]:
+            entry[NUMBER] = number
+            entry[STATE] = entry[STATE] or CHANGED_CUSTOMER
+        if parent is not None and parent != entry[PARENT]:
+            entry[PARENT] = parent
+            entry[STATE] = entry[STATE] or CHANGED_CUSTOMER
+        return entry
+
+
+class FeedRunner:
+    """Runs a Feed in-process or in a forked child; iterate it for the batches.
+
+    Use as a context manager: leaving it early stops the child.
+    """
+
+    def __init__(self, feed: Feed, parallel: bool) -> None:
+        self.feed = feed
+        self.parallel = parallel and hasattr(os, "fork")
+        self.result: FeedResult | None = None
+        self._child: Any = None
+        self._pipe: Any = None
+
+    def __enter__(self) -> FeedRunner:
+        if self.parallel:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork")
+            self._pipe, sending = context.Pipe(duplex=False)
+            self._child = context.Process(target=_child_main, args=(self.feed, sending), daemon=True)
+            self._child.start()
+            sending.close()  # the child holds the only writing end: EOF if it dies
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._child is not None:
+            self._pipe.close()
+            if self._child.is_alive():
+                self._child.terminate()
+            self._child.join()
+            self._child = None
+
+    def __iter__(self) -> Iterator[Batch]:
+        if not self.parallel:
+            yield from self.feed.batches()
+            self.result = self.feed.result()
+            return
+        while True:
+            try:
+                kind, payload = self._pipe.recv()
+            except EOFError:
+                raise DatabaseError("The process reading the file stopped unexpectedly; nothing was loaded.") from None
+            if kind == "batch":
+                yield payload
+            elif kind == "end":
+                self.result = payload
+                return
+            else:
+                raise payload
+
+
+def _child_main(feed: Feed, sending: Any) -> None:  # noqa: ANN401 - a multiprocessing Connection
+    """The child's whole life: parse, send each batch, then the result or the error."""
+    try:
+        for batch in feed.batches():
+            sending.send(("batch", batch))
+        sending.send(("end", feed.result()))
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        try:
+            sending.send(("error", err))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            sending.send(("error", DatabaseError(f"Reading the file failed: {err}")))
+    finally:
+        sending.close()
