@@ -167,7 +167,7 @@ class FeedRunner:
 
             context = multiprocessing.get_context("fork")
             self._pipe, sending = context.Pipe(duplex=False)
-            self._child = context.Process(target=_child_main, args=(self.feed, sending), daemon=True)
+            self._child = context.Process(target=_child_main, args=(self.feed, sending, self._pipe), daemon=True)
             self._child.start()
             sending.close()  # the child holds the only writing end: EOF if it dies
         return self
@@ -199,8 +199,11 @@ class FeedRunner:
                 raise payload
 
 
-def _child_main(feed: Feed, sending: Any) -> None:  # noqa: ANN401 - a multiprocessing Connection
+def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN401 - Connections
     """The child's whole life: parse, send each batch, then the result or the error."""
+    # The child's copy of the reading end must go: if the parent dies, the pipe
+    # then has no reader, and the next send fails instead of blocking forever.
+    receiving.close()
     try:
         for batch in feed.batches():
             sending.send(("batch", batch))

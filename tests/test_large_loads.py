@@ -148,3 +148,45 @@ def test_a_cp1252_file_parsed_in_a_child_restarts_as_cp1252(tmp_path: Path) -> N
         report = report_of(tmp_path / "c.db", path)
     assert report["encoding"] == "cp1252" and report["inserted"] == 1
     assert contents(tmp_path / "c.db")["customers"][0][0] == "Café Olé"
+
+
+def test_the_child_does_not_outlive_a_killed_parent(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = f"""
+import time
+from domeo_cli import feed, ingest
+feed.PARALLEL_FROM = 0
+feed.BATCH = 1
+batches = feed.Feed.batches
+def slow(self):
+    for batch in batches(self):
+        time.sleep(0.01)
+        yield batch
+feed.Feed.batches = slow
+ingest.load({str(tmp_path / "k.db")!r}, {str(SAMPLE)!r})
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    children: list[int] = []
+    deadline = time.monotonic() + 20
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            with open(f"/proc/{parent.pid}/task/{parent.pid}/children") as listing:
+                children = [int(pid) for pid in listing.read().split()]
+        except FileNotFoundError:
+            break
+    assert children, "the load never started its parsing child"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{children[0]}/status"):
+        with open(f"/proc/{children[0]}/status") as status:
+            if "State:\tZ" in status.read():
+                break  # exited, waiting to be reaped by init
+        time.sleep(0.05)
+    else:
+        assert not os.path.exists(f"/proc/{children[0]}/status"), "the child is still running"
