@@ -40,19 +40,61 @@ GENERATOR = ROOT / "data" / "generate.py"
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def tree_pss_kib(pid: int) -> int:
+    """Memory of a process and its descendants, in KiB: the sum of their PSS.
+
+    PSS shares each page among the processes that map it, so a forked child's
+    pages shared with its parent are not counted twice, as a sum of RSS would.
+    """
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
 def timed(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Run argv; return its wall seconds, its own peak RSS in KiB (from wait4) and its result."""
+    """Run argv; return its wall seconds, its peak memory in KiB and its result.
+
+    The peak is the larger of the process's own peak RSS (from wait4) and the
+    highest PSS of its whole process tree, sampled every 20 ms (a large load
+    parses in a child process, whose memory counts too).
+    """
+    import threading
+
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=ENV)
+        peak_tree = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                peak_tree[0] = max(peak_tree[0], tree_pss_kib(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if os.path.exists("/proc/self/smaps_rollup"):
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        done.set()
+        if sampler.is_alive():
+            sampler.join()
         proc.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return (
             wall,
-            usage.ru_maxrss,
+            max(usage.ru_maxrss, peak_tree[0]),
             subprocess.CompletedProcess(argv, code, out.read().decode(), err.read().decode()),
         )
 

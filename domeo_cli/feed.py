@@ -11,7 +11,9 @@ the same code and give the same batches.
 from __future__ import annotations
 
 import json
+import marshal
 import os
+import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -187,16 +189,17 @@ class FeedRunner:
             return
         while True:
             try:
-                kind, payload = self._pipe.recv()
+                message = self._pipe.recv_bytes()
             except EOFError:
                 raise DatabaseError("The process reading the file stopped unexpectedly; nothing was loaded.") from None
-            if kind == "batch":
-                yield payload
-            elif kind == "end":
+            if message[:1] == b"B":
+                yield Batch(*marshal.loads(message[1:]))
+                continue
+            payload = pickle.loads(message[1:])
+            if message[:1] == b"E":
                 self.result = payload
                 return
-            else:
-                raise payload
+            raise payload
 
 
 def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN401 - Connections
@@ -205,13 +208,17 @@ def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN4
     # then has no reader, and the next send fails instead of blocking forever.
     receiving.close()
     try:
+        # Batches hold only tuples of str, int and None: marshal writes them in
+        # half the time pickle takes. B: a batch; E: the end; X: an error.
         for batch in feed.batches():
-            sending.send(("batch", batch))
-        sending.send(("end", feed.result()))
+            sending.send_bytes(
+                b"B" + marshal.dumps((batch.rows, batch.rejects, batch.warnings, batch.rows_read, batch.bytes_read))
+            )
+        sending.send_bytes(b"E" + pickle.dumps(feed.result()))
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
         try:
-            sending.send(("error", err))
+            sending.send_bytes(b"X" + pickle.dumps(err))
         except Exception:  # noqa: BLE001 - an exception that does not pickle
-            sending.send(("error", DatabaseError(f"Reading the file failed: {err}")))
+            sending.send_bytes(b"X" + pickle.dumps(DatabaseError(f"Reading the file failed: {err}")))
     finally:
         sending.close()

@@ -315,8 +315,8 @@ class _Load:
             db = dbmod.open_for_write(self.db_path)
         try:
             db.execute("PRAGMA temp_store = FILE")  # staging spills to disk: memory stays flat
-            db.execute("PRAGMA cache_size = -32768")
-            db.execute("PRAGMA temp.cache_size = -32768")
+            db.execute("PRAGMA cache_size = -8192")
+            db.execute("PRAGMA temp.cache_size = -8192")
             # Checked per row, the invoices' references double the cost of a large
             # insert; _merge checks them once, set-based, instead. (The pragma only
             # takes effect outside a transaction, hence here.)
