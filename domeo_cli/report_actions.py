@@ -7,6 +7,8 @@ database is opened, so a bad value is exit 2 whether or not there is one.
 
 from __future__ import annotations
 
+import sys
+
 from . import queries
 from .actions import open_reports_db
 
@@ -42,6 +44,21 @@ def aging(
     floor = queries.parse_min_total(min_total)
     code = queries.check_currency(currency) if currency is not None else None
     connection = open_reports_db(db)
+    if as_json and not tree and limit is None and floor is None and by != "currency":
+        from . import shapes
+
+        # Every group listed, on one line (a pipe): SQLite writes the groups' JSON itself.
+        if not shapes._isatty(sys.stdout):
+            from .queries.aging import every_group_json
+
+            found = every_group_json(
+                connection, day, edges=edges, age_by=age_by, by=by, customer=customer, currency=code, sort=sort
+            )
+            if found is not None:
+                names = queries.bucket_names(edges)
+                head = {"as_of": day.isoformat(), "age_by": age_by, "by": by, "buckets": names}
+                shapes.write_bytes(shapes.aging_text(head, *found, names))
+                return
     report = queries.aging(
         connection,
         day,

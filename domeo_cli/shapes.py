@@ -151,6 +151,42 @@ def aging(report: AgingReport) -> dict[str, Any]:
     return document
 
 
+# DEL and C1 controls in UTF-8: \x7f, and \xc2 then \x80-\x9f (\xc2 is only ever a lead byte).
+_C1_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
+
+
+def aging_text(report: dict[str, Any], groups: bytes, totals: list[AgingRow], names: list[str]) -> list[bytes]:
+    """The --json document of ``aging`` from ``queries.every_group_json``, in pieces: what ``dump`` writes.
+
+    ``report`` holds ``as_of``, ``age_by``, ``by`` and ``buckets`` as in
+    ``aging``; ``groups`` is the groups' JSON text, already joined. Kept as
+    bytes in pieces, so an 8 MB answer is never copied, decoded, re-encoded or
+    scanned by a regular expression, unless a quick byte search finds a DEL
+    or a C1 control (escaped as ``dump`` does).
+    """
+    head = json.dumps(report, ensure_ascii=False)[:-1] + ', "groups": ['
+    tail = json.dumps([{"currency": t.currency, **_aging_amounts(t, names)} for t in totals], ensure_ascii=False)
+    parts = [head.encode(), groups, f'], "totals": {tail}}}\n'.encode()]
+    return [_C1_UTF8.sub(_escape_c1, p) if b"\x7f" in p or b"\xc2" in p else p for p in parts]
+
+
+def _escape_c1(match: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(match[0].decode())
+
+
+def write_bytes(parts: list[bytes], stream=None) -> None:  # noqa: ANN001 - a text stream
+    """Write UTF-8 ``parts`` to stdout (by default) as they are, as ``dump`` would write their text."""
+    out = stream or sys.stdout
+    raw = getattr(out, "buffer", None)
+    if raw is None or (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8":
+        out.write(b"".join(parts).decode())
+    else:
+        out.flush()
+        raw.writelines(parts)
+        raw.flush()
+    out.flush()
+
+
 def customers(page: CustomerPage) -> dict[str, Any]:
     """``{"as_of", "customers": [...], "total", "limit", "offset"}``."""
     return {

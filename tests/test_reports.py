@@ -676,6 +676,44 @@ def test_past_due_table_footer_and_next_page(load_rows, run):  # noqa: ANN001
     assert "No rows at offset 9; 6 past-due invoices in all" in past_end.stderr
 
 
+def test_past_due_table_footer_totals_every_currency_exactly(load_rows, run, db_path):  # noqa: ANN001
+    rows = [
+        # past due as of 2025-03-01, in three currencies (exact cents)
+        {"customer": "Foot", "number": "F1", "date": "1/2/25", "total": "0.10", "applied": "0.09", "due": "1/3/25"},
+        {"customer": "Foot", "number": "F2", "date": "1/2/25", "total": "9999999999.99", "due": "2/28/25"},
+        {"customer": "Foot", "number": "F3", "date": "1/2/25", "total": "0.20", "due": "2/1/25",
+         "currency": "cad"},
+        {"customer": "Foot", "number": "F4", "date": "1/2/25", "total": "5.00", "applied": "1.25", "due": "1/9/25",
+         "currency": "EUR", "status": "Closed"},
+        # not past due: paid, overpaid, due on or after the date, or a currency with nothing past due
+        {"customer": "Foot", "number": "F5", "date": "1/2/25", "total": "7.00", "applied": "7.00", "due": "1/3/25"},
+        {"customer": "Foot", "number": "F6", "date": "1/2/25", "total": "7.00", "applied": "9.00", "due": "1/3/25",
+         "currency": "CAD"},
+        {"customer": "Foot", "number": "F7", "date": "1/2/25", "total": "3.00", "due": "3/1/25"},
+        {"customer": "Foot", "number": "F8", "date": "1/2/25", "total": "3.00", "due": "4/1/25", "currency": "AUD"},
+    ]  # fmt: skip
+    load_rows(rows)
+    result = run("past-due", "--as-of", "2025-03-01")
+    assert _plain(result)[0].startswith("Invoice")
+    assert result.stderr.splitlines()[1] == (
+        "Rows 1–4 of 4 · outstanding CAD 0.20 (1) · EUR 3.75 (1) · USD 10,000,000,000.00 (2)"
+    )
+    # the index-only totals agree with a plain GROUP BY over the table, on every date
+    import sqlite3
+    from contextlib import closing
+
+    from domeo_cli import queries
+
+    with closing(sqlite3.connect(db_path)) as db:
+        for day in ("2025-01-01", "2025-01-04", "2025-02-02", "2025-03-01", "2025-03-02", "2025-12-31"):
+            naive = db.execute(
+                "SELECT currency, sum(outstanding_cents), count(*) FROM invoices NOT INDEXED "
+                "WHERE outstanding_cents > 0 AND due_date < ? GROUP BY currency ORDER BY currency",
+                (day,),
+            ).fetchall()
+            assert queries.past_due_totals(db, date.fromisoformat(day)) == naive, day
+
+
 def test_summary_table_piped(load_rows, run):  # noqa: ANN001
     load_rows(MIXED)
     lines = _plain(run("summary", "--month", "2024-12"))

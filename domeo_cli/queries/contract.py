@@ -85,12 +85,32 @@ def past_due(
 
 
 def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int, int]]:
-    """``(currency, outstanding cents, invoices)`` over every past-due invoice, by currency."""
-    return db.execute(
-        "SELECT currency, sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_due "
-        "WHERE outstanding_cents > 0 AND due_date < ? GROUP BY currency ORDER BY currency",
-        (as_of.isoformat(),),
-    ).fetchall()
+    """``(currency, outstanding cents, invoices)`` over every past-due invoice, by currency.
+
+    Read from the covering index on (currency, due_date, outstanding_cents) of open
+    invoices, one currency at a time: each currency is one seek to the next code, then
+    one range of past-due entries summed inside the index, never a table row. (Grouping
+    the due-date index by currency instead looked up every past-due invoice's row.)
+    """
+    cutoff = as_of.isoformat()
+    totals = []
+    currency = ""
+    while True:
+        found = db.execute(
+            "SELECT currency FROM invoices INDEXED BY invoices_open_by_currency_due "
+            "WHERE outstanding_cents > 0 AND currency > ? ORDER BY currency LIMIT 1",
+            (currency,),
+        ).fetchone()
+        if found is None:
+            return totals
+        currency = found[0]
+        cents, count = db.execute(
+            "SELECT sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_currency_due "
+            "WHERE outstanding_cents > 0 AND currency = ? AND due_date < ?",
+            (currency, cutoff),
+        ).fetchone()
+        if count:
+            totals.append((currency, cents, count))
 
 
 # -- summary -----------------------------------------------------------------------
