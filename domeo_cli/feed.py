@@ -37,7 +37,7 @@ ID, NAME, NUMBER, PARENT, STATE, USED = range(6)
 class Batch:
     """Up to BATCH records, parsed."""
 
-    rows: list[tuple]  # (*record[:STORED], customer_id, line, raw)
+    rows: list[tuple]  # (*InvoiceRecord, line, raw): valid records
     rejects: list[tuple]  # (line, invoice_number, reason, raw)
     warnings: list[tuple]  # (line, invoice_number, message)
     rows_read: int
@@ -48,49 +48,34 @@ class Batch:
 class FeedResult:
     """What the parsing learnt about the file as a whole."""
 
-    customers: dict[str, list]  # name key -> customer entry
-    # (customer id, name, email, phone) -> the latest invoice date it appears on
-    contacts: dict[tuple[int, str, str, str], str]
     sha256: str
     bytes_read: int
 
 
 class Feed:
-    """Parses the records of one file into batches, and customers and contacts into dictionaries.
-
-    Customer ids are handed out here (new customers get the next free id), so
-    that every staged row already carries its customer's id and new customers
-    are written in one batch at the merge.
-    """
+    """Parses the records of one file into batches: valid rows, rejections and warnings."""
 
     def __init__(
         self,
         records: Iterator[tuple[int, list[str] | None, str | None]],
         parser: RowParser,
         source: Source,
-        customers: dict[str, list],
-        next_customer_id: int,
         keep_raw: bool,
     ) -> None:
         self.records = records
         self.parser = parser
         self.source = source
-        self.customers = customers
-        self.next_customer_id = next_customer_id
         self.keep_raw = keep_raw
-        self.contacts: dict[tuple[int, str, str, str], str] = {}
 
     def result(self) -> FeedResult:
-        """The customers, contacts and file hash once every batch has been read."""
-        return FeedResult(self.customers, self.contacts, self.source.sha256, self.source.bytes_read)
+        """The file's hash and size once every batch has been read."""
+        return FeedResult(self.source.sha256, self.source.bytes_read)
 
     def batches(self) -> Iterator[Batch]:
         """Parse every record; yield them BATCH at a time."""
         parse = self.parser.parse
         number_of = self.parser.invoice_number_of
         keep_raw = self.keep_raw
-        customers = self.customers
-        contacts = self.contacts
         source = self.source
         rows: list[tuple] = []
         rejects: list[tuple] = []
@@ -109,28 +94,53 @@ class Feed:
                 else:
                     for message in notes:
                         warnings.append((line, rec[0], message))
-                    # rec: the InvoiceRecord, read by position on this hot path (see its fields)
-                    number, parent = rec[17], rec[18]
-                    entry = customers.get(rec[16])
-                    if (
-                        entry is None
-                        or not entry[USED]
-                        or (number is not None and number != entry[NUMBER])
-                        or (parent is not None and parent != entry[PARENT])
-                    ):
-                        entry = self._customer(rec[16], rec[15], number, parent)
-                    cid = entry[ID]
-                    rows.append((*rec[:STORED], cid, line, json.dumps(fields) if keep_raw else None))
-                    if rec[12] is not None or rec[13] is not None or rec[14] is not None:
-                        # (customer, contact name, email, phone): the contacts table's key
-                        key = (cid, rec[12] or "", rec[14] or "", rec[13] or "")
-                        seen = contacts.get(key)
-                        if seen is None or rec[1] > seen:
-                            contacts[key] = rec[1]
+                    rows.append(rec + (line, json.dumps(fields) if keep_raw else None))
             if len(rows) >= BATCH or len(rejects) >= BATCH:
                 yield Batch(rows, rejects, warnings, read, source.bytes_read)
                 rows, rejects, warnings, read = [], [], [], 0
         yield Batch(rows, rejects, warnings, read, source.bytes_read)
+
+
+class Ledger:
+    """Customers and contacts of the rows being loaded; turns parsed rows into staged ones.
+
+    Customer ids are handed out here (new customers get the next free id), so
+    that every staged row already carries its customer's id and new customers
+    are written in one batch at the merge. This runs in the parent, next to
+    SQLite: the parsing child is the busier of the two.
+    """
+
+    def __init__(self, customers: dict[str, list], next_customer_id: int) -> None:
+        self.customers = customers
+        self.next_customer_id = next_customer_id
+        # (customer id, name, email, phone) -> the latest invoice date it appears on
+        self.contacts: dict[tuple[int, str, str, str], str] = {}
+
+    def staged(self, rows: list[tuple]) -> list[tuple]:
+        """``(*record[:STORED], customer_id, line, raw)`` for each ``(*InvoiceRecord, line, raw)``."""
+        customers = self.customers
+        contacts = self.contacts
+        out = []
+        for rec in rows:
+            # rec: an InvoiceRecord's fields by position (this runs for every row), then line and raw
+            number, parent = rec[17], rec[18]
+            entry = customers.get(rec[16])
+            if (
+                entry is None
+                or not entry[USED]
+                or (number is not None and number != entry[NUMBER])
+                or (parent is not None and parent != entry[PARENT])
+            ):
+                entry = self._customer(rec[16], rec[15], number, parent)
+            cid = entry[ID]
+            out.append(rec[:STORED] + (cid,) + rec[19:])
+            if rec[12] is not None or rec[13] is not None or rec[14] is not None:
+                # (customer, contact name, email, phone): the contacts table's key
+                key = (cid, rec[12] or "", rec[14] or "", rec[13] or "")
+                seen = contacts.get(key)
+                if seen is None or rec[1] > seen:
+                    contacts[key] = rec[1]
+        return out
 
     def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> list:
         """The entry of the customer with this name key, created or brought up to date."""
