@@ -411,6 +411,7 @@ class _Load:
         ).rowcount
         # Staged and rejected lines never overlap, so this removes exactly the replaced rows.
         db.execute("DELETE FROM staging WHERE line IN (SELECT line FROM rejects)")
+        db.execute("CREATE UNIQUE INDEX temp.staging_numbers ON staging (invoice_number)")
         # Customers and contacts named only on replaced rows do not count.
         used = {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")}
         for entry in self.customers.values():
@@ -507,9 +508,14 @@ class _Load:
         dropped = _secondary_indexes(db) + _invoice_triggers(db) if rebuild else []
         for kind, name, _ in dropped:
             db.execute(f'DROP {kind} "{name}"')
+        # Rows go in (and are compared) in invoice-number order, read along the staging
+        # index: the unique index of invoices then grows at its end, and look-ups walk
+        # it in order. In file order, an export sorted by customer would insert at
+        # random places, several times slower.
         if before == 0:
             written = db.execute(
-                f"INSERT INTO invoices ({columns}, run_id) SELECT {columns}, ? FROM staging", (report.run_id,)
+                f"INSERT INTO invoices ({columns}, run_id) SELECT {columns}, ? FROM staging ORDER BY invoice_number",
+                (report.run_id,),
             ).rowcount
         else:
             # Only rows that are new or differ go on: an unchanged invoice keeps its
@@ -518,7 +524,7 @@ class _Load:
             db.execute(
                 f"""CREATE TEMP TABLE changed AS SELECT s.* FROM staging AS s
                     LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
-                    WHERE i.id IS NULL OR NOT ({_SAME})"""
+                    WHERE i.id IS NULL OR NOT ({_SAME}) ORDER BY s.invoice_number"""
             )
             updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
             written = db.execute(
