@@ -210,3 +210,42 @@ def test_report_after_a_kill_answers_the_old_state(loads: dict) -> None:
     assert report.returncode == 0, report.stderr
     assert report.stdout == expected.stdout
     assert report.stderr == b""
+
+
+def test_sigkill_during_a_load_that_rebuilds_the_indexes(tmp_path: Path) -> None:
+    """A load larger than the table (and than 50,000 rows) drops the secondary indexes
+    and the rollup's triggers, inserts, then builds them again: a kill anywhere in
+    that leaves the old database, indexes and triggers included, or the new one."""
+    gen = load_generator()
+    rows = list(gen.generate_rows(55_000, seed=43))
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    for path, part in ((small, rows[:50]), (large, rows)):
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(gen.HEADER)
+            writer.writerows(part)
+    base_db, work = tmp_path / "base.db", tmp_path / "work.db"
+    assert (
+        subprocess.run(domeo_command("--db", str(base_db), "ingest", str(small)), capture_output=True).returncode == 0
+    )
+    checkpoint = sqlite3.connect(base_db)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    before = _digest(base_db)
+    _fresh_copy(base_db, work)
+    started = time.monotonic()
+    assert subprocess.run(domeo_command("--db", str(work), "ingest", str(large)), capture_output=True).returncode == 0
+    duration = time.monotonic() - started
+    after = _digest(work)
+    outcomes = []
+    for fraction in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        _fresh_copy(base_db, work)
+        process = _start_load(work, large)
+        time.sleep(fraction * duration)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.wait()
+        state = _digest(work)
+        assert state in (before, after), f"kill at {fraction:.0%}: a state that is neither"
+        outcomes.append((fraction, process.returncode, "before" if state == before else "after"))
+    assert sum(1 for _, code, _ in outcomes if code == -signal.SIGKILL) >= 4, outcomes
