@@ -368,10 +368,14 @@ def customers(page: CustomerPage) -> None:
         shown = f"No customers{what} at offset {page.offset}; {page.total} in all"
     footer = [shown + f" · past due as of {page.as_of.isoformat()}"]
     if last < page.total:
+        import shlex
+
+        # A command to paste: the same date (a later run would move "today"), shell-quoted search.
         extra = "".join(
             part
             for part in (
-                f" --search {page.search!r}" if page.search else "",
+                f" --as-of {page.as_of.isoformat()}",
+                f" --search {shlex.quote(page.search)}" if page.search else "",
                 f" --sort {page.sort}" if page.sort != "name" else "",
             )
         )

@@ -111,7 +111,25 @@ def test_customers_table_when_piped_is_plain(example, run):  # noqa: ANN001
     assert lines[0].split()[:3] == ["Customer", "Number", "Parent"]
     assert "Harbor Lane Bakery" in lines[1] and "778.25 USD" in lines[1] and "Northwind Outfitters" in lines[1]
     assert "\x1b" not in result.stdout
-    assert "Next page: domeo customers --limit 2 --offset 2" in result.stderr
+    assert "Next page: domeo customers --as-of 2025-05-01 --limit 2 --offset 2" in result.stderr
+
+
+def test_customers_next_page_hint_is_a_command_to_paste(example, run, write_csv):  # noqa: ANN001
+    import shlex
+
+    from conftest import HEADER
+
+    more = HEADER + "\nO'Brien Motors,OB-1,3/2/25,,50,0,Pending,USD,,,,Net 30,,,\n"
+    more += "Bo'sun Supply,BS-1,3/2/25,,70,0,Pending,USD,,,,Net 30,,,\n"
+    assert run("ingest", str(write_csv(more, "more.csv"))).exit_code == 0
+    result = run("customers", "--as-of", "2025-05-01", "--search", "o'", "--sort", "past_due", "--limit", "1")
+    hint = next(line for line in result.stderr.splitlines() if line.startswith("Next page: "))
+    argv = shlex.split(hint.removeprefix("Next page: "))
+    assert argv[:3] == ["domeo", "customers", "--as-of"] and "o'" in argv
+    following = run(*argv[1:], "--json")
+    expected = run("customers", "--as-of", "2025-05-01", "--search", "o'", "--sort", "past_due", "--limit", "1",
+                   "--offset", "1", "--json")  # fmt: skip
+    assert following.exit_code == 0 and following.json == expected.json
 
 
 def _memory_db() -> sqlite3.Connection:
