@@ -214,21 +214,35 @@ class FeedRunner:
 
 def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN401 - Connections
     """The child's whole life: parse, send each batch, then the result or the error."""
-    # The child's copy of the reading end must go: if the parent dies, the pipe
-    # then has no reader, and the next send fails instead of blocking forever.
+    import signal
+
+    # Ctrl-C is the parent's to handle (it stops the child); a traceback from here would
+    # only repeat it. And the child's copy of the reading end must go: if the parent
+    # dies, the pipe then has no reader, and the next send fails instead of blocking.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     receiving.close()
     try:
         # Batches hold only tuples of str, int and None: marshal writes them in
         # half the time pickle takes. B: a batch; E: the end; X: an error.
         for batch in feed.batches():
-            sending.send_bytes(
-                b"B" + marshal.dumps((batch.rows, batch.rejects, batch.warnings, batch.rows_read, batch.bytes_read))
-            )
-        sending.send_bytes(b"E" + pickle.dumps(feed.result()))
+            data = marshal.dumps((batch.rows, batch.rejects, batch.warnings, batch.rows_read, batch.bytes_read))
+            if not _send(sending, b"B" + data):
+                return
+        _send(sending, b"E" + pickle.dumps(feed.result()))
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
         try:
-            sending.send_bytes(b"X" + pickle.dumps(err))
+            message = pickle.dumps(err)
         except Exception:  # noqa: BLE001 - an exception that does not pickle
-            sending.send_bytes(b"X" + pickle.dumps(DatabaseError(f"Reading the file failed: {err}")))
+            message = pickle.dumps(DatabaseError(f"Reading the file failed: {err}"))
+        _send(sending, b"X" + message)
     finally:
         sending.close()
+
+
+def _send(sending: Any, message: bytes) -> bool:  # noqa: ANN401 - a Connection
+    """Send ``message``; False if the parent is gone (killed, or stopped reading)."""
+    try:
+        sending.send_bytes(message)
+    except OSError:
+        return False
+    return True

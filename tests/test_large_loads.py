@@ -190,3 +190,17 @@ ingest.load({str(tmp_path / "k.db")!r}, {str(SAMPLE)!r})
         time.sleep(0.05)
     else:
         assert not os.path.exists(f"/proc/{children[0]}/status"), "the child is still running"
+
+
+def test_an_error_in_the_child_is_raised_in_the_parent(tmp_path: Path) -> None:
+    path = tmp_path / "example.csv"
+    path.write_text(EXAMPLE_CSV, encoding="utf-8")
+
+    def fail(self: feed.Feed):  # noqa: ANN202 - a generator that fails at once
+        raise ingest.InvalidInput("the disk went away")
+        yield
+
+    with mock.patch.object(feed, "PARALLEL_FROM", 0), mock.patch.object(feed.Feed, "batches", fail):
+        with pytest.raises(ingest.InvalidInput, match="the disk went away"):
+            ingest.load(str(tmp_path / "e.db"), str(path))
+    assert not (tmp_path / "e.db").exists()  # a failed first load leaves no file
