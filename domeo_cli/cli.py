@@ -50,6 +50,10 @@ class _Group(TyperGroup):
                 return err.exit_code
             except typer.Abort:
                 raise KeyboardInterrupt from None
+            if result == 130:
+                # Typer turns Ctrl-C into a silent exit 130 (no command of ours returns it):
+                # say it in a sentence like every other interruption.
+                raise KeyboardInterrupt
             return result if isinstance(result, int) else 0
 
         code = guarded(invoke, json_errors)

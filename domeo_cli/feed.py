@@ -14,6 +14,7 @@ import json
 import marshal
 import os
 import pickle
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -180,7 +181,14 @@ class FeedRunner:
             context = multiprocessing.get_context("fork")
             self._pipe, sending = context.Pipe(duplex=False)
             self._child = context.Process(target=_child_main, args=(self.feed, sending, self._pipe), daemon=True)
-            self._child.start()
+            # Ctrl-C is held back while forking: the child starts with it blocked and
+            # ignores it (the parent stops the child); a Ctrl-C in between reaches the
+            # parent as soon as the fork is done.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self._child.start()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             sending.close()  # the child holds the only writing end: EOF if it dies
         return self
 
@@ -214,12 +222,12 @@ class FeedRunner:
 
 def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN401 - Connections
     """The child's whole life: parse, send each batch, then the result or the error."""
-    import signal
-
     # Ctrl-C is the parent's to handle (it stops the child); a traceback from here would
-    # only repeat it. And the child's copy of the reading end must go: if the parent
-    # dies, the pipe then has no reader, and the next send fails instead of blocking.
+    # only repeat it. Ignoring it discards one that arrived while it was blocked.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    # The child's copy of the reading end must go: if the parent dies, the pipe
+    # then has no reader, and the next send fails instead of blocking forever.
     receiving.close()
     try:
         # Batches hold only tuples of str, int and None: marshal writes them in

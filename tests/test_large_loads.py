@@ -204,3 +204,41 @@ def test_an_error_in_the_child_is_raised_in_the_parent(tmp_path: Path) -> None:
         with pytest.raises(ingest.InvalidInput, match="the disk went away"):
             ingest.load(str(tmp_path / "e.db"), str(path))
     assert not (tmp_path / "e.db").exists()  # a failed first load leaves no file
+
+
+def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path: Path) -> None:
+    import csv
+    import signal
+    import subprocess
+    import time
+
+    from conftest import domeo_command, load_generator
+
+    gen = load_generator()
+    path = tmp_path / "large.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(gen.HEADER)
+        writer.writerows(gen.generate_rows(60_000, seed=44))
+    assert path.stat().st_size >= feed.PARALLEL_FROM  # parsed in a child
+    db_path = tmp_path / "i.db"
+    process = subprocess.Popen(
+        domeo_command("--db", str(db_path), "ingest", str(path)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+    )
+    children: list[str] = []
+    deadline = time.monotonic() + 20
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.02)
+        with open(f"/proc/{process.pid}/task/{process.pid}/children") as listing:
+            children = listing.read().split()
+    assert children, "the load never started its parsing child"
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: parent and child alike
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.decode() == "domeo: error: Interrupted; nothing was changed.\n" and out == b""
+    assert not db_path.exists()
+    time.sleep(0.2)
+    assert not any(os.path.exists(f"/proc/{child}/cmdline") for child in children)
