@@ -117,6 +117,27 @@ def test_csv_shaped_garbage_is_loaded_or_rejected_line_by_line(data: bytes) -> N
     load_bytes(data)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(csv_like())
+def test_csv_shaped_garbage_parsed_in_a_child_gives_the_same_report(data: bytes) -> None:
+    from unittest import mock
+
+    from domeo_cli import feed
+
+    def outcome(result: object) -> object:
+        if isinstance(result, ingest.LoadReport):
+            document = result.as_json()
+            document.pop("database")
+            document.pop("file")  # each load has its own temporary folder
+            return document
+        return (type(result), re.sub(r"\S*input\.csv", "input.csv", str(result)))
+
+    here = outcome(load_bytes(data))
+    with mock.patch.object(feed, "PARALLEL_FROM", 0), mock.patch.object(feed, "BATCH", 2):
+        there = outcome(load_bytes(data))
+    assert there == here
+
+
 @settings(max_examples=60, deadline=None)
 # (utf-16 is left out: --encoding utf-16 on a file without a BOM is a known bug, see below.)
 @given(st.text(max_size=400), st.sampled_from(["utf-8", "cp1252", "latin-1", "utf-16-le", "ascii", "cp037"]))
