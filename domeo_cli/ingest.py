@@ -25,7 +25,20 @@ from . import db as dbmod
 from . import feed as feedmod
 from .csvsource import Source, iter_records, open_source
 from .errors import DatabaseError, InvalidInput
-from .feed import CHANGED_CUSTOMER, NEW_CUSTOMER, SAME_CUSTOMER, USED, Feed, FeedRunner, Ledger
+from .feed import (
+    CHANGED_CUSTOMER,
+    ID,
+    NAME,
+    NEW_CUSTOMER,
+    NUMBER,
+    PARENT,
+    SAME_CUSTOMER,
+    STATE,
+    USED,
+    Feed,
+    FeedRunner,
+    Ledger,
+)
 from .parsing import STORED, HeaderMap, RowParser
 
 MAX_WARNING_DETAILS = 1000
@@ -415,7 +428,7 @@ class _Load:
         # Customers and contacts named only on replaced rows do not count.
         used = {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")}
         for entry in self.customers.values():
-            entry[USED] = entry[0] in used
+            entry[USED] = entry[ID] in used
         self.contacts = {
             (cid, name, email, phone): seen
             for cid, name, email, phone, seen in db.execute(
@@ -436,7 +449,9 @@ class _Load:
         staged = self.staged
         # Customers of the rows that survive: one named only on a replaced row is not created.
         self.new_customers = [
-            (e[0], e[1], key, e[2], e[3]) for key, e in self.customers.items() if e[4] == NEW_CUSTOMER and e[USED]
+            (e[ID], e[NAME], key, e[NUMBER], e[PARENT])
+            for key, e in self.customers.items()
+            if e[STATE] == NEW_CUSTOMER and e[USED]
         ]
         report.customers = sum(1 for e in self.customers.values() if e[USED])
         report.new_customers = len(self.new_customers)
@@ -459,7 +474,9 @@ class _Load:
             report.unchanged = staged - report.inserted - report.updated
             from .hierarchy import hierarchy_warnings
 
-            family = [(e[0], e[2], e[3]) for e in self.customers.values() if e[4] != NEW_CUSTOMER or e[USED]]
+            family = [
+                (e[ID], e[NUMBER], e[PARENT]) for e in self.customers.values() if e[STATE] != NEW_CUSTOMER or e[USED]
+            ]
             report.hierarchy_warnings = hierarchy_warnings(family)
             db.execute("ROLLBACK")
             return
@@ -483,7 +500,7 @@ class _Load:
         )
         db.executemany(
             "UPDATE customers SET customer_number = ?, parent_number = ? WHERE id = ?",
-            [(e[2], e[3], e[0]) for e in self.customers.values() if e[4] == CHANGED_CUSTOMER],
+            [(e[NUMBER], e[PARENT], e[ID]) for e in self.customers.values() if e[STATE] == CHANGED_CUSTOMER],
         )
         db.executemany(
             """INSERT INTO contacts (customer_id, name, email, phone, last_seen) VALUES (?, ?, ?, ?, ?)
@@ -492,7 +509,7 @@ class _Load:
             [(*key, seen) for key, seen in self.contacts.items()],
         )
         # The references the foreign keys would check row by row, checked once: customer ids
-        # are handed out by the feed, so a miss is a bug, never the user's data.
+        # are handed out by the Ledger, so a miss is a bug, never the user's data.
         orphan = db.execute(
             "SELECT line FROM staging WHERE customer_id NOT IN (SELECT id FROM customers) LIMIT 1"
         ).fetchone()
