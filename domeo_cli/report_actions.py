@@ -48,7 +48,7 @@ def aging(
         from . import shapes
 
         # Every group listed, on one line (a pipe): SQLite writes the groups' JSON itself.
-        if not shapes._isatty(sys.stdout):
+        if not shapes.isatty(sys.stdout):
             from .queries.aging import every_group_json
 
             found = every_group_json(

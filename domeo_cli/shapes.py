@@ -81,7 +81,8 @@ def error(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def _isatty(stream: Any) -> bool:
+def isatty(stream: Any) -> bool:
+    """True when ``stream`` is a terminal (a closed or file-less stream is not)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -93,7 +94,7 @@ def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
     out = stream or sys.stdout
     # Indented for a person at a terminal; on one line for a pipe, where the
     # C encoder is many times faster on a large report (aging of every customer).
-    text = json.dumps(document, ensure_ascii=False, indent=2 if _isatty(out) else None)
+    text = json.dumps(document, ensure_ascii=False, indent=2 if isatty(out) else None)
     # json escapes C0 controls only; DEL and C1 controls from an export (a raw U+009B is a
     # terminal's CSI) are escaped too, as \u escapes: the same JSON value, safe to print.
     text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
