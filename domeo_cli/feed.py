@@ -6,6 +6,9 @@ its batches over a pipe, so the two halves of a load each have a core: the
 child validates batch n+1 while the parent writes batch n. Small files are
 parsed in-process, where a fork would cost more than it saves. Both ways run
 the same code and give the same batches.
+
+The ``Ledger`` stays in the parent, next to SQLite: it gives each parsed row
+its customer's id and keeps the contacts, on the rows as they arrive.
 """
 
 from __future__ import annotations
@@ -49,8 +52,7 @@ class Batch:
 class FeedResult:
     """What the parsing learnt about the file as a whole."""
 
-    sha256: str
-    bytes_read: int
+    sha256: str  # of every byte read
 
 
 class Feed:
@@ -69,8 +71,8 @@ class Feed:
         self.keep_raw = keep_raw
 
     def result(self) -> FeedResult:
-        """The file's hash and size once every batch has been read."""
-        return FeedResult(self.source.sha256, self.source.bytes_read)
+        """The file's hash, once every batch has been read."""
+        return FeedResult(self.source.sha256)
 
     def batches(self) -> Iterator[Batch]:
         """Parse every record; yield them BATCH at a time."""
