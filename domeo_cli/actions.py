@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-from . import queries
+from .queries import common
 
 
 def open_reports_db(db: str | None) -> sqlite3.Connection:
@@ -27,14 +27,15 @@ def open_reports_db(db: str | None) -> sqlite3.Connection:
 
 def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: str, as_json: bool) -> None:
     """``domeo past-due``."""
-    from .dates import parse_iso_option, today
+    from .days import parse_iso_option, today
+    from .queries import contract
 
     day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
-    queries.check_page(limit, offset)
-    queries.check_sort(sort)
+    common.check_page(limit, offset)
+    contract.check_sort(sort)
     with closing(open_reports_db(db)) as connection:
-        page = queries.past_due(connection, day, limit=limit, offset=offset, sort=sort)
-        totals = None if as_json else queries.past_due_totals(connection, day)
+        page = contract.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+        totals = None if as_json else contract.past_due_totals(connection, day)
     if as_json:
         from . import shapes
 
@@ -47,13 +48,14 @@ def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: s
 
 def summary(db: str | None, month: str, customer: str | None, currency: str | None, as_json: bool) -> None:
     """``domeo summary --month``."""
-    from .dates import parse_month_option
+    from .days import parse_month_option
+    from .queries import contract
 
     start, end = parse_month_option(month)
     if currency is not None:
-        queries.check_currency(currency)
+        common.check_currency(currency)
     with closing(open_reports_db(db)) as connection:
-        result = queries.summary(connection, start, end, customer=customer, currency=currency)
+        result = contract.summary(connection, start, end, customer=customer, currency=currency)
     if as_json:
         from . import shapes
 
@@ -93,9 +95,11 @@ def summary_command(
 
 def contact(db: str | None, name: str, limit: int, offset: int, as_json: bool) -> None:
     """``domeo contact NAME``."""
-    queries.check_page(limit, offset)
+    from .queries import contract
+
+    common.check_page(limit, offset)
     with closing(open_reports_db(db)) as connection:
-        page = queries.contacts(connection, name, limit=limit, offset=offset)
+        page = contract.contacts(connection, name, limit=limit, offset=offset)
     if as_json:
         from . import shapes
 

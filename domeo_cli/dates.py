@@ -7,9 +7,8 @@ guessed. Results are ``datetime.date``; callers store ISO text.
 
 from __future__ import annotations
 
-import os
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import lru_cache
 
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})", re.ASCII)
@@ -86,56 +85,3 @@ def parse_terms(text: str) -> int | None:
     if _TERMS_RECEIPT.fullmatch(raw):
         return 0
     return None
-
-
-def add_days(day: date, days: int) -> date:
-    """``day`` plus ``days`` days."""
-    return day + timedelta(days=days)
-
-
-def parse_iso_option(text: str, option: str) -> date:
-    """Parse a ``YYYY-MM-DD`` option value strictly, or raise ValueError with a sentence."""
-    from .errors import InvalidInput
-
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip(), re.ASCII):
-        raise InvalidInput(f"{option} takes a date as YYYY-MM-DD, not {text!r}.")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a real date.") from None
-
-
-def parse_month_option(text: str, option: str = "--month") -> tuple[date, date]:
-    """Parse ``YYYY-MM`` into the month's first and last days (9999-12 included)."""
-    import calendar
-
-    from .errors import InvalidInput
-
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-        raise InvalidInput(f"{option} takes a month as YYYY-MM (for example 2024-11), not {text!r}.")
-    year, month = int(match[1]), int(match[2])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def today() -> date:
-    """Today's date in America/New_York, or in the IANA zone named by ``DOMEO_TZ``."""
-    from .errors import InvalidInput
-
-    name = os.environ.get("DOMEO_TZ", "").strip() or "America/New_York"
-    zone = _zone(name)
-    if zone is None:
-        raise InvalidInput(f"DOMEO_TZ={name!r} is not a known IANA time zone (e.g. Europe/Paris).")
-    return datetime.now(zone).date()
-
-
-def _zone(name: str):  # noqa: ANN202 - returns a tzinfo or None
-    """Find a time zone by name, from the system's database or dateutil's copy."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - missing tzdata or bad key: try dateutil's bundled copy
-        from dateutil import tz
-
-        return tz.gettz(name) if "/" in name or name == "UTC" else None

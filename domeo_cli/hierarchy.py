@@ -17,13 +17,12 @@ customers, and terminates on any input.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Row = tuple[int, "str | None", "str | None"]
 
 
-@dataclass(frozen=True)
-class Hierarchy:
+class Hierarchy(NamedTuple):
     """The resolved hierarchy of a set of customers (all keyed by customer id)."""
 
     top: dict[int, int]
@@ -32,11 +31,11 @@ class Hierarchy:
     """Each customer's parent as used: None for a top-level account, a missing parent or a loop member."""
     depth: dict[int, int]
     """0 for a top-level account, 1 for its children, and so on."""
-    missing: list[tuple[int, str]] = field(default_factory=list)
+    missing: list[tuple[int, str]]
     """``(customer id, parent number)`` for each customer naming a parent that is not in the data."""
-    loops: list[list[int]] = field(default_factory=list)
+    loops: list[list[int]]
     """Each loop once, as customer ids in link order, starting at its smallest id."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
     """One sentence per problem, for the end of an ingest."""
 
     def children(self) -> dict[int, list[int]]:

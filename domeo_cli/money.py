@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 # Optional "$", digits either plain or grouped by thousands with commas,
-# optional decimals. Anything else (signs, exponents, words) is not money.
-_MONEY = re.compile(r"\$?\s*(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]*))?")
+# optional decimals. Anything else (signs, exponents, words) is not money. Kept as
+# text: only amounts off the fast paths need it, and re compiles it once, on first use.
+_MONEY = r"\$?\s*(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]*))?"
 
 # One invoice above ten billion is a data error, and the cap keeps every sum of
 # up to nine million invoices inside SQLite's 64-bit integers.
@@ -44,7 +45,7 @@ def parse_cents(text: str) -> int:
         raise MoneyError("is empty")
     if raw.startswith("-") or raw.startswith("(") or raw.startswith("−") or "-" in raw:
         raise MoneyError(f"is negative ({_shown(raw)}); amounts must be zero or more")
-    match = _MONEY.fullmatch(raw)
+    match = re.fullmatch(_MONEY, raw)
     if match is None:
         raise MoneyError(f"is not an amount ({_shown(raw)})")
     whole, frac = match.group("int"), match.group("frac")

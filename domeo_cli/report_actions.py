@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sys
 
-from . import queries
 from .actions import open_reports_db
+from .queries.common import check_currency, check_page
 
 
 def _day(as_of: str | None):  # noqa: ANN202 - a date
-    from .dates import parse_iso_option, today
+    from .days import parse_iso_option, today
 
     return parse_iso_option(as_of, "--as-of") if as_of is not None else today()
 
@@ -34,32 +34,30 @@ def aging(
     as_json: bool,
 ) -> None:
     """``domeo aging``."""
-    from .queries.aging import check_options
+    from .queries import aging as query
 
     day = _day(as_of)
-    edges = queries.parse_buckets(buckets)
+    edges = query.parse_buckets(buckets)
     if tree and by == "customer":
         by = "parent"  # --tree is the parent view, drawn as a tree
-    check_options(age_by, by, sort, limit, tree)
-    floor = queries.parse_min_total(min_total)
-    code = queries.check_currency(currency) if currency is not None else None
+    query.check_options(age_by, by, sort, limit, tree)
+    floor = query.parse_min_total(min_total)
+    code = check_currency(currency) if currency is not None else None
     connection = open_reports_db(db)
     if as_json and not tree and limit is None and floor is None and by != "currency":
         from . import shapes
 
         # Every group listed, on one line (a pipe): SQLite writes the groups' JSON itself.
         if not shapes.isatty(sys.stdout):
-            from .queries.aging import every_group_json
-
-            found = every_group_json(
+            found = query.every_group_json(
                 connection, day, edges=edges, age_by=age_by, by=by, customer=customer, currency=code, sort=sort
             )
             if found is not None:
-                names = queries.bucket_names(edges)
+                names = query.bucket_names(edges)
                 head = {"as_of": day.isoformat(), "age_by": age_by, "by": by, "buckets": names}
                 shapes.write_bytes(shapes.aging_text(head, *found, names))
                 return
-    report = queries.aging(
+    report = query.aging(
         connection,
         day,
         edges=edges,
@@ -92,13 +90,13 @@ def customers(
     as_json: bool,
 ) -> None:
     """``domeo customers``."""
-    from .queries.customers import check_customer_sort
+    from .queries import customers as query
 
     day = _day(as_of)
-    queries.check_page(limit, offset)
-    check_customer_sort(sort)
+    check_page(limit, offset)
+    query.check_customer_sort(sort)
     connection = open_reports_db(db)
-    page = queries.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
+    page = query.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
     if as_json:
         from . import shapes
 
@@ -111,9 +109,11 @@ def customers(
 
 def invoice(db: str | None, number: str, as_of: str | None, as_json: bool) -> None:
     """``domeo invoice NUMBER``."""
+    from .queries.customers import invoice as find_invoice
+
     day = _day(as_of)
     connection = open_reports_db(db)
-    detail = queries.invoice(connection, number, day)
+    detail = find_invoice(connection, number, day)
     if as_json:
         from . import shapes
 
@@ -128,15 +128,16 @@ def summary_range(
     db: str | None, first: str, last: str, customer: str | None, currency: str | None, as_json: bool
 ) -> None:
     """``domeo summary --from YYYY-MM --to YYYY-MM``."""
-    from .dates import parse_month_option
+    from .days import parse_month_option
     from .queries.customers import check_month_range
+    from .queries.customers import summary_range as series_of
 
     start, _ = parse_month_option(first, "--from")
     end, _ = parse_month_option(last, "--to")
     check_month_range(start, end)
-    code = queries.check_currency(currency) if currency is not None else None
+    code = check_currency(currency) if currency is not None else None
     connection = open_reports_db(db)
-    series = queries.summary_range(connection, start, end, customer=customer, currency=code)
+    series = series_of(connection, start, end, customer=customer, currency=code)
     if as_json:
         from . import shapes
 

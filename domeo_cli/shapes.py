@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .money import format_cents
-from .queries import ContactPage, MonthSummary, PastDuePage
+
+if TYPE_CHECKING:
+    from .queries.aging import AgingNode, AgingReport, AgingRow
+    from .queries.contract import ContactPage, MonthSummary, PastDuePage
+    from .queries.customers import CustomerPage, InvoiceDetail, MonthSeries
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:
@@ -104,8 +108,6 @@ def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
 
 
 # -- reports beyond the contract (aging, customers, invoice) below --
-
-from .queries import AgingNode, AgingReport, AgingRow, CustomerPage, InvoiceDetail, MonthSeries  # noqa: E402
 
 
 def _aging_amounts(row: AgingRow, names: list[str]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from .money import format_cents_grouped
 
 if TYPE_CHECKING:
     from .ingest import LoadReport
-    from .queries import ContactPage, MonthSummary, PastDuePage
+    from .queries.contract import ContactPage, MonthSummary, PastDuePage
 
 
 # Control characters (C0 but tab and newline, DEL, C1) and bidi embedding, override and
@@ -233,7 +233,8 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 if TYPE_CHECKING:
-    from .queries import AgingNode, AgingReport, AgingRow, CustomerPage, InvoiceDetail, MonthSeries
+    from .queries.aging import AgingNode, AgingReport, AgingRow
+    from .queries.customers import CustomerPage, InvoiceDetail, MonthSeries
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

@@ -17,7 +17,7 @@ from domeo_cli import db as dbmod
 from domeo_cli import shapes
 from domeo_cli.hierarchy import refresh
 from domeo_cli.names import name_key
-from domeo_cli.queries import aging, bucket_names
+from domeo_cli.queries.aging import aging, bucket_names
 
 AS_OF = date(2025, 5, 1)
 

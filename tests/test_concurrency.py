@@ -23,7 +23,8 @@ import pytest
 from conftest import domeo_command, load_generator
 
 from domeo_cli import db as dbmod
-from domeo_cli import queries, schema
+from domeo_cli import schema
+from domeo_cli.queries import contract as queries
 
 pytestmark = pytest.mark.slow
 

@@ -142,29 +142,40 @@ def test_fast_path_and_typer_give_the_same_answer(example, run, capsys, argv: li
     assert (code, fast.out, fast.err) == (slow.exit_code, slow.stdout, slow.stderr)
 
 
-def test_installed_console_script_takes_the_fast_path(example, db_path) -> None:  # noqa: ANN001
-    # -X importtime lists every module imported: a fast-path report must not import Typer or Rich.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-X",
-            "importtime",
-            "-m",
-            "domeo_cli",
-            "--db",
-            str(db_path),
-            "summary",
-            "--month",
-            "2025-03",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+# What a report's start-up must not pay for: Typer and Rich (several times Python's own
+# start-up), dataclasses (inspect, ast and dis with it), and modules a report has no use for.
+HEAVY = {"typer", "rich", "click", "dataclasses", "inspect", "calendar", "urllib.parse", "dateutil"}
+
+
+def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run Python with ``argv`` under ``-X importtime``: the result and every module it imported."""
+    result = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, text=True, check=False)
+    return result, {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
+
+
+@pytest.mark.parametrize(
+    ("argv", "marker", "own"),
+    [
+        (["summary", "--month", "2025-03", "--json"], '"sum_bill_total": "5045.50"', {"common", "contract"}),
+        (["past-due", "--as-of", "2025-06-01", "--json"], '"invoice_number": "DF2031977"', {"common", "contract"}),
+        (["contact", "Harbor Lane Bakery", "--json"], '"contact_name": "Dana Whitfield"', {"common", "contract"}),
+        (["aging", "--as-of", "2025-03-01", "--json"], '"age_by": "due"', {"common", "aging"}),
+        (["aging", "--as-of", "2025-03-01", "--by", "parent", "--json"], '"by": "parent"', {"common", "aging"}),
+        (["customers", "--as-of", "2025-03-01", "--json"], '"customers": [', {"common", "contract", "customers"}),
+        (["invoice", "DF2032015", "--as-of", "2025-03-01", "--json"], '"invoice_number": "DF2032015"', None),
+        (["summary", "--from", "2025-01", "--to", "2025-03", "--json"], '"months": [', None),
+    ],
+)
+def test_a_report_imports_only_what_it_uses(example, db_path, argv: list[str], marker: str, own) -> None:  # noqa: ANN001
+    # What Python imports for ``pass`` (site, and an editable install's finder) is not the report's.
+    _, baseline = _imported(["-c", "pass"])
+    result, imported = _imported(["-m", "domeo_cli", "--db", str(db_path), *argv])
     assert result.returncode == 0, result.stderr
-    assert '"sum_bill_total": "5045.50"' in result.stdout
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert "typer" not in imported
-    assert "rich" not in imported
-    assert "domeo_cli.actions" in imported
+    assert marker in result.stdout
+    imported -= baseline
+    assert "domeo_cli.actions" in imported  # the fast path, not Typer
+    assert not {m for m in imported if m.split(".")[0] in HEAVY or m in HEAVY}, sorted(imported)
+    assert "domeo_cli.dates" not in imported  # the parser's regular expressions are the ingest's
+    if own is not None:
+        queries = {m.removeprefix("domeo_cli.queries.") for m in imported if m.startswith("domeo_cli.queries.")}
+        assert queries == own

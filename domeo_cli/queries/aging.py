@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from ..errors import InvalidInput
 from ..money import MoneyError, parse_cents
@@ -39,8 +39,7 @@ MAX_EDGES = 20
 _BEFORE_ANY_DATE = "0000-00-00"
 
 
-@dataclass(frozen=True)
-class AgingRow:
+class AgingRow(NamedTuple):
     """One line of the report: a group's open amounts by bucket, in one currency."""
 
     key: int | str
@@ -56,8 +55,7 @@ class AgingRow:
     customer_number: str | None = None
 
 
-@dataclass(frozen=True)
-class AgingNode:
+class AgingNode(NamedTuple):
     """A customer in the ``--tree`` view: its subtree's amounts and its own."""
 
     customer_id: int
@@ -69,8 +67,7 @@ class AgingNode:
     children: list[AgingNode]
 
 
-@dataclass(frozen=True)
-class Hidden:
+class Hidden(NamedTuple):
     """Groups of a currency left out by ``min_total`` or ``limit``, summed."""
 
     currency: str
@@ -78,8 +75,7 @@ class Hidden:
     row: AgingRow
 
 
-@dataclass(frozen=True)
-class AgingReport:
+class AgingReport(NamedTuple):
     """The whole report: the groups shown, every currency's totals, and what was left out."""
 
     as_of: date

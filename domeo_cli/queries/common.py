@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import InvalidInput, NotFound
 from ..names import closest_names, name_key
@@ -12,8 +12,7 @@ from ..names import closest_names, name_key
 MAX_LIMIT = 200
 
 
-@dataclass(frozen=True)
-class Customer:
+class Customer(NamedTuple):
     """A customer as stored."""
 
     id: int

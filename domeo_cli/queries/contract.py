@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
+from ..days import month_end
 from ..errors import InvalidInput
 from .common import Customer, check_currency, check_page, find_customer
 
@@ -22,8 +22,7 @@ def check_sort(sort: str) -> None:
 # -- past-due ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PastDueItem:
+class PastDueItem(NamedTuple):
     """One past-due invoice."""
 
     invoice_number: str
@@ -38,8 +37,7 @@ class PastDueItem:
     days_past_due: int
 
 
-@dataclass(frozen=True)
-class PastDuePage:
+class PastDuePage(NamedTuple):
     """A page of past-due invoices and how many match in all."""
 
     as_of: date
@@ -116,8 +114,7 @@ def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int,
 # -- summary -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CurrencySum:
+class CurrencySum(NamedTuple):
     """Billing of one currency."""
 
     currency: str
@@ -125,8 +122,7 @@ class CurrencySum:
     count_invoices: int
 
 
-@dataclass(frozen=True)
-class MonthSummary:
+class MonthSummary(NamedTuple):
     """What was billed in a month: the headline currency and, if several, all of them."""
 
     month: str
@@ -162,8 +158,7 @@ def summary(
         where.append("currency = ?")
         params.append(code)
     month_key = f"{month_start.year:04d}-{month_start.month:02d}"
-    last_day = calendar.monthrange(month_start.year, month_start.month)[1]
-    whole_month = month_start.day == 1 and month_last == month_start.replace(day=last_day)
+    whole_month = month_start.day == 1 and month_last == month_end(month_start.year, month_start.month)
     if found is None and whole_month:
         # All customers' month: the rollup kept by triggers holds it in one row per
         # currency, so the answer costs the same on ten million invoices as on ten.
@@ -201,8 +196,7 @@ def summary(
 # -- contact -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """A distinct contact of a customer and the last invoice date it appeared on."""
 
     name: str | None
@@ -211,8 +205,7 @@ class Contact:
     last_seen_invoice_date: str
 
 
-@dataclass(frozen=True)
-class ContactPage:
+class ContactPage(NamedTuple):
     """A page of a customer's contacts, most recently seen first."""
 
     customer: Customer

@@ -16,8 +16,8 @@ from ``invoices_by_customer_month`` and monthly sums from ``billing_by_month``
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ..errors import InvalidInput, NotFound
 from ..names import name_key
@@ -31,8 +31,7 @@ MAX_MONTHS = 1200
 # -- customers -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(NamedTuple):
     """A customer's open money in one currency."""
 
     currency: str
@@ -43,8 +42,7 @@ class Balance:
     oldest_due_date: str | None
 
 
-@dataclass(frozen=True)
-class MainContact:
+class MainContact(NamedTuple):
     """The most recently seen contact of a customer."""
 
     name: str | None
@@ -53,8 +51,7 @@ class MainContact:
     last_seen_invoice_date: str
 
 
-@dataclass(frozen=True)
-class CustomerLine:
+class CustomerLine(NamedTuple):
     """One customer of the customers report."""
 
     id: int
@@ -69,8 +66,7 @@ class CustomerLine:
     contact: MainContact | None
 
 
-@dataclass(frozen=True)
-class CustomerPage:
+class CustomerPage(NamedTuple):
     """A page of customers and how many match in all."""
 
     as_of: date
@@ -199,8 +195,7 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date) -> list[Customer
 # -- one invoice ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IngestRun:
+class IngestRun(NamedTuple):
     """The load that last inserted or changed an invoice."""
 
     id: int
@@ -210,8 +205,7 @@ class IngestRun:
     sha256: str | None
 
 
-@dataclass(frozen=True)
-class InvoiceDetail:
+class InvoiceDetail(NamedTuple):
     """One invoice, every stored field, and its state as of a date."""
 
     invoice_number: str
@@ -315,8 +309,7 @@ def close_invoice_numbers(db: sqlite3.Connection, number: str, limit: int = 3) -
 # -- summary over a range of months ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthCurrency:
+class MonthCurrency(NamedTuple):
     """What was billed in one month in one currency."""
 
     month: str
@@ -325,8 +318,7 @@ class MonthCurrency:
     count_invoices: int
 
 
-@dataclass(frozen=True)
-class MonthSeries:
+class MonthSeries(NamedTuple):
     """Billing month by month: every month of the range for every currency reported."""
 
     first: str
