@@ -575,10 +575,16 @@ class _Load:
                 f"internal count mismatch: {before} invoices before, {after} after, {written} written "
                 f"of {self.staged}; nothing was loaded"
             )
+        from . import open_groups
         from .hierarchy import refresh
 
         # Parents missing from the data and loops: one warning each, on every load that has them.
         report.hierarchy_warnings = refresh(db)
+        # The triggers mark the groups stale when an open invoice was written; a rebuild
+        # dropped them, so it always recomputes. Otherwise an unchanged reload costs nothing.
+        if rebuild or open_groups.is_stale(db):
+            open_groups.refresh(db)
+        self._lap("groups")
         db.execute(
             """UPDATE ingest_runs SET finished_at = ?, sha256 = ?, rows_read = ?, inserted = ?,
                    updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",

@@ -237,11 +237,20 @@ def _m004_drop_month_index(db: sqlite3.Connection) -> None:
     db.execute("DROP INDEX IF EXISTS invoices_by_month")
 
 
+def _m005_open_groups(db: sqlite3.Connection) -> None:
+    """Open amounts per (customer, currency), kept by loads for aging's rankings (see ``open_groups.py``)."""
+    from . import open_groups
+
+    _run(db, open_groups.SCHEMA)
+    open_groups.refresh(db)
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_reports,
     _m003_covering_past_due,
     _m004_drop_month_index,
+    _m005_open_groups,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

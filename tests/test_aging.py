@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domeo_cli import db as dbmod
-from domeo_cli import shapes
+from domeo_cli import open_groups, shapes
 from domeo_cli.hierarchy import refresh
 from domeo_cli.names import name_key
 from domeo_cli.queries.aging import aging, bucket_names
@@ -488,6 +488,7 @@ _edges = st.one_of(
     sort=st.sampled_from(["total", "name", "oldest"]),
     limit=st.sampled_from([None, None, 1, 2]),
     stored_tree=st.booleans(),
+    stored_groups=st.booleans(),
 )
 def test_aging_matches_the_plain_model(  # noqa: PLR0913
     customers,
@@ -501,12 +502,16 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
     min_total,
     sort,
     limit,
-    stored_tree,  # noqa: ANN001
+    stored_tree,
+    stored_groups,  # noqa: ANN001
 ) -> None:
     db = _memory_db()
     _fill(db, customers, invoices)
     if stored_tree:
         refresh(db)  # as at the end of an ingest; else the report works the tree out itself
+    if stored_groups:
+        open_groups.refresh(db)  # as at the end of an ingest; else the rankings sum the invoices
+    assert open_groups.is_stale(db) == (not stored_groups and any(bill > applied for *_, bill, applied in invoices))
     customer = customer if customer is None or customer <= len(customers) else None
     report = aging(
         db,

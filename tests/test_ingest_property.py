@@ -342,5 +342,11 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         connection = sqlite3.connect(db_path)
         try:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+            # The open amounts per (customer, currency) kept for aging: current, and equal to the invoices.
+            assert connection.execute("SELECT dirty FROM open_groups_state").fetchone() == (0,)
+            assert connection.execute("SELECT * FROM open_groups ORDER BY 1, 2").fetchall() == connection.execute(
+                """SELECT customer_id, currency, count(*), sum(outstanding_cents), min(due_date), min(invoice_date)
+                   FROM invoices WHERE outstanding_cents > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+            ).fetchall()
         finally:
             connection.close()

@@ -37,6 +37,11 @@ def contents(db_path: Path) -> dict[str, list]:
                    JOIN customers AS c ON c.id = k.customer_id ORDER BY 1, 2, 3, 4"""
             ).fetchall(),
             "rollup": connection.execute("SELECT * FROM billing_by_month ORDER BY 1, 2").fetchall(),
+            "open_groups": connection.execute(
+                """SELECT c.name, g.currency, g.invoices, g.outstanding_cents, g.first_due, g.first_invoiced
+                   FROM open_groups AS g JOIN customers AS c ON c.id = g.customer_id ORDER BY 1, 2"""
+            ).fetchall(),
+            "open_groups_stale": connection.execute("SELECT dirty FROM open_groups_state").fetchall(),
             "schema": connection.execute(
                 "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
             ).fetchall(),

@@ -274,6 +274,31 @@ def _totals(
     ]
 
 
+def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: dict[str, object]) -> str:
+    """SQL of each (customer, currency)'s open count, sum and oldest ``column``: ``key, currency, n, total, oldest``.
+
+    Read from ``open_groups`` (kept by loads) when it is current, else summed
+    from the open invoices; ``where`` and ``params`` are those of ``_selection``.
+    """
+    from ..open_groups import is_stale
+
+    if is_stale(db):
+        return (
+            f"SELECT customer_id AS key, currency, count(*) AS n, sum(outstanding_cents) AS total, "
+            f"min({column}) AS oldest {_OPEN.format(where=' AND '.join(where))} GROUP BY customer_id, currency"
+        )
+    oldest = "first_due" if column == "due_date" else "first_invoiced"
+    terms = ["true"]  # every group in the table is open
+    if "customer" in params:
+        terms.append("o.customer_id = :customer")
+    if "currency" in params:
+        terms.append("o.currency = :currency")
+    return (
+        "SELECT o.customer_id AS key, o.currency, o.invoices AS n, o.outstanding_cents AS total, "
+        f"o.{oldest} AS oldest FROM open_groups AS o WHERE {' AND '.join(terms)}"
+    )
+
+
 def _selection(
     db: sqlite3.Connection, as_of: date, edges: tuple[int, ...], customer: str | None, currency: str | None
 ) -> tuple[str | None, Customer | None, list[str], dict[str, object]]:
@@ -355,17 +380,18 @@ def aging(
     counts: dict[str, int] = {}
     ranked: dict[tuple[int, str], tuple] = {}
     if not every_group:
-        # Ranked per currency from a cheap pass (count, sum, oldest: no buckets); only
-        # the groups listed come out of each currency's ORDER BY ... LIMIT.
-        cheap = (
-            f"SELECT customer_id AS key, currency, count(*) AS n, sum(outstanding_cents) AS total, "
-            f"min({column}) AS oldest {open_where} GROUP BY customer_id, currency"
-        )
+        # Ranked per currency from each group's count, sum and oldest date (no buckets);
+        # only the groups listed come out of each currency's ORDER BY ... LIMIT.
+        cheap, materialized = _group_sums(db, column, where, params), "MATERIALIZED "
         if by == "parent":
             cheap = (
                 "SELECT t.top_id AS key, p.currency, sum(p.n) AS n, sum(p.total) AS total, min(p.oldest) AS oldest "
                 f"FROM ({cheap}) AS p JOIN customer_tree AS t ON t.customer_id = p.key GROUP BY t.top_id, p.currency"
             )
+        elif "open_groups" in cheap:
+            # Not materialized: each currency's ORDER BY total DESC ... LIMIT then walks
+            # the index open_groups_by_total and stops after the groups listed.
+            materialized = "NOT MATERIALIZED "
         parts = ["SELECT 0, currency, count(*), NULL, NULL, NULL FROM g GROUP BY currency"]
         for i, t in enumerate(totals):
             params[f"cur{i}"] = t.currency
@@ -377,7 +403,7 @@ def aging(
         params["floor"] = min_total or 0
         params["limit"] = limit if limit is not None else -1
         for part, cur, key, *rest in db.execute(
-            f"WITH g AS MATERIALIZED ({cheap}) " + " UNION ALL ".join(parts), params
+            f"WITH g AS {materialized}({cheap}) " + " UNION ALL ".join(parts), params
         ):
             if part == 0:
                 counts[cur] = key

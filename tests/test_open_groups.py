@@ -1,0 +1,119 @@
+"""The open amounts per (customer, currency) that loads keep for aging's rankings."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from unittest import mock
+
+from conftest import EXAMPLE_CSV, HEADER
+
+from domeo_cli import ingest
+
+LIVE = """SELECT customer_id, currency, count(*), sum(outstanding_cents), min(due_date), min(invoice_date)
+          FROM invoices WHERE outstanding_cents > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+KEPT = """SELECT customer_id, currency, invoices, outstanding_cents, first_due, first_invoiced
+          FROM open_groups ORDER BY 1, 2"""
+
+# Harbor Lane Bakery's open invoice paid off; a new, larger one for a new customer.
+CHANGES = (
+    HEADER
+    + "\n"
+    + """\
+Harbor Lane Bakery,DF2031977,3/21/25,PO-004430,1190.5,1190.5,Closed,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,,418552,907113
+Lens & Light,LL-1,4/2/25,,9999.99,0,Pending,USD,Ana Silva,,ana@lens.example,Net 15,,555001,
+"""  # noqa: E501
+)
+
+
+def state(db_path: Path) -> tuple[int, list, list]:
+    """``(dirty flag, kept groups, groups summed from the invoices)``."""
+    connection = sqlite3.connect(db_path)
+    try:
+        dirty = connection.execute("SELECT dirty FROM open_groups_state").fetchone()[0]
+        return dirty, connection.execute(KEPT).fetchall(), connection.execute(LIVE).fetchall()
+    finally:
+        connection.close()
+
+
+def top_debtor(run, *extra: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    """``(name, currency, total)`` of each currency's largest open group, from ``aging --limit 1``."""
+    doc = run("aging", "--as-of", "2025-06-01", "--limit", "1", "--json", *extra).json
+    return [(g["name"], g["currency"], g["total"]) for g in doc["groups"]]
+
+
+def test_every_load_leaves_the_groups_equal_to_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
+    assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live) and len(live) == 2
+    assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
+
+    assert run("ingest", str(write_csv(CHANGES, "changes.csv"))).exit_code == 0
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live)
+    assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Lens & Light", "USD", "9999.99")]
+
+
+def test_a_large_load_rebuilds_them(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
+    with mock.patch.object(ingest, "REBUILD_FROM", 0):
+        report = ingest.load(str(db_path), str(write_csv(EXAMPLE_CSV, "example.csv")))
+    assert report.inserted == 4
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live) and len(live) == 2
+
+
+def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
+    example = write_csv(EXAMPLE_CSV, "example.csv")
+    assert run("ingest", str(example)).exit_code == 0
+    connection = sqlite3.connect(db_path)
+    with connection:  # Northwind's invoice paid, outside domeo
+        connection.execute(
+            "UPDATE invoices SET applied_cents = 640000, outstanding_cents = 0, status = 'Closed' "
+            "WHERE invoice_number = 'DF2032015'"
+        )
+    connection.close()
+    dirty, kept, live = state(db_path)
+    assert dirty == 1 and kept != live  # the kept groups are stale, and marked so
+    assert top_debtor(run) == [("Harbor Lane Bakery", "USD", "778.25")]
+    assert top_debtor(run, "--min-total", "1") == [("Harbor Lane Bakery", "USD", "778.25")]
+
+    # The next load (the file says Northwind still owes) puts the invoice back and the groups with it.
+    again = run("ingest", str(example), "--json").json
+    assert (again["updated"], again["unchanged"]) == (1, 3)
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live)
+    assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
+
+
+def test_a_closed_invoice_written_elsewhere_leaves_them_current(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
+    assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
+    connection = sqlite3.connect(db_path)
+    with connection:  # a paid invoice's PO number: no open amount moves
+        connection.execute("UPDATE invoices SET po_number = 'PO-1' WHERE invoice_number = 'DF2031442'")
+    connection.close()
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live)
+
+
+def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
+    assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
+    connection = sqlite3.connect(db_path)
+    with connection:  # back to what the previous release wrote: schema version 4, no kept groups
+        for kind, name in [
+            ("TRIGGER", "invoices_open_insert"),
+            ("TRIGGER", "invoices_open_update"),
+            ("TRIGGER", "invoices_open_delete"),
+            ("TABLE", "open_groups_state"),
+            ("TABLE", "open_groups"),
+        ]:
+            connection.execute(f"DROP {kind} {name}")
+        connection.execute("DELETE FROM domeo_migrations WHERE version = 5")
+        connection.execute("PRAGMA user_version = 4")
+    connection.close()
+    refused = run("aging", "--as-of", "2025-06-01", "--limit", "1")
+    assert refused.exit_code != 0 and "older domeo schema (version 4)" in refused.stderr
+    upgraded = run("init")
+    assert upgraded.exit_code == 0, upgraded
+    dirty, kept, live = state(db_path)
+    assert (dirty, kept) == (0, live) and len(live) == 2
+    assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
