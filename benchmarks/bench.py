@@ -233,6 +233,8 @@ REPORTS = [
 EXTRA_REPORTS = [
     ("aging --json", ["aging", "--as-of", "2025-06-01", "--json"]),
     ("aging --by parent --json", ["aging", "--as-of", "2025-06-01", "--by", "parent", "--json"]),
+    ("aging --limit 20 --json", ["aging", "--as-of", "2025-06-01", "--limit", "20", "--json"]),
+    ("aging --min-total 50000 --json", ["aging", "--as-of", "2025-06-01", "--min-total", "50000", "--json"]),
     ("customers --json", ["customers", "--json"]),
     ("invoice --json", None),
     ("summary --from --to --json", ["summary", "--from", "2024-01", "--to", "2025-09", "--json"]),

@@ -397,3 +397,16 @@ def test_full_disk_on_the_first_load_leaves_no_database(run, full_disk: Path, bi
     db = full_disk / "domeo.db"
     expect_error(run("--db", str(db), "ingest", str(big_csv)), f"The disk holding {db} is full; nothing was changed.")
     assert sorted(p.name for p in full_disk.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["a?b.db", "a#b.db", "a%20b.db", "a%3fb.db", "two words.db", "état.db"])
+def test_a_database_name_with_uri_characters_is_that_file(run, dbdir: Path, example_csv: Path, name: str) -> None:  # noqa: ANN001
+    # The database is opened through an SQLite URI, where "?", "#" and "%" mean something.
+    db = dbdir / name
+    loaded = run("--db", str(db), "ingest", str(example_csv), "--json")
+    assert loaded.exit_code == 0, loaded
+    files = {p.name for p in dbdir.iterdir()}
+    assert name in files and files <= {name, f"{name}-shm", f"{name}-wal"}, files
+    report = run("--db", str(db), "summary", "--month", "2025-03", "--json")
+    assert report.exit_code == 0, report
+    assert '"sum_bill_total": "5045.50"' in report.stdout
