@@ -1,10 +1,13 @@
-"""Open amounts per (customer, currency), kept by each load for the aging report's rankings.
+"""Open amounts per (customer, currency) and per (currency, day), kept by each load for aging.
 
-``aging --limit N`` and ``--min-total`` list the largest groups: without this
-table, finding them means summing every open invoice (a second on ten
-million invoices) to list twenty. A group's count, total and oldest dates do
-not depend on ``--as-of``, so a load writes them once, in the transaction
-that changes the invoices, and the report ranks from an index.
+``aging --limit N`` and ``--min-total`` list the largest groups: without
+``open_groups``, finding them means summing every open invoice (a second on
+ten million invoices) to list twenty. A group's count, total and oldest
+dates do not depend on ``--as-of``, so a load writes them once, in the
+transaction that changes the invoices, and the report ranks from an index.
+The totals per currency come from ``open_days``: the open amounts per due
+date (and per invoice date), a few thousand rows that any ``--as-of`` and
+``--buckets`` put in buckets.
 
 Triggers on ``invoices`` mark the table stale in ``open_groups_state``
 whenever an open invoice is written by anyone (this tool or another
@@ -28,6 +31,15 @@ CREATE TABLE open_groups (
 ) WITHOUT ROWID;
 -- aging --limit / --min-total: the largest groups of a currency, read in order
 CREATE INDEX open_groups_by_total ON open_groups (currency, outstanding_cents DESC);
+-- the same open invoices per (currency, day): aging's totals per currency, whatever --as-of
+CREATE TABLE open_days (
+    age_by TEXT NOT NULL CHECK (age_by IN ('due', 'invoice')),  -- day is the due date, or the invoice date
+    currency TEXT NOT NULL,
+    day TEXT NOT NULL,
+    invoices INTEGER NOT NULL,
+    outstanding_cents INTEGER NOT NULL,
+    PRIMARY KEY (age_by, currency, day)
+) WITHOUT ROWID;
 -- dirty = 1: an open invoice changed since the table was computed (reports then sum the invoices)
 CREATE TABLE open_groups_state (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL);
 INSERT INTO open_groups_state (id, dirty) VALUES (1, 1);
@@ -47,7 +59,7 @@ END;
 
 
 def is_stale(db: sqlite3.Connection) -> bool:
-    """True when ``open_groups`` may differ from the invoices (or is missing)."""
+    """True when ``open_groups`` and ``open_days`` may differ from the invoices (or are missing)."""
     try:
         row = db.execute("SELECT dirty FROM open_groups_state WHERE id = 1").fetchone()
     except sqlite3.OperationalError:  # an older schema, read without migrating
@@ -56,7 +68,10 @@ def is_stale(db: sqlite3.Connection) -> bool:
 
 
 def refresh(db: sqlite3.Connection) -> None:
-    """Compute ``open_groups`` from the open invoices and mark it current (in the caller's transaction)."""
+    """Compute ``open_groups`` and ``open_days`` from the open invoices and mark them current.
+
+    Runs in the caller's transaction; each is one GROUP BY along an index of the open invoices.
+    """
     db.execute("DELETE FROM open_groups")
     db.execute(
         """INSERT INTO open_groups (customer_id, currency, invoices, outstanding_cents, first_due, first_invoiced)
@@ -64,4 +79,14 @@ def refresh(db: sqlite3.Connection) -> None:
            FROM invoices INDEXED BY invoices_open_by_customer WHERE outstanding_cents > 0
            GROUP BY customer_id, currency"""
     )
+    db.execute("DELETE FROM open_days")
+    for age_by, column, index in [
+        ("due", "due_date", "invoices_open_by_currency_due"),
+        ("invoice", "invoice_date", "invoices_open_by_currency_date"),
+    ]:
+        db.execute(
+            f"""INSERT INTO open_days (age_by, currency, day, invoices, outstanding_cents)
+                SELECT '{age_by}', currency, {column}, count(*), sum(outstanding_cents)
+                FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column}"""
+        )
     db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")

@@ -205,3 +205,15 @@ def domeo_proc() -> Callable[..., Result]:
         )
 
     return _run
+
+
+# The open amounts loads keep for aging (open_groups, open_days), and the same summed from the invoices.
+LIVE = """SELECT customer_id, currency, count(*), sum(outstanding_cents), min(due_date), min(invoice_date)
+          FROM invoices WHERE outstanding_cents > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+KEPT = """SELECT customer_id, currency, invoices, outstanding_cents, first_due, first_invoiced
+          FROM open_groups ORDER BY 1, 2"""
+LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents) FROM invoices
+               WHERE outstanding_cents > 0 GROUP BY 2, 3
+               UNION ALL SELECT 'invoice', currency, invoice_date, count(*), sum(outstanding_cents) FROM invoices
+               WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
+KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"

@@ -41,6 +41,7 @@ def contents(db_path: Path) -> dict[str, list]:
                 """SELECT c.name, g.currency, g.invoices, g.outstanding_cents, g.first_due, g.first_invoiced
                    FROM open_groups AS g JOIN customers AS c ON c.id = g.customer_id ORDER BY 1, 2"""
             ).fetchall(),
+            "open_days": connection.execute("SELECT * FROM open_days ORDER BY 1, 2, 3").fetchall(),
             "open_groups_stale": connection.execute("SELECT dirty FROM open_groups_state").fetchall(),
             "schema": connection.execute(
                 "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"

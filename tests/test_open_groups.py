@@ -1,4 +1,4 @@
-"""The open amounts per (customer, currency) that loads keep for aging's rankings."""
+"""The open amounts per (customer, currency) and per (currency, day) that loads keep for aging."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ import sqlite3
 from pathlib import Path
 from unittest import mock
 
-from conftest import EXAMPLE_CSV, HEADER
+from conftest import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
 
 from domeo_cli import ingest
-
-LIVE = """SELECT customer_id, currency, count(*), sum(outstanding_cents), min(due_date), min(invoice_date)
-          FROM invoices WHERE outstanding_cents > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
-KEPT = """SELECT customer_id, currency, invoices, outstanding_cents, first_due, first_invoiced
-          FROM open_groups ORDER BY 1, 2"""
 
 # Harbor Lane Bakery's open invoice paid off; a new, larger one for a new customer.
 CHANGES = (
@@ -27,11 +22,13 @@ Lens & Light,LL-1,4/2/25,,9999.99,0,Pending,USD,Ana Silva,,ana@lens.example,Net 
 
 
 def state(db_path: Path) -> tuple[int, list, list]:
-    """``(dirty flag, kept groups, groups summed from the invoices)``."""
+    """``(dirty flag, kept groups and days, the same summed from the invoices)``."""
     connection = sqlite3.connect(db_path)
     try:
         dirty = connection.execute("SELECT dirty FROM open_groups_state").fetchone()[0]
-        return dirty, connection.execute(KEPT).fetchall(), connection.execute(LIVE).fetchall()
+        kept = connection.execute(KEPT).fetchall() + connection.execute(KEPT_DAYS).fetchall()
+        live = connection.execute(LIVE).fetchall() + connection.execute(LIVE_DAYS).fetchall()
+        return dirty, kept, live
     finally:
         connection.close()
 
@@ -45,7 +42,7 @@ def top_debtor(run, *extra: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
 def test_every_load_leaves_the_groups_equal_to_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4  # two groups; two due dates and two invoice dates
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
 
     assert run("ingest", str(write_csv(CHANGES, "changes.csv"))).exit_code == 0
@@ -59,7 +56,7 @@ def test_a_large_load_rebuilds_them(write_csv, run, db_path: Path) -> None:  # n
         report = ingest.load(str(db_path), str(write_csv(EXAMPLE_CSV, "example.csv")))
     assert report.inserted == 4
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4
 
 
 def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
@@ -105,6 +102,7 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
             ("TRIGGER", "invoices_open_delete"),
             ("TABLE", "open_groups_state"),
             ("TABLE", "open_groups"),
+            ("TABLE", "open_days"),
         ]:
             connection.execute(f"DROP {kind} {name}")
         connection.execute("DELETE FROM domeo_migrations WHERE version = 5")
@@ -115,5 +113,5 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
     upgraded = run("init")
     assert upgraded.exit_code == 0, upgraded
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]

@@ -243,23 +243,35 @@ def _totals(
 ) -> list[AgingRow]:
     """Every currency's open invoices by bucket, from their sums per day.
 
-    The index of open invoices by (currency, date) gives one row per currency
-    and day (a few hundred rows for a whole book) without sorting; the days
-    are put in buckets here.
+    The sums per (currency, day) are read from ``open_days`` when the load
+    kept them current, else summed along the index of open invoices by
+    (currency, date), without sorting; the days (a few thousand rows for a
+    whole book) are put in buckets here.
     """
     from bisect import bisect_left
 
-    index = "invoices_open_by_customer"
-    if not one_customer:
+    from ..open_groups import is_stale
+
+    if one_customer:
+        sql = (
+            f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices "
+            f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
+        )
+    elif not is_stale(db):  # the sums per day kept by loads: a few thousand rows at most
+        sql = "SELECT currency, day, invoices, outstanding_cents FROM open_days WHERE age_by = :age_by"
+        params = {"age_by": "due" if column == "due_date" else "invoice", **params}
+        if "currency" in params:
+            sql += " AND currency = :currency"
+    else:
         index = "invoices_open_by_currency_due" if column == "due_date" else "invoices_open_by_currency_date"
+        sql = (
+            f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices INDEXED BY {index} "
+            f"WHERE {' AND '.join(where)} GROUP BY currency, {column}"
+        )
     today = as_of.toordinal()
     width = len(edges) + 2
     found: dict[str, list] = {}
-    for cur, day, n, cents in db.execute(
-        f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices INDEXED BY {index} "
-        f"WHERE {' AND '.join(where)} GROUP BY currency, {column}",
-        params,
-    ):
+    for cur, day, n, cents in db.execute(sql, params):
         age = today - date.fromisoformat(day).toordinal()
         acc = found.get(cur)
         if acc is None:
