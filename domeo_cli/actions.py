@@ -28,7 +28,7 @@ def open_reports_db(db: str | None) -> sqlite3.Connection:
 def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: str, as_json: bool) -> None:
     """``domeo past-due``."""
     from .days import parse_iso_option, today
-    from .queries import contract
+    from .queries import past_due as contract
 
     day = parse_iso_option(as_of, "--as-of") if as_of is not None else today()
     common.check_page(limit, offset)
@@ -49,7 +49,7 @@ def past_due(db: str | None, as_of: str | None, limit: int, offset: int, sort: s
 def summary(db: str | None, month: str, customer: str | None, currency: str | None, as_json: bool) -> None:
     """``domeo summary --month``."""
     from .days import parse_month_option
-    from .queries import contract
+    from .queries import past_due as contract
 
     start, end = parse_month_option(month)
     if currency is not None:
@@ -95,7 +95,7 @@ def summary_command(
 
 def contact(db: str | None, name: str, limit: int, offset: int, as_json: bool) -> None:
     """``domeo contact NAME``."""
-    from .queries import contract
+    from .queries import past_due as contract
 
     common.check_page(limit, offset)
     with closing(open_reports_db(db)) as connection:

@@ -15,8 +15,8 @@ from .money import format_cents
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.contract import ContactPage, MonthSummary, PastDuePage
     from .queries.customers import CustomerPage, InvoiceDetail, MonthSeries
+    from .queries.past_due import ContactPage, MonthSummary, PastDuePage
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from .money import format_cents_grouped
 
 if TYPE_CHECKING:
     from .ingest import LoadReport
-    from .queries.contract import ContactPage, MonthSummary, PastDuePage
+    from .queries.past_due import ContactPage, MonthSummary, PastDuePage
 
 
 # Control characters (C0 but tab and newline, DEL, C1) and bidi embedding, override and

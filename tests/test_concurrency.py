@@ -24,7 +24,7 @@ from conftest import domeo_command, load_generator
 
 from domeo_cli import db as dbmod
 from domeo_cli import schema
-from domeo_cli.queries import contract as queries
+from domeo_cli.queries import past_due as queries
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ this package imports none of them, so a report loads only its own query
 module: part of what keeps a report's start-up short.
 
 - ``common``: customers looked up by name, currency codes, paging limits.
-- ``contract``: the contract's past-due, summary and contact.
+- ``past_due``: the contract's past-due, summary and contact.
 - ``aging``: open amounts by bucket of age, per customer, parent or currency.
 - ``customers``: the customer list, one invoice in full, the month series.
 """

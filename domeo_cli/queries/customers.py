@@ -22,7 +22,7 @@ from typing import NamedTuple
 from ..errors import InvalidInput, NotFound
 from ..names import name_key
 from .common import Customer, check_currency, check_page, find_customer
-from .contract import CurrencySum
+from .past_due import CurrencySum
 
 CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
 MAX_MONTHS = 1200
