@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line with ``argv`` (default: the process's arguments); exits with its code."""
+    from .cli import main as run
 
-def main() -> None:
-    """Run the command line: plain report invocations take the fast path, the rest Typer."""
-    from .fastcli import run
-
-    code = run(sys.argv[1:])
-    if code is not None:
-        sys.exit(code)
-    from .cli import app
-
-    app()
+    run(argv)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
-"""The ``domeo`` command line: parses options, calls the library, renders.
+"""The ``domeo`` command line: the one definition of its commands and options.
 
-No business logic lives here. Library errors (``errors.py``) and SQLite
-errors become one sentence on stderr (JSON with ``--json``) and the
-contract's exit code; a usage error is exit 2, never a traceback.
+A command parses its options, calls ``reports`` (or the load), and hands the
+result to ``emit``, which picks the renderer. No business logic lives here.
+Library errors (``errors.py``) and database errors become one sentence on
+stderr (JSON with ``--json``) and the contract's exit code; a usage error is
+exit 2, never a traceback.
+
+Start-up: Typer turns only the invoked command into a click command (the
+group's ``commands`` is a lazy mapping, click's lazy-subcommand pattern), and
+each command imports what it uses inside its body, so ``domeo past-due
+--json`` loads neither Rich nor another report's queries.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any
 
 import typer
@@ -20,9 +27,46 @@ from .errors import EXIT_INVALID, RowsRejected
 
 _state: dict[str, Any] = {"db": None}
 
+#: Every command, by name: its own one-command Typer app, made into a click command on first use.
+_COMMANDS: dict[str, typer.Typer] = {}
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a ``domeo`` command (the function's name with dashes, unless ``name`` is given)."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        one = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        key = name or function.__name__.replace("_", "-")
+        _COMMANDS[key] = one
+        return one.command(key)(function)
+
+    return register
+
+
+class _LazyCommands(Mapping[str, Any]):
+    """The group's commands: every name known, each built by Typer only when looked up."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = typer.main.get_command(_COMMANDS[name])
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_COMMANDS)
+
+    def __len__(self) -> int:
+        return len(_COMMANDS)
+
 
 class _Group(TyperGroup):
-    """Runs a command and turns whatever it raises into a message and an exit code."""
+    """Builds only the invoked command; runs it and turns whatever it raises into a message and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands()  # type: ignore[assignment]
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         from .outcome import guarded, report
@@ -121,15 +165,14 @@ def _main(
 
 
 def _db_path(db: str | None) -> str:
-    from .db import resolve_path
-    from .outcome import current_db
+    from .db import current_db, resolve_path
 
     path = resolve_path(db or _state["db"])
     current_db.append(path)
     return path
 
 
-@app.command()
+@command()
 def init(db: DbOption = None, json: JsonOption = False) -> None:
     """Create the database, or upgrade an older one in place (never deletes data)."""
     from . import db as dbmod
@@ -150,7 +193,7 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
         sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}).\n")
 
 
-@app.command()
+@command()
 def ingest(
     file: Annotated[str, typer.Argument(help="The export CSV; - reads standard input.", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate; write nothing.")] = False,
@@ -247,16 +290,43 @@ def _progress_bar(file: str) -> _ProgressBar | None:
     return _ProgressBar(size) if size > 8 * 1024 * 1024 else None
 
 
-@app.command("past-due")
+def _db(db: str | None) -> str | None:
+    """The command's --db, else the one given before the command."""
+    return db or _state["db"]
+
+
+def emit(result: Any, json: bool) -> None:
+    """Print a report's result: its JSON document with --json, else its table."""
+    if json:
+        from . import shapes
+
+        shapes.write(result)
+    else:
+        from . import tables
+
+        tables.render(result)
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
+        show_default=False,
+    ),
+]
+CustomerOption = Annotated[
+    str | None,
+    typer.Option("--customer", help="Only this customer (exact name, any case).", show_default=False),
+]
+CurrencyOption = Annotated[
+    str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
+]
+
+
+@command()
 def past_due(
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
-            show_default=False,
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
     sort: Annotated[str, typer.Option("--sort", help="due_date.asc or due_date.desc.")] = "due_date.asc",
@@ -264,21 +334,16 @@ def past_due(
     json: JsonOption = False,
 ) -> None:
     """Invoices with money outstanding whose due date is before the as-of date."""
-    from . import actions
+    from . import reports
 
-    actions.past_due(db or _state["db"], as_of, limit, offset, sort, json)
+    emit(reports.past_due(_db(db), as_of=as_of, limit=limit, offset=offset, sort=sort, totals=not json), json)
 
 
-@app.command()
+@command()
 def summary(
     month: Annotated[str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)] = None,
-    customer: Annotated[
-        str | None,
-        typer.Option("--customer", help="Only this customer (exact name, any case).", show_default=False),
-    ] = None,
-    currency: Annotated[
-        str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
-    ] = None,
+    customer: CustomerOption = None,
+    currency: CurrencyOption = None,
     first: Annotated[
         str | None,
         typer.Option("--from", help="First month of a series, YYYY-MM (with --to).", show_default=False),
@@ -291,12 +356,23 @@ def summary(
     json: JsonOption = False,
 ) -> None:
     """Sum and count of the invoices dated in a month (or each month from --from to --to), per currency."""
-    from . import actions
+    from . import reports
+    from .errors import InvalidInput
 
-    actions.summary_command(db or _state["db"], month, first, last, customer, currency, json)
+    if month is not None and (first is not None or last is not None):
+        raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
+    if month is None and first is None and last is None:
+        raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
+    if month is not None:
+        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), json)
+        return
+    if first is None or last is None:
+        given, missing = ("--from", "--to") if last is None else ("--to", "--from")
+        raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
+    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), json)
 
 
-@app.command()
+@command()
 def contact(
     name: Annotated[str, typer.Argument(help="The customer's name (any case).", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
@@ -305,32 +381,12 @@ def contact(
     json: JsonOption = False,
 ) -> None:
     """Who to call at a customer: each contact and the last invoice it appeared on."""
-    from . import actions
+    from . import reports
 
-    actions.contact(db or _state["db"], name, limit, offset, json)
-
-
-def _open(db: str | None) -> sqlite3.Connection:
-    """Open the database for a report command (never creates one)."""
-    from .actions import open_reports_db
-
-    return open_reports_db(db or _state["db"])
+    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset), json)
 
 
-# -- commands beyond the contract (aging, customers, invoice) below --
-
-
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
-        show_default=False,
-    ),
-]
-
-
-@app.command()
+@command()
 def aging(
     as_of: AsOfOption = None,
     buckets: Annotated[
@@ -355,9 +411,7 @@ def aging(
         str | None,
         typer.Option("--customer", help="Only this customer's invoices (exact name, any case).", show_default=False),
     ] = None,
-    currency: Annotated[
-        str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
-    ] = None,
+    currency: CurrencyOption = None,
     min_total: Annotated[
         str | None,
         typer.Option("--min-total", help="List only groups whose total is at least this amount.", show_default=False),
@@ -373,14 +427,25 @@ def aging(
     json: JsonOption = False,
 ) -> None:
     """Open invoices by age bucket, one row per customer, with a grand total per currency."""
-    from . import report_actions
+    from . import reports
 
-    report_actions.aging(
-        db or _state["db"], as_of, buckets, age_by, by, tree, customer, currency, min_total, sort, limit, json
+    result = reports.aging(
+        _db(db),
+        as_of=as_of,
+        buckets=buckets,
+        age_by=age_by,
+        by=by,
+        tree=tree,
+        customer=customer,
+        currency=currency,
+        min_total=min_total,
+        sort=sort,
+        limit=limit,
     )
+    emit(result, json)
 
 
-@app.command()
+@command()
 def customers(
     as_of: AsOfOption = None,
     search: Annotated[
@@ -397,12 +462,12 @@ def customers(
     json: JsonOption = False,
 ) -> None:
     """Every customer: number, parent, invoices, open AR and past due per currency, main contact."""
-    from . import report_actions
+    from . import reports
 
-    report_actions.customers(db or _state["db"], as_of, search, sort, limit, offset, json)
+    emit(reports.customers(_db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset), json)
 
 
-@app.command()
+@command()
 def invoice(
     number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False)],
     as_of: AsOfOption = None,
@@ -410,6 +475,11 @@ def invoice(
     json: JsonOption = False,
 ) -> None:
     """One invoice in full: every stored field, days past due, the load that last changed it."""
-    from . import report_actions
+    from . import reports
 
-    report_actions.invoice(db or _state["db"], number, as_of, json)
+    emit(reports.invoice(_db(db), number=number, as_of=as_of), json)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run ``domeo`` with ``argv`` (default: the process's arguments); exits with the command's code."""
+    app(args=argv, prog_name="domeo")

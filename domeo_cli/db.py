@@ -18,6 +18,10 @@ from .errors import DatabaseError, NoDatabase
 DEFAULT_DB = "domeo.db"
 
 
+#: The database the running command uses, for messages about its errors.
+current_db: list[str] = []
+
+
 def resolve_path(option: str | None) -> str:
     """The database path: ``--db``, else ``$DOMEO_DB``, else ``domeo.db`` here."""
     return option or os.environ.get("DOMEO_DB") or DEFAULT_DB
@@ -311,3 +315,14 @@ def transaction(db: sqlite3.Connection, path: str) -> Iterator[sqlite3.Connectio
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def open_reports_db(db: str | None) -> sqlite3.Connection:
+    """Open the database a report reads (never creating one), as one read snapshot.
+
+    ``db`` is a path or None ($DOMEO_DB, else ./domeo.db). One read transaction:
+    a page and its total come from the same committed state. The caller closes it.
+    """
+    path = resolve_path(db)
+    current_db.append(path)
+    return open_existing(path, snapshot=True)

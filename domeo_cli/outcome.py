@@ -1,8 +1,7 @@
 """How a command ends: every error a user can cause becomes one sentence and an exit code.
 
-Shared by the Typer command line and the fast path of ``fastcli.py``, so a
-report fails the same way whichever parsed its options. Kept free of Typer
-and Rich imports.
+Used by the command line around every command. Kept free of Typer and
+Rich imports.
 """
 
 from __future__ import annotations
@@ -15,9 +14,6 @@ from typing import Any
 
 from .errors import EXIT_OPERATIONAL, DomeoError
 
-#: The database the running command uses, for messages about SQLite errors.
-current_db: list[str] = []
-
 
 def guarded(call: Callable[[], Any], json_errors: bool) -> int:
     """Run ``call`` and return its exit code; errors are reported on stderr, never raised."""
@@ -27,7 +23,7 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
     except DomeoError as err:
         return report(err.code, err.message, err.exit_code, json_errors, getattr(err, "suggestions", None))
     except sqlite3.Error as err:
-        from .db import explain
+        from .db import current_db, explain
 
         wrapped = explain(err, current_db[-1] if current_db else "the database")
         return report(wrapped.code, wrapped.message, wrapped.exit_code, json_errors)

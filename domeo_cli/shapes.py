@@ -15,8 +15,11 @@ from .money import format_cents
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.customers import CustomerPage, InvoiceDetail, MonthSeries
-    from .queries.past_due import ContactPage, MonthSummary, PastDuePage
+    from .queries.contacts import ContactPage
+    from .queries.customers import CustomerPage
+    from .queries.invoices import InvoiceDetail
+    from .queries.past_due import PastDuePage
+    from .queries.summary import MonthSeries, MonthSummary
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:
@@ -93,18 +96,36 @@ def isatty(stream: Any) -> bool:
         return False
 
 
-def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
-    """Write one JSON document and a newline (to stdout by default)."""
-    out = stream or sys.stdout
-    # Indented for a person at a terminal; on one line for a pipe, where the
-    # C encoder is many times faster on a large report (aging of every customer).
-    text = json.dumps(document, ensure_ascii=False, indent=2 if isatty(out) else None)
+def _text(document: Any, indent: bool) -> str:
+    """One JSON document and a newline: indented, or on one line."""
+    # On one line the C encoder is many times faster on a large report (aging of every customer).
+    text = json.dumps(document, ensure_ascii=False, indent=2 if indent else None)
     # json escapes C0 controls only; DEL and C1 controls from an export (a raw U+009B is a
     # terminal's CSI) are escaped too, as \u escapes: the same JSON value, safe to print.
-    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
-    out.write(text)
-    out.write("\n")
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
+
+
+def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
+    """Write one JSON document and a newline (to stdout by default): indented at a terminal only."""
+    out = stream or sys.stdout
+    out.write(_text(document, isatty(out)))
     out.flush()
+
+
+def document(result: Any) -> dict[str, Any]:
+    """Exactly the ``--json`` document of a report's result (any result of ``reports``)."""
+    # By the result's type name, so that rendering one report imports no other report's query module.
+    return _DOCUMENTS[type(result).__name__](result)
+
+
+def json_bytes(result: Any, indent: bool = False) -> bytes:
+    """A report's ``--json`` output as UTF-8: one line and a newline (what a pipe gets), or indented."""
+    return _text(document(result), indent).encode()
+
+
+def write(result: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
+    """Write a report's ``--json`` document to stdout (by default): indented for a person at a terminal."""
+    dump(document(result), stream)
 
 
 # -- reports beyond the contract (aging, customers, invoice) below --
@@ -152,42 +173,6 @@ def aging(report: AgingReport) -> dict[str, Any]:
     if report.tree is not None:
         document["tree"] = [_aging_node(node, names) for node in report.tree]
     return document
-
-
-# DEL and C1 controls in UTF-8: \x7f, and \xc2 then \x80-\x9f (\xc2 is only ever a lead byte).
-_C1_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]")
-
-
-def aging_text(report: dict[str, Any], groups: bytes, totals: list[AgingRow], names: list[str]) -> list[bytes]:
-    """The --json document of ``aging`` from ``queries.every_group_json``, in pieces: what ``dump`` writes.
-
-    ``report`` holds ``as_of``, ``age_by``, ``by`` and ``buckets`` as in
-    ``aging``; ``groups`` is the groups' JSON text, already joined. Kept as
-    bytes in pieces, so an 8 MB answer is never copied, decoded, re-encoded or
-    scanned by a regular expression, unless a quick byte search finds a DEL
-    or a C1 control (escaped as ``dump`` does).
-    """
-    head = json.dumps(report, ensure_ascii=False)[:-1] + ', "groups": ['
-    tail = json.dumps([{"currency": t.currency, **_aging_amounts(t, names)} for t in totals], ensure_ascii=False)
-    parts = [head.encode(), groups, f'], "totals": {tail}}}\n'.encode()]
-    return [_C1_UTF8.sub(_escape_c1, p) if b"\x7f" in p or b"\xc2" in p else p for p in parts]
-
-
-def _escape_c1(match: re.Match[bytes]) -> bytes:
-    return b"\\u%04x" % ord(match[0].decode())
-
-
-def write_bytes(parts: list[bytes], stream=None) -> None:  # noqa: ANN001 - a text stream
-    """Write UTF-8 ``parts`` to stdout (by default) as they are, as ``dump`` would write their text."""
-    out = stream or sys.stdout
-    raw = getattr(out, "buffer", None)
-    if raw is None or (getattr(out, "encoding", None) or "").lower().replace("-", "") != "utf8":
-        out.write(b"".join(parts).decode())
-    else:
-        out.flush()
-        raw.writelines(parts)
-        raw.flush()
-    out.flush()
 
 
 def customers(page: CustomerPage) -> dict[str, Any]:
@@ -288,3 +273,14 @@ def summary_months(series: MonthSeries) -> dict[str, Any]:
             for c in series.by_currency
         ],
     }
+
+
+_DOCUMENTS = {
+    "PastDuePage": past_due,
+    "MonthSummary": summary,
+    "MonthSeries": summary_months,
+    "ContactPage": contact,
+    "AgingReport": aging,
+    "CustomerPage": customers,
+    "InvoiceDetail": invoice,
+}

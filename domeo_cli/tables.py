@@ -21,7 +21,9 @@ from .money import format_cents_grouped
 
 if TYPE_CHECKING:
     from .ingest import LoadReport
-    from .queries.past_due import ContactPage, MonthSummary, PastDuePage
+    from .queries.contacts import ContactPage
+    from .queries.past_due import PastDuePage
+    from .queries.summary import MonthSummary
 
 
 # Control characters (C0 but tab and newline, DEL, C1) and bidi embedding, override and
@@ -234,7 +236,9 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.customers import CustomerPage, InvoiceDetail, MonthSeries
+    from .queries.customers import CustomerPage
+    from .queries.invoices import InvoiceDetail
+    from .queries.summary import MonthSeries
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -516,3 +520,20 @@ def summary_months(series: MonthSeries) -> None:
         con.print(table)
         if not con.is_terminal:
             _plain_lines(con, title, caption)
+
+
+def render(result: object) -> None:
+    """Print any result of ``reports`` as its table on stdout."""
+    name = type(result).__name__
+    if name == "PastDuePage":
+        past_due(result, result.totals or [])  # type: ignore[attr-defined]
+        return
+    draw = {
+        "MonthSummary": summary,
+        "MonthSeries": summary_months,
+        "ContactPage": contacts,
+        "AgingReport": aging,
+        "CustomerPage": customers,
+        "InvoiceDetail": invoice,
+    }[name]
+    draw(result)  # type: ignore[operator]

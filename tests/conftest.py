@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from domeo_cli.cli import app
+from domeo_cli.__main__ import main
 
 HEADER = (
     "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
@@ -66,12 +67,24 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Run ``domeo ARGS`` through Typer's CliRunner; ``input`` feeds standard input."""
+    """Run ``domeo ARGS`` in-process through the entry point users run (``domeo_cli.__main__:main``).
+
+    Standard streams are CliRunner's (``input`` feeds standard input); the exit code is main's.
+    """
     runner = CliRunner()
 
     def _run(*args: str, input: str | bytes | None = None) -> Result:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+        with runner.isolation(input=input) as (out, err, *_):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            stdout, stderr = out.getvalue(), err.getvalue()
+        return Result(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
 
     return _run
 

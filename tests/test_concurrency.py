@@ -333,12 +333,12 @@ def test_open_existing_with_snapshot_answers_from_one_committed_state(db_copy: P
 
 
 def test_a_report_answers_from_one_committed_state(db_copy: Path) -> None:
-    from domeo_cli import actions
+    from domeo_cli import db as reports_db
 
     before = dbmod.open_existing(str(db_copy))
     expected_total = queries.past_due(before, date.fromisoformat(AS_OF), limit=1).total
     before.close()
-    connection = actions.open_reports_db(str(db_copy))
+    connection = reports_db.open_reports_db(str(db_copy))
     _, total = _interleaved_page(connection, db_copy)
     connection.close()
     assert total == expected_total

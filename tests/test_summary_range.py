@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domeo_cli import db as dbmod
 from domeo_cli import shapes
-from domeo_cli.queries.customers import summary_range
+from domeo_cli.queries.summary import summary_range
 
 
 def _month(month: str, currency: str, cents: str, count: int) -> dict:

@@ -1,0 +1,41 @@
+"""Who to call at a customer: its distinct contacts, most recently seen first."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import NamedTuple
+
+from .common import Customer, check_page, find_customer
+
+
+class Contact(NamedTuple):
+    """A distinct contact of a customer and the last invoice date it appeared on."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    last_seen_invoice_date: str
+
+
+class ContactPage(NamedTuple):
+    """A page of a customer's contacts, most recently seen first."""
+
+    customer: Customer
+    contacts: list[Contact]
+    total: int
+    limit: int
+    offset: int
+
+
+def contacts(db: sqlite3.Connection, name: str, *, limit: int = 10, offset: int = 0) -> ContactPage:
+    """The contacts of the customer called ``name``; NotFound if there is none."""
+    check_page(limit, offset)
+    found = find_customer(db, name)
+    rows = db.execute(
+        "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
+        "ORDER BY last_seen DESC, name, email, phone LIMIT ? OFFSET ?",
+        (found.id, limit, min(offset, 2**63 - 1)),  # a huge offset is just past the end
+    ).fetchall()
+    total = db.execute("SELECT count(*) FROM contacts WHERE customer_id = ?", (found.id,)).fetchone()[0]
+    items = [Contact(n or None, e or None, p or None, seen) for n, e, p, seen in rows]
+    return ContactPage(found, items, total, limit, offset)

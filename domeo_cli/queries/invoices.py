@@ -1,0 +1,120 @@
+"""One invoice in full, and the stored invoice numbers most like a mistyped one."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import NamedTuple
+
+from ..errors import NotFound
+
+
+class IngestRun(NamedTuple):
+    """The load that last inserted or changed an invoice."""
+
+    id: int
+    file_name: str
+    started_at: str
+    finished_at: str | None
+    sha256: str | None
+
+
+class InvoiceDetail(NamedTuple):
+    """One invoice, every stored field, and its state as of a date."""
+
+    invoice_number: str
+    customer_name: str
+    customer_number: str | None
+    parent_number: str | None
+    invoice_date: str
+    due_date: str
+    due_date_derived: bool
+    po_number: str | None
+    bill_total: int
+    applied: int
+    outstanding: int
+    currency: str
+    status: str
+    terms: str | None
+    terms_days: int | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_email: str | None
+    as_of: date
+    run: IngestRun | None
+
+    @property
+    def past_due(self) -> bool:
+        """The contract's rule: outstanding > 0 and due before the as-of date."""
+        return self.outstanding > 0 and self.due_date < self.as_of.isoformat()
+
+    @property
+    def days_past_due(self) -> int:
+        """Days past due as of the as-of date; 0 when not past due."""
+        if not self.past_due:
+            return 0
+        return self.as_of.toordinal() - date.fromisoformat(self.due_date).toordinal()
+
+
+_INVOICE = """
+    SELECT i.invoice_number, c.name, c.customer_number, c.parent_number, i.invoice_date, i.due_date,
+           i.due_date_derived, i.po_number, i.bill_total_cents, i.applied_cents, i.outstanding_cents,
+           i.currency, i.status, i.terms, i.terms_days, i.contact_name, i.contact_phone, i.contact_email,
+           r.id, r.file_name, r.started_at, r.finished_at, r.sha256
+    FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+    LEFT JOIN ingest_runs AS r ON r.id = i.run_id
+    WHERE i.invoice_number = ?"""
+
+
+def invoice(db: sqlite3.Connection, number: str, as_of: date) -> InvoiceDetail:
+    """The invoice numbered ``number`` (trimmed; any case if no exact match), or NotFound."""
+    wanted = number.strip()
+    row = None
+    for candidate in dict.fromkeys((wanted, wanted.upper())):
+        if candidate:
+            row = db.execute(_INVOICE, (candidate,)).fetchone()
+            if row is not None:
+                break
+    if row is None:
+        suggestions = close_invoice_numbers(db, wanted)
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise NotFound(f"No invoice is numbered {number!r}.{hint}", suggestions)
+    *fields, run_id, file_name, started, finished, sha = row
+    fields[6] = bool(fields[6])
+    run = IngestRun(run_id, file_name, started, finished, sha) if run_id is not None else None
+    return InvoiceDetail(*fields, as_of=as_of, run=run)
+
+
+def close_invoice_numbers(db: sqlite3.Connection, number: str, limit: int = 3) -> list[str]:
+    """Stored invoice numbers most like ``number``, from its neighbours in the index.
+
+    Looks around the number and around ever shorter prefixes of it (each an
+    index seek), then ranks those few candidates by similarity.
+    """
+    import difflib
+
+    wanted = number.strip()
+    if not wanted:
+        return []
+    candidates: set[str] = set()
+    probes = dict.fromkeys(
+        [wanted, wanted.upper()] + [wanted.upper()[:n] for n in range(len(wanted) - 1, max(1, len(wanted) // 2), -1)]
+    )
+    for probe in probes:
+        candidates.update(
+            n
+            for (n,) in db.execute(
+                "SELECT invoice_number FROM invoices WHERE invoice_number >= ? ORDER BY invoice_number LIMIT 5",
+                (probe,),
+            )
+        )
+        candidates.update(
+            n
+            for (n,) in db.execute(
+                "SELECT invoice_number FROM invoices WHERE invoice_number < ? ORDER BY invoice_number DESC LIMIT 3",
+                (probe,),
+            )
+        )
+    upper = {c.upper(): c for c in sorted(candidates)}
+    found = difflib.get_close_matches(wanted.upper(), list(upper), n=limit, cutoff=0.6)
+    return [upper[f] for f in found]

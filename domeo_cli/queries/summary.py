@@ -1,0 +1,191 @@
+"""Billing of a month, or of each month of a range, per currency.
+
+Monthly sums of every customer come from ``billing_by_month`` (kept by
+triggers); one customer's from ``invoices_by_customer_month``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import NamedTuple
+
+from ..days import month_end
+from ..errors import InvalidInput
+from .common import Customer, check_currency, find_customer
+
+MAX_MONTHS = 1200
+
+
+class CurrencySum(NamedTuple):
+    """Billing of one currency."""
+
+    currency: str
+    sum_bill_total: int
+    count_invoices: int
+
+
+class MonthSummary(NamedTuple):
+    """What was billed in a month: the headline currency and, if several, all of them."""
+
+    month: str
+    currency: str
+    sum_bill_total: int
+    count_invoices: int
+    by_currency: list[CurrencySum]
+    customer: Customer | None
+
+    @property
+    def mixed(self) -> bool:
+        """True when the matched invoices are in more than one currency."""
+        return len(self.by_currency) > 1
+
+
+def summary(
+    db: sqlite3.Connection,
+    month_start: date,
+    month_last: date,
+    *,
+    customer: str | None = None,
+    currency: str | None = None,
+) -> MonthSummary:
+    """Sum of bill_total and count of invoices dated from month_start to month_last, per currency."""
+    code = check_currency(currency) if currency is not None else None
+    found = find_customer(db, customer) if customer is not None else None
+    where = ["invoice_date >= ?", "invoice_date <= ?"]
+    params: list[object] = [month_start.isoformat(), month_last.isoformat()]
+    if found is not None:
+        where.append("customer_id = ?")
+        params.append(found.id)
+    if code is not None:
+        where.append("currency = ?")
+        params.append(code)
+    month_key = f"{month_start.year:04d}-{month_start.month:02d}"
+    whole_month = month_start.day == 1 and month_last == month_end(month_start.year, month_start.month)
+    if found is None and whole_month:
+        # All customers' month: the rollup kept by triggers holds it in one row per
+        # currency, so the answer costs the same on ten million invoices as on ten.
+        rows = db.execute(
+            "SELECT currency, bill_total_cents, invoices FROM billing_by_month "
+            "WHERE month = ? AND invoices > 0"
+            + (" AND currency = ?" if code is not None else "")
+            + " ORDER BY currency",
+            [month_key, *([code] if code is not None else [])],
+        ).fetchall()
+    else:
+        rows = db.execute(
+            f"SELECT currency, sum(bill_total_cents), count(*) FROM invoices WHERE {' AND '.join(where)} "
+            "GROUP BY currency ORDER BY currency",
+            params,
+        ).fetchall()
+    by_currency = [CurrencySum(*row) for row in rows]
+    if code is not None:
+        headline = code
+    elif len(by_currency) == 1:
+        headline = by_currency[0].currency
+    else:
+        headline = "USD"
+    main = next((c for c in by_currency if c.currency == headline), CurrencySum(headline, 0, 0))
+    return MonthSummary(
+        month=month_key,
+        currency=headline,
+        sum_bill_total=main.sum_bill_total,
+        count_invoices=main.count_invoices,
+        by_currency=by_currency,
+        customer=found,
+    )
+
+
+# -- summary over a range of months ----------------------------------------------------
+
+
+class MonthCurrency(NamedTuple):
+    """What was billed in one month in one currency."""
+
+    month: str
+    currency: str
+    sum_bill_total: int
+    count_invoices: int
+
+
+class MonthSeries(NamedTuple):
+    """Billing month by month: every month of the range for every currency reported."""
+
+    first: str
+    last: str
+    currencies: list[str]
+    months: list[MonthCurrency]
+    by_currency: list[CurrencySum]
+    customer: Customer | None
+
+
+def month_range(start: date, end: date) -> list[str]:
+    """``YYYY-MM`` of every month from ``start``'s through ``end``'s, in order."""
+    out = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def check_month_range(first: date, last: date) -> None:
+    """Raise InvalidInput unless ``first`` <= ``last`` and the range is not absurdly long."""
+    if first > last:
+        raise InvalidInput(f"--from {first:%Y-%m} is after --to {last:%Y-%m}; give the earlier month first.")
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months > MAX_MONTHS:
+        raise InvalidInput(f"--from/--to span {months} months; at most {MAX_MONTHS} are reported at once.")
+
+
+def summary_range(
+    db: sqlite3.Connection,
+    first: date,
+    last: date,
+    *,
+    customer: str | None = None,
+    currency: str | None = None,
+) -> MonthSeries:
+    """Billing of each month from ``first``'s month through ``last``'s, per currency.
+
+    Every month appears for every currency reported (zeros included), so a
+    series has no gaps: ``currency`` if given, else every currency billed in
+    the range, else USD.
+    """
+    check_month_range(first, last)
+    code = check_currency(currency) if currency is not None else None
+    found = find_customer(db, customer) if customer is not None else None
+    months = month_range(first, last)
+    if found is None:
+        sql = (
+            "SELECT month, currency, bill_total_cents, invoices FROM billing_by_month "
+            "WHERE month >= ? AND month <= ? AND invoices > 0"
+        )
+        params: list[object] = [months[0], months[-1]]
+    else:
+        sql = (
+            "SELECT substr(invoice_date, 1, 7), currency, sum(bill_total_cents), count(*) "
+            "FROM invoices INDEXED BY invoices_by_customer_month "
+            "WHERE customer_id = ? AND invoice_date >= ? AND invoice_date < ?"
+        )
+        end_year, end_month = (last.year + 1, 1) if last.month == 12 else (last.year, last.month + 1)
+        params = [found.id, f"{months[0]}-01", f"{end_year:04d}-{end_month:02d}-01"]
+    if code is not None:
+        sql += " AND currency = ?"
+        params.append(code)
+    if found is not None:
+        sql += " GROUP BY 1, 2"
+    cells = {(m, cur): (cents, count) for m, cur, cents, count in db.execute(sql, params)}
+    currencies = sorted({cur for _, cur in cells}) if code is None else [code]
+    if not currencies:
+        currencies = ["USD"]
+    series = [MonthCurrency(m, cur, *cells.get((m, cur), (0, 0))) for m in months for cur in currencies]
+    by_currency = [
+        CurrencySum(
+            cur,
+            sum(s.sum_bill_total for s in series if s.currency == cur),
+            sum(s.count_invoices for s in series if s.currency == cur),
+        )
+        for cur in currencies
+    ]
+    return MonthSeries(months[0], months[-1], currencies, series, by_currency, found)
