@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from conftest import HEADER
+from helpers import csv_of, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import db as dbmod
 from domeo_cli import open_groups, shapes
 from domeo_cli.hierarchy import refresh
 from domeo_cli.names import name_key
@@ -21,22 +19,10 @@ from domeo_cli.queries.aging import aging, bucket_names
 AS_OF = date(2025, 5, 1)
 
 
-def _csv(rows: list[dict[str, str]]) -> str:
-    """HEADER plus rows given as dicts of a few columns (defaults: open USD invoice, Net 30)."""
-    keys = HEADER.split(",")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(keys)
-    defaults = {"Status": "Pending", "Currency": "USD", "Applied": "0", "CustomerTerms": "Net 30"}
-    for row in rows:
-        writer.writerow([row.get(k, defaults.get(k, "")) for k in keys])
-    return out.getvalue()
-
-
 @pytest.fixture
 def load(write_csv, run):  # noqa: ANN001, ANN201
     def _load(rows: list[dict[str, str]], name: str = "rows.csv") -> None:
-        result = run("ingest", str(write_csv(_csv(rows), name)), "--json")
+        result = run("ingest", str(write_csv(csv_of(rows), name)), "--json")
         assert result.exit_code == 0, result
         assert result.json["rejected"] == 0, result
 
@@ -334,12 +320,6 @@ CURRENCIES = ["USD", "CAD", "EUR"]
 NAMES = ["alpha", "Bravo", "charlie", "Delta", "Écho", "foxtrot"]
 
 
-def _memory_db() -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    dbmod.migrate(db, ":memory:")
-    return db
-
-
 def _fill(db: sqlite3.Connection, customers: list[tuple[str | None, str | None]], invoices: list[tuple]) -> None:
     db.executemany(
         "INSERT INTO customers (id, name, name_key, customer_number, parent_number) VALUES (?, ?, ?, ?, ?)",
@@ -504,7 +484,7 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
     stored_tree,
     stored_groups,  # noqa: ANN001
 ) -> None:
-    db = _memory_db()
+    db = memory_db()
     _fill(db, customers, invoices)
     if stored_tree:
         refresh(db)  # as at the end of an ingest; else the report works the tree out itself

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, SAMPLE, load_generator
+from helpers import EXAMPLE_CSV, SAMPLE, load_generator
 
 from domeo_cli import schema
 

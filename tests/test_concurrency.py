@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import domeo_command, load_generator
+from helpers import domeo_command, load_generator
 
 from domeo_cli import db as dbmod
 from domeo_cli import schema

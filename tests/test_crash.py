@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import domeo_command, load_generator
+from helpers import domeo_command, load_generator
 
 pytestmark = pytest.mark.slow
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
+from helpers import memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import db as dbmod
 from domeo_cli import shapes
 from domeo_cli.names import name_key
 from domeo_cli.queries.customers import customers
@@ -117,7 +116,7 @@ def test_customers_table_when_piped_is_plain(example, run):  # noqa: ANN001
 def test_customers_next_page_hint_is_a_command_to_paste(example, run, write_csv):  # noqa: ANN001
     import shlex
 
-    from conftest import HEADER
+    from helpers import HEADER
 
     more = HEADER + "\nO'Brien Motors,OB-1,3/2/25,,50,0,Pending,USD,,,,Net 30,,,\n"
     more += "Bo'sun Supply,BS-1,3/2/25,,70,0,Pending,USD,,,,Net 30,,,\n"
@@ -130,12 +129,6 @@ def test_customers_next_page_hint_is_a_command_to_paste(example, run, write_csv)
     expected = run("customers", "--as-of", "2025-05-01", "--search", "o'", "--sort", "past_due", "--limit", "1",
                    "--offset", "1", "--json")  # fmt: skip
     assert following.exit_code == 0 and following.json == expected.json
-
-
-def _memory_db() -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    dbmod.migrate(db, ":memory:")
-    return db
 
 
 NAMES = ["alpha", "Bravo", "charlie", "Delta", "Écho"]
@@ -164,7 +157,7 @@ _books = st.lists(
     offset=st.integers(0, 5),
 )
 def test_customers_match_the_plain_model(book, as_of, sort, search, limit, offset) -> None:  # noqa: ANN001
-    db = _memory_db()
+    db = memory_db()
     db.executemany(
         "INSERT INTO customers (id, name, name_key, customer_number, parent_number) VALUES (?, ?, ?, ?, ?)",
         [(i + 1, n, name_key(n), str(100 + i), str(100 + i - 1) if i else "999") for i, n in enumerate(NAMES)],
@@ -301,7 +294,7 @@ def test_one_invoice_in_full(example, run):  # noqa: ANN001
 
 
 def test_the_run_that_last_changed_an_invoice(example, write_csv, run):  # noqa: ANN001
-    from conftest import EXAMPLE_CSV
+    from helpers import EXAMPLE_CSV
 
     changed = EXAMPLE_CSV.replace("1190.5,412.25", "1190.5,1190.5").replace(
         "DF2031977,3/21/25,PO-004430,1190.5,1190.5,Pending", "DF2031977,3/21/25,PO-004430,1190.5,1190.5,Closed"

@@ -73,3 +73,17 @@ def test_every_readme_example_runs_on_the_sample(run, tmp_path: Path, command: s
     assert loaded.exit_code == 0, loaded
     result = run(*shlex.split(command)[1:])
     assert result.exit_code == exit_code, result
+
+
+def test_the_modules_table_lists_every_module() -> None:
+    table = README[README.index("### Modules") :]
+    table = table[: table.index("\n## ")]
+    package = ROOT / "domeo_cli"
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent != package:
+            continue
+        name = path.relative_to(package).as_posix()
+        if name == "__init__.py":
+            continue
+        listed = f"`{name}`" in table or (path.parent != package and f"`{path.stem}`" in table)
+        assert listed, name

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from helpers import memory_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import db as dbmod
 from domeo_cli.hierarchy import ensure_tree, hierarchy_warnings, refresh, resolve
 
 
@@ -151,18 +151,12 @@ def test_resolution_matches_the_plain_model(pairs: list[tuple[str | None, str | 
 # -- the stored tree -------------------------------------------------------------------
 
 
-def _memory_db() -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    dbmod.migrate(db, ":memory:")
-    return db
-
-
 def _tree(db: sqlite3.Connection) -> dict[int, tuple[int, int | None, int]]:
     return {r[0]: r[1:] for r in db.execute("SELECT customer_id, top_id, parent_id, depth FROM customer_tree")}
 
 
 def test_the_stored_tree_is_refreshed_and_marked_stale_by_any_customer_change() -> None:
-    db = _memory_db()
+    db = memory_db()
     db.executemany(
         "INSERT INTO customers (id, name, name_key, customer_number, parent_number) VALUES (?, ?, ?, ?, ?)",
         [(1, "A", "a", "1", None), (2, "B", "b", "2", "1"), (3, "C", "c", "3", "2")],

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, domeo_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

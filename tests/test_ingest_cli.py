@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE
+from helpers import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE
 
 COLUMNS = HEADER.split(",")
 KEYS = ROW_KEYS

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from conftest import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
+from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner

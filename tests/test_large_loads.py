@@ -13,7 +13,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, SAMPLE
+from helpers import EXAMPLE_CSV, HEADER, SAMPLE
 
 from domeo_cli import feed, ingest
 
@@ -218,7 +218,7 @@ def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path
     import subprocess
     import time
 
-    from conftest import domeo_command, load_generator
+    from helpers import domeo_command, load_generator
 
     gen = load_generator()
     path = tmp_path / "large.csv"

@@ -10,7 +10,7 @@ import json
 
 import pytest
 import typer
-from conftest import EXAMPLE_CSV
+from helpers import EXAMPLE_CSV
 
 from domeo_cli.cli import app
 

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from unittest import mock
 
-from conftest import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
+from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
 
 from domeo_cli import ingest
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER
+from helpers import EXAMPLE_CSV, HEADER
 
 
 @pytest.fixture(autouse=True)

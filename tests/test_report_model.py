@@ -310,7 +310,7 @@ def _sample_rows() -> list[Invoice]:
     import csv
     from decimal import Decimal
 
-    from conftest import SAMPLE
+    from helpers import SAMPLE
 
     def day(text: str) -> date:
         month, dom, year = text.split()[0].split("/")
@@ -350,7 +350,7 @@ def _sample_rows() -> list[Invoice]:
 
 
 def test_sample_export_reports_equal_the_model(run, tmp_path):  # noqa: ANN001
-    from conftest import SAMPLE
+    from helpers import SAMPLE
 
     rows = _sample_rows()
     loaded = run("ingest", str(SAMPLE), "--json")

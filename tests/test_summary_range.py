@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
+from helpers import memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -121,8 +122,7 @@ _changes = st.lists(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=_changes, first=st.integers(0, 5), span=st.integers(0, 5), currency=st.sampled_from([None, "CAD"]))
 def test_rollups_always_equal_the_invoices(changes, first, span, currency) -> None:  # noqa: ANN001
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    dbmod.migrate(db, ":memory:")
+    db = memory_db()
     db.executemany(
         "INSERT INTO customers (id, name, name_key) VALUES (?, ?, ?)", [(i, f"C{i}", f"c{i}") for i in range(1, 5)]
     )

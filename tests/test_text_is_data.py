@@ -7,12 +7,10 @@ finds them again.
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
 
 import pytest
-from conftest import HEADER
+from helpers import csv_of
 
 NAMES = [
     "Robert'); DROP TABLE invoices;--",
@@ -43,15 +41,12 @@ def shown(text: str) -> str:
 
 
 def _csv(names: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER.split(","))
-    for i, name in enumerate(names):
-        writer.writerow(
-            [name, f"T{i:04d}", "1/5/25", f"PO-{name}", "100", "0", "Pending", "USD", f"{name} contact"]
-            + ["555-0100", f"ar+{i}@example.com", "Net 30", "", f"N{i}", ""]
-        )
-    return out.getvalue()
+    rows = [
+        {"customer": name, "number": f"T{i:04d}", "date": "1/5/25", "po": f"PO-{name}", "total": "100",
+         "contact": f"{name} contact", "phone": "555-0100", "email": f"ar+{i}@example.com", "customer_number": f"N{i}"}
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    return csv_of(rows)
 
 
 @pytest.fixture

@@ -1,0 +1,142 @@
+"""What the tests share: the CSV builder, an in-memory database, the example files and documents.
+
+Fixtures live in ``conftest.py``; everything else a test imports comes from here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+HEADER = (
+    "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
+    "ContactName,ContactPhone,ContactEmail,CustomerTerms,DueDate,customer number,parent customer"
+)
+
+# The made-up example of input-format.md, verbatim.
+EXAMPLE_CSV = (
+    HEADER
+    + "\n"
+    + """\
+Harbor Lane Bakery,DF2031442,3/7/25,PO-004417,2875,2875,Closed,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,4/6/25 00:00,418552,907113
+Harbor Lane Bakery,DF2031977,3/21/25,PO-004430,1190.5,412.25,Pending,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,,418552,907113
+Northwind Outfitters,DF2032015,3/24/25,PO-004436,6400,0,Pending,CAD,Marcus Ortega,555-377-1029,marcus@northwindoutfitters.com,Net 45,5/8/25 00:00,907113,
+Quiet Creek Dental,DF2032101,3/26/25,PO-004441,980,980,Closed,USD,,,,Net 7,4/2/25 00:00,230871,
+"""
+)  # noqa: E501
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "invoices.csv"
+
+
+class Result:
+    """What a CLI run gave: exit code, stdout, stderr, and stdout parsed as JSON."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    @property
+    def json(self):  # noqa: ANN201 - any JSON value
+        return json.loads(self.stdout)
+
+    @property
+    def error(self) -> dict:
+        """The JSON error object printed on stderr with --json."""
+        return json.loads(self.stderr)["error"]
+
+    def __repr__(self) -> str:
+        return f"Result(exit={self.exit_code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
+
+
+# -- hand-written invoice files for the report tests --------------------------------
+
+# Short keys for the columns of HEADER, in order.
+ROW_KEYS = (
+    "customer",
+    "number",
+    "date",
+    "po",
+    "total",
+    "applied",
+    "status",
+    "currency",
+    "contact",
+    "phone",
+    "email",
+    "terms",
+    "due",
+    "customer_number",
+    "parent",
+)
+
+
+def csv_of(rows: list[dict[str, str]]) -> str:
+    """A CSV file (HEADER plus one record per row) from dicts keyed by ROW_KEYS or by HEADER's column names.
+
+    A key left out is an empty field, except ``status`` (``Pending``), ``currency``
+    (``USD``), ``applied`` (``0``) and ``terms`` (``Net 30``).
+    """
+    import csv
+    import io
+
+    columns = dict(zip(HEADER.split(","), ROW_KEYS, strict=True))
+    defaults = {"status": "Pending", "currency": "USD", "applied": "0", "terms": "Net 30"}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER.split(","))
+    for row in rows:
+        row = {columns.get(key, key): value for key, value in row.items()}
+        unknown = set(row) - set(ROW_KEYS)
+        assert not unknown, f"unknown row keys {unknown}"
+        writer.writerow([row.get(key, defaults.get(key, "")) for key in ROW_KEYS])
+    return out.getvalue()
+
+
+def memory_db() -> sqlite3.Connection:
+    """A new in-memory database with domeo's schema (autocommit)."""
+    from domeo_cli import db as dbmod
+
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    dbmod.migrate(db, ":memory:")
+    return db
+
+
+# -- robustness tests (issue 4): the real command in a child process ---------------------
+
+GENERATOR = Path(__file__).resolve().parent.parent / "data" / "generate.py"
+
+
+def load_generator():  # noqa: ANN201 - the data/generate.py module
+    """``data/generate.py`` imported by path (it is not a package module)."""
+    import importlib.util
+    import sys
+
+    module = sys.modules.get("domeo_data_generate")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("domeo_data_generate", GENERATOR)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["domeo_data_generate"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+def domeo_command(*args: str) -> list[str]:
+    """The argv that runs ``domeo ARGS`` in a child process, as a user's shell would."""
+    import sys
+
+    return [sys.executable, "-m", "domeo_cli", *args]
+
+
+# The open amounts loads keep for aging (open_groups, open_days), and the same summed from the invoices.
+LIVE = """SELECT customer_id, currency, count(*), sum(outstanding_cents), min(due_date), min(invoice_date)
+          FROM invoices WHERE outstanding_cents > 0 GROUP BY 1, 2 ORDER BY 1, 2"""
+KEPT = """SELECT customer_id, currency, invoices, outstanding_cents, first_due, first_invoiced
+          FROM open_groups ORDER BY 1, 2"""
+LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents) FROM invoices
+               WHERE outstanding_cents > 0 GROUP BY 2, 3
+               UNION ALL SELECT 'invoice', currency, invoice_date, count(*), sum(outstanding_cents) FROM invoices
+               WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
+KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"
