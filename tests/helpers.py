@@ -15,16 +15,12 @@ HEADER = (
 )
 
 # The made-up example of input-format.md, verbatim.
-EXAMPLE_CSV = (
-    HEADER
-    + "\n"
-    + """\
+EXAMPLE_CSV = HEADER + "\n" + """\
 Harbor Lane Bakery,DF2031442,3/7/25,PO-004417,2875,2875,Closed,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,4/6/25 00:00,418552,907113
 Harbor Lane Bakery,DF2031977,3/21/25,PO-004430,1190.5,412.25,Pending,USD,Dana Whitfield,555-204-7781,dana@harborlanebakery.com,Net 30,,418552,907113
 Northwind Outfitters,DF2032015,3/24/25,PO-004436,6400,0,Pending,CAD,Marcus Ortega,555-377-1029,marcus@northwindoutfitters.com,Net 45,5/8/25 00:00,907113,
 Quiet Creek Dental,DF2032101,3/26/25,PO-004441,980,980,Closed,USD,,,,Net 7,4/2/25 00:00,230871,
-"""
-)  # noqa: E501
+"""  # noqa: E501
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "invoices.csv"
 
@@ -92,6 +88,41 @@ def csv_of(rows: list[dict[str, str]]) -> str:
         assert not unknown, f"unknown row keys {unknown}"
         writer.writerow([row.get(key, defaults.get(key, "")) for key in ROW_KEYS])
     return out.getvalue()
+
+
+# -- the documents the example's reports give -------------------------------------------
+
+
+def item(number, customer, invoice_date, due, total, applied, outstanding, currency, status, days):  # noqa: ANN001, ANN201
+    """One past-due item as the contract prints it (amounts given as strings)."""
+    return {
+        "invoice_number": number,
+        "customer_name": customer,
+        "invoice_date": invoice_date,
+        "due_date": due,
+        "bill_total": total,
+        "applied": applied,
+        "outstanding": outstanding,
+        "currency": currency,
+        "status": status,
+        "days_past_due": days,
+    }
+
+
+def example_df2031977(days: int) -> dict:
+    """The example's open USD invoice as a past-due item, ``days`` past due."""
+    return item(
+        "DF2031977", "Harbor Lane Bakery", "2025-03-21", "2025-04-20", "1190.50", "412.25", "778.25", "USD",
+        "Pending", days,
+    )  # fmt: skip
+
+
+def example_df2032015(days: int) -> dict:
+    """The example's open CAD invoice as a past-due item, ``days`` past due."""
+    return item(
+        "DF2032015", "Northwind Outfitters", "2025-03-24", "2025-05-08", "6400.00", "0.00", "6400.00", "CAD",
+        "Pending", days,
+    )  # fmt: skip
 
 
 def memory_db() -> sqlite3.Connection:

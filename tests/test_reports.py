@@ -12,27 +12,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import example_df2031977, example_df2032015, item
 
 from domeo_cli import tables
 
 ANSI = re.compile(r"\x1b\[")
 BOX = re.compile(r"[\u2500-\u257f]")
-
-
-def item(number, customer, invoice_date, due, total, applied, outstanding, currency, status, days):  # noqa: ANN001, ANN201
-    """One past-due item as the contract prints it (amounts given as strings)."""
-    return {
-        "invoice_number": number,
-        "customer_name": customer,
-        "invoice_date": invoice_date,
-        "due_date": due,
-        "bill_total": total,
-        "applied": applied,
-        "outstanding": outstanding,
-        "currency": currency,
-        "status": status,
-        "days_past_due": days,
-    }
 
 
 def ok_json(result):  # noqa: ANN001, ANN201
@@ -48,29 +33,15 @@ def ok_json(result):  # noqa: ANN001, ANN201
 # others are fully applied (outstanding 0.00) and never past due.
 
 
-def _df977(days: int) -> dict:
-    return item(
-        "DF2031977", "Harbor Lane Bakery", "2025-03-21", "2025-04-20", "1190.50", "412.25", "778.25", "USD",
-        "Pending", days,
-    )  # fmt: skip
-
-
-def _df015(days: int) -> dict:
-    return item(
-        "DF2032015", "Northwind Outfitters", "2025-03-24", "2025-05-08", "6400.00", "0.00", "6400.00", "CAD",
-        "Pending", days,
-    )  # fmt: skip
-
-
 @pytest.mark.parametrize(
     ("as_of", "expected"),
     [
         ("2025-04-06", []),  # DF2031442 is due 2025-04-06 but fully paid
         ("2025-04-20", []),  # due date == as-of: not yet past due
-        ("2025-04-21", [_df977(1)]),
-        ("2025-05-08", [_df977(18)]),  # 10 days left in April + 8
-        ("2025-05-09", [_df977(19), _df015(1)]),
-        ("2026-01-01", [_df977(256), _df015(238)]),  # 10+31+30+31+31+30+31+30+31+1; minus 18
+        ("2025-04-21", [example_df2031977(1)]),
+        ("2025-05-08", [example_df2031977(18)]),  # 10 days left in April + 8
+        ("2025-05-09", [example_df2031977(19), example_df2032015(1)]),
+        ("2026-01-01", [example_df2031977(256), example_df2032015(238)]),  # 10+31+30+31+31+30+31+30+31+1; minus 18
     ],
 )
 def test_past_due_example_by_as_of(example, run, as_of, expected):  # noqa: ANN001
@@ -80,7 +51,7 @@ def test_past_due_example_by_as_of(example, run, as_of, expected):  # noqa: ANN0
 
 def test_past_due_example_descending(example, run):  # noqa: ANN001
     document = ok_json(run("past-due", "--as-of", "2025-05-09", "--sort", "due_date.desc", "--json"))
-    assert document == {"items": [_df015(1), _df977(19)], "total": 2, "limit": 50, "offset": 0}
+    assert document == {"items": [example_df2032015(1), example_df2031977(19)], "total": 2, "limit": 50, "offset": 0}
 
 
 def test_past_due_explicit_ascending_is_the_default(example, run):  # noqa: ANN001

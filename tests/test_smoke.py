@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
+from helpers import example_df2031977
+
 
 def test_past_due_example(example, run):  # noqa: ANN001
     result = run("past-due", "--as-of", "2025-05-01", "--json")
     assert result.exit_code == 0, result
     assert result.json == {
-        "items": [
-            {
-                "invoice_number": "DF2031977",
-                "customer_name": "Harbor Lane Bakery",
-                "invoice_date": "2025-03-21",
-                "due_date": "2025-04-20",
-                "bill_total": "1190.50",
-                "applied": "412.25",
-                "outstanding": "778.25",
-                "currency": "USD",
-                "status": "Pending",
-                "days_past_due": 11,
-            }
-        ],
+        "items": [example_df2031977(11)],
         "total": 1,
         "limit": 50,
         "offset": 0,
