@@ -205,13 +205,13 @@ def _age(as_of: date, oldest: str | None) -> int | None:
 
 def _add(rows: list[AgingRow], key: int | str, name: str, currency: str, number: str | None = None) -> AgingRow:
     """The sum of ``rows`` (all in ``currency``) as one row."""
-    width = len(rows[0].buckets) if rows else 0
     ages = [r.oldest_days for r in rows if r.oldest_days is not None]
     return AgingRow(
         key=key,
         name=name,
         currency=currency,
-        buckets=tuple(sum(r.buckets[i] for r in rows) for i in range(width)),
+        # One pass per column over the rows' tuples (34,000 groups on a whole book).
+        buckets=tuple(map(sum, zip(*(r.buckets for r in rows), strict=True))),
         total=sum(r.total for r in rows),
         invoices=sum(r.invoices for r in rows),
         oldest_days=max(ages) if ages else None,
