@@ -295,16 +295,23 @@ def _db(db: str | None) -> str | None:
     return db or _state["db"]
 
 
-def emit(result: Any, json: bool) -> None:
-    """Print a report's result: its JSON document with --json, else its table."""
-    if json:
+def _format(json: bool) -> str:
+    """The output format the options ask for."""
+    return "json" if json else "table"
+
+
+def emit(result: Any, fmt: str) -> None:
+    """Print a report's result in ``fmt``: ``json`` (its JSON document) or ``table``."""
+    if fmt == "json":
         from . import shapes
 
         shapes.write(result)
-    else:
+    elif fmt == "table":
         from . import tables
 
         tables.render(result)
+    else:
+        raise ValueError(f"unknown output format {fmt!r}")
 
 
 AsOfOption = Annotated[
@@ -336,7 +343,7 @@ def past_due(
     """Invoices with money outstanding whose due date is before the as-of date."""
     from . import reports
 
-    emit(reports.past_due(_db(db), as_of=as_of, limit=limit, offset=offset, sort=sort, totals=not json), json)
+    emit(reports.past_due(_db(db), as_of=as_of, limit=limit, offset=offset, sort=sort, totals=not json), _format(json))
 
 
 @command()
@@ -364,12 +371,12 @@ def summary(
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
-        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), json)
+        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), _format(json))
         return
     if first is None or last is None:
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), json)
+    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), _format(json))
 
 
 @command()
@@ -383,7 +390,7 @@ def contact(
     """Who to call at a customer: each contact and the last invoice it appeared on."""
     from . import reports
 
-    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset), json)
+    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset), _format(json))
 
 
 @command()
@@ -442,7 +449,7 @@ def aging(
         sort=sort,
         limit=limit,
     )
-    emit(result, json)
+    emit(result, _format(json))
 
 
 @command()
@@ -464,7 +471,7 @@ def customers(
     """Every customer: number, parent, invoices, open AR and past due per currency, main contact."""
     from . import reports
 
-    emit(reports.customers(_db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset), json)
+    emit(reports.customers(_db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset), _format(json))
 
 
 @command()
@@ -477,7 +484,7 @@ def invoice(
     """One invoice in full: every stored field, days past due, the load that last changed it."""
     from . import reports
 
-    emit(reports.invoice(_db(db), number=number, as_of=as_of), json)
+    emit(reports.invoice(_db(db), number=number, as_of=as_of), _format(json))
 
 
 def main(argv: list[str] | None = None) -> None:
