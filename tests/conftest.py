@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, Result, csv_of, domeo_command
-from typer.testing import CliRunner
-
-from domeo_cli.__main__ import main
+from helpers import EXAMPLE_CSV, Result, csv_of, domeo_command, run_main
 
 
 @pytest.fixture(autouse=True)
@@ -31,26 +27,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Run ``domeo ARGS`` in-process through the entry point users run (``domeo_cli.__main__:main``).
-
-    Standard streams are CliRunner's (``input`` feeds standard input); the exit code is main's.
-    """
-    runner = CliRunner()
-
-    def _run(*args: str, input: str | bytes | None = None) -> Result:
-        with runner.isolation(input=input) as (out, err, *_):
-            try:
-                main(list(args))
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            stdout, stderr = out.getvalue(), err.getvalue()
-        return Result(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
-
-    return _run
+    """Run ``domeo ARGS`` in-process through the entry point users run (see ``helpers.run_main``)."""
+    return run_main
 
 
 @pytest.fixture

@@ -90,6 +90,30 @@ def csv_of(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
+def run_main(*args: str, input: str | bytes | None = None) -> Result:
+    """Run ``domeo ARGS`` in-process through the entry point users run (``domeo_cli.__main__:main``).
+
+    Standard streams are CliRunner's (``input`` feeds standard input); the exit code is main's.
+    """
+    import sys
+
+    from typer.testing import CliRunner
+
+    from domeo_cli.__main__ import main
+
+    with CliRunner().isolation(input=input) as (out, err, *_):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue(), err.getvalue()
+    return Result(code, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"))
+
+
 # -- the documents the example's reports give -------------------------------------------
 
 

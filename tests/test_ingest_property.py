@@ -19,13 +19,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
+from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from domeo_cli import feed
-from domeo_cli.cli import app
 
 HEADER = (
     "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
@@ -274,8 +272,8 @@ def customer_names(db_path: Path) -> list[str]:
         connection.close()
 
 
-def ingest(runner: CliRunner, db_path: Path, path: Path, *options: str) -> dict:
-    result = runner.invoke(app, ["--db", str(db_path), "ingest", str(path), "--json", *options], catch_exceptions=False)
+def ingest(db_path: Path, path: Path, *options: str) -> dict:
+    result = run_main("--db", str(db_path), "ingest", str(path), "--json", *options)
     report = json.loads(result.stdout)
     assert result.exit_code == (4 if report["rejected"] else 0), (result.exit_code, result.stderr)
     if result.exit_code == 4:
@@ -311,7 +309,6 @@ def test_parsing_in_a_child_process_loads_exactly_the_same(first, second) -> Non
 
 def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
     """Load ``first``, dry-run and load ``second``, load it again: all as the model says."""
-    runner = CliRunner()
     model = Model()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "p.db"
@@ -322,21 +319,21 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
             paths.append(path)
 
         counts, rejections = model.load(first[0], first[2])
-        check(ingest(runner, db_path, paths[0]), counts, rejections)
+        check(ingest(db_path, paths[0]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
 
         before = stored_invoices(db_path)
-        dry = ingest(runner, db_path, paths[1], "--dry-run")
+        dry = ingest(db_path, paths[1], "--dry-run")
         assert stored_invoices(db_path) == before
         counts, rejections = model.load(second[0], second[2])
         check(dry, counts, rejections)
-        check(ingest(runner, db_path, paths[1]), counts, rejections)
+        check(ingest(db_path, paths[1]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
         # Only customers of loaded rows exist, each under its first spelling.
         assert set(customer_names(db_path)) <= {model.names[g] for g in model.seen}
         assert len(customer_names(db_path)) == len(set(customer_names(db_path)))
 
-        again = ingest(runner, db_path, paths[1])
+        again = ingest(db_path, paths[1])
         assert again["inserted"] == again["updated"] == 0
         assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
         assert stored_invoices(db_path) == model.invoices
