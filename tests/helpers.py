@@ -68,26 +68,33 @@ ROW_KEYS = (
 )
 
 
-def csv_of(rows: list[dict[str, str]]) -> str:
+def csv_text(*records: list[str], header: list[str] | None = None, newline: str = "\n") -> str:
+    """A CSV file: the header (HEADER's columns unless given), then the records, quoted as the csv module quotes."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    writer.writerow(HEADER.split(",") if header is None else header)
+    writer.writerows(records)
+    return out.getvalue()
+
+
+def csv_of(rows: list[dict[str, str]], newline: str = "\n") -> str:
     """A CSV file (HEADER plus one record per row) from dicts keyed by ROW_KEYS or by HEADER's column names.
 
     A key left out is an empty field, except ``status`` (``Pending``), ``currency``
     (``USD``), ``applied`` (``0``) and ``terms`` (``Net 30``).
     """
-    import csv
-    import io
-
     columns = dict(zip(HEADER.split(","), ROW_KEYS, strict=True))
     defaults = {"status": "Pending", "currency": "USD", "applied": "0", "terms": "Net 30"}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER.split(","))
+    records = []
     for row in rows:
         row = {columns.get(key, key): value for key, value in row.items()}
         unknown = set(row) - set(ROW_KEYS)
         assert not unknown, f"unknown row keys {unknown}"
-        writer.writerow([row.get(key, defaults.get(key, "")) for key in ROW_KEYS])
-    return out.getvalue()
+        records.append([row.get(key, defaults.get(key, "")) for key in ROW_KEYS])
+    return csv_text(*records, newline=newline)
 
 
 def run_main(*args: str, input: str | bytes | None = None) -> Result:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE
+from helpers import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE, csv_text
 
 COLUMNS = HEADER.split(",")
 KEYS = ROW_KEYS
@@ -53,15 +53,6 @@ def rec(**changes: str) -> list[str]:
     assert not unknown, unknown
     values = {**BASE, **changes}
     return [values[key] for key in KEYS]
-
-
-def csv_text(*records: list[str], header: list[str] = COLUMNS, newline: str = "\n") -> str:
-    """A CSV file: the header, then the records, quoted as the csv module quotes."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator=newline)
-    writer.writerow(header)
-    writer.writerows(records)
-    return out.getvalue()
 
 
 def counts(report: dict) -> dict[str, int]:
