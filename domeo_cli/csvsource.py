@@ -13,13 +13,17 @@ import csv
 import hashlib
 import io
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from . import printable
+from .csvcells import restore_fields
 from .errors import InvalidInput
 
 # Far above any real field, far below what would exhaust memory: a quote that is
@@ -49,6 +53,19 @@ _MAGIC = (
     (b"BZh", "a bzip2 archive; unpack it first"),
     (b"\xfd7zXZ\x00", "an xz archive; unpack it first"),
 )
+
+
+# A byte that did not decode, as the surrogateescape error handler leaves it in the text.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+# One well-formed multi-byte UTF-8 character (no overlong forms, no surrogates, at most U+10FFFF).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+class NotUtf8(Exception):
+    """The file holds bytes that are not UTF-8 and no multi-byte UTF-8 at all: it is read again as cp1252."""
 
 
 class _HashingReader(io.RawIOBase):
@@ -83,6 +100,19 @@ class Source:
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
     _reader: _HashingReader | None = None
+    # Set once the file is known to hold multi-byte UTF-8: it is UTF-8, and a record
+    # with bytes that do not decode is rejected rather than the whole file re-read.
+    holds_utf8: bool = False
+
+    @property
+    def may_fall_back(self) -> bool:
+        """True while an undecodable byte may still make the file be read as cp1252."""
+        return not self.explicit_encoding and self.encoding == "utf-8-sig" and not self.holds_utf8
+
+    @property
+    def encoding_name(self) -> str:
+        """The encoding as a message names it."""
+        return {"utf-8-sig": "UTF-8", "cp1252": "Windows-1252 (cp1252)"}.get(self.encoding, self.encoding)
 
     @property
     def bytes_read(self) -> int:
@@ -115,28 +145,28 @@ def open_source(path: str, encoding: str | None = None) -> Source:
             raise InvalidInput(f"--encoding {encoding!r} is not a text encoding (try utf-8, cp1252, latin-1).")
         encoding = info.name
     if path == "-":
-        stream: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Source.close
-        shutil.copyfileobj(sys.stdin.buffer, stream)
-        stream.seek(0)
+        stream: BinaryIO = _spooled(sys.stdin.buffer)
         name = "<stdin>"
     else:
         name = path
-        if os.path.isdir(path):
-            raise InvalidInput(f"{path} is a directory, not a CSV file.")
+        shown = printable.path(path)
+        if path and os.path.isdir(path):
+            raise InvalidInput(f"{shown} is a directory, not a CSV file.")
         try:
             stream = open(path, "rb")  # noqa: SIM115 - closed by Source.close
         except FileNotFoundError:
-            raise InvalidInput(f"No such file: {path}.") from None
+            raise InvalidInput(f"No such file: {shown}.") from None
         except PermissionError:
-            raise InvalidInput(f"Cannot read {path}: permission denied.") from None
+            raise InvalidInput(f"Cannot read {shown}: permission denied.") from None
         except OSError as err:
-            raise InvalidInput(f"Cannot read {path}: {err.strerror or err}.") from None
+            raise InvalidInput(f"Cannot read {shown}: {err.strerror or err}.") from None
+        stream = _seekable(stream, shown)
     size = os.fstat(stream.fileno()).st_size
     head = stream.read(65536)
     stream.seek(0)
-    if not head.strip(b" \t\r\n\x00") or head in (codecs.BOM_UTF8,):
+    if not head.strip(b" \t\r\n") or head in (codecs.BOM_UTF8,):
         stream.close()
-        raise InvalidInput(f"{name} is empty: there is no header and no invoice in it.")
+        raise InvalidInput(f"{printable.path(name)} is empty: there is no header and no invoice in it.")
     source = Source(name, stream, size, encoding or "utf-8-sig", encoding is not None)
     if encoding is None:
         for bom, bom_encoding in _BOMS:
@@ -147,14 +177,78 @@ def open_source(path: str, encoding: str | None = None) -> Source:
             for magic, what in _MAGIC:
                 if head.startswith(magic):
                     stream.close()
-                    raise InvalidInput(f"{name} is {what}.")
+                    raise InvalidInput(f"{printable.path(name)} is {what}.")
             if head.count(b"\x00") > len(head) // 10:
                 stream.close()
-                raise InvalidInput(f"{name} is a binary file, not CSV text.")
+                raise InvalidInput(f"{printable.path(name)} is a binary file, not CSV text.")
     source.delimiter = _delimiter(head, source.encoding)
     if source.delimiter != ",":
         source.notes.append(f"the header has no commas: fields read as separated by {source.delimiter!r}")
     return source
+
+
+def _spooled(stream: BinaryIO) -> BinaryIO:
+    """A seekable copy of a stream that can be read only once (standard input, a pipe)."""
+    copy: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Source.close
+    try:
+        shutil.copyfileobj(stream, copy)
+    except OSError as err:
+        copy.close()
+        raise InvalidInput(f"Cannot read the input: {err.strerror or err}.") from None
+    copy.seek(0)
+    return copy
+
+
+def _seekable(stream: BinaryIO, shown: str) -> BinaryIO:
+    """The opened file as a seekable stream: a pipe named by its path (``/dev/stdin``,
+    ``<(cat f)``) is read whole like ``-``; a device other than a terminal is refused."""
+    mode = os.fstat(stream.fileno()).st_mode
+    if stat.S_ISREG(mode):
+        return stream
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stream.isatty():
+        with stream:
+            return _spooled(stream)
+    with stream:
+        head = stream.read(65536)
+    if not head:
+        raise InvalidInput(f"{shown} is empty: there is no header and no invoice in it.")
+    what = "gives only NUL bytes" if not head.strip(b"\x00") else "is not a regular file"
+    raise InvalidInput(f"{shown} is a device that {what}, not a CSV export.")
+
+
+def _holds_multibyte_utf8(stream: BinaryIO) -> bool:
+    """True if the file holds at least one well-formed multi-byte UTF-8 character.
+
+    Read with pread, which leaves the stream's position (shared with the
+    reader, and with a forked parser) where it is.
+    """
+    fd = stream.fileno()
+    offset, tail = 0, b""
+    while True:
+        chunk = os.pread(fd, 1 << 20, offset)
+        if not chunk:
+            return False
+        if _UTF8_MULTIBYTE.search(tail + chunk):
+            return True
+        offset += len(chunk)
+        tail = chunk[-3:]  # a character cut by the chunk's end is found with the next
+
+
+def _undecoded_reason(fields: list[str], header: list[str] | None, source: Source) -> str:
+    """Why a record holding bytes that did not decode is rejected: which byte, in which column."""
+    advice = "" if source.explicit_encoding else "; fix the record, or name the file's encoding with --encoding"
+    for position, text in enumerate(fields):
+        found = _UNDECODED.search(text)
+        if found is not None:
+            byte = ord(found[0]) - 0xDC00
+            column = header[position] if header and position < len(header) else f"field {position + 1}"
+            shown = printable.printable(_UNDECODED.sub(lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}", text))
+            shown = shown if len(shown) <= 40 else shown[:40] + "…"
+            return (
+                f"holds bytes that are not valid {source.encoding_name}: byte 0x{byte:02X} "
+                f"in {printable.printable(column)[:40]} ('{shown}'){advice}"
+            )
+    return f"holds bytes that are not valid {source.encoding_name}"
 
 
 def _delimiter(head: bytes, encoding: str) -> str:
@@ -176,9 +270,11 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
 
     ``line`` is the physical line the record starts on. A record that cannot
     be used as it stands has ``error`` saying why (and ``fields`` None when
-    the CSV grammar could not even split it). Decoding
-    errors propagate as UnicodeDecodeError so that the caller can choose
-    another encoding and start again.
+    the CSV grammar could not even split it). A record holding bytes that do
+    not decode is such a record; but a file of the default encoding with no
+    multi-byte UTF-8 at all raises NotUtf8 at its first such byte, so that
+    the caller reads it again as cp1252. Cells neutralised against
+    spreadsheet formulas (``'=…``) are read back as they were.
     """
     source.stream.seek(0)
     reader_bytes = _HashingReader(source.stream)
@@ -186,11 +282,12 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
     text = io.TextIOWrapper(
         io.BufferedReader(reader_bytes, buffer_size=1 << 20),
         encoding=source.encoding,
-        errors="strict",
+        errors="surrogateescape",
         newline="",
     )
     reader = csv.reader(text, delimiter=source.delimiter, strict=True)
     last = 0
+    header: list[str] | None = None
     while True:
         try:
             fields = next(reader)
@@ -204,9 +301,20 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
         joined = "".join(fields)
         if not joined.strip():
             continue  # a blank line, or one of only separators: not a record
+        if not joined.isascii() and _UNDECODED.search(joined):
+            if source.may_fall_back:
+                if not _holds_multibyte_utf8(source.stream):
+                    raise NotUtf8
+                source.holds_utf8 = True
+            yield start, fields, _undecoded_reason(fields, header, source)
+            header = header or fields
+            continue
         if "\x00" in joined:
             yield start, fields, "the record contains a NUL byte (a damaged or binary file?)"
             continue
+        if "'" in joined:
+            fields = restore_fields(fields)
+        header = header or fields
         yield start, fields, None
 
 

@@ -88,6 +88,8 @@ class Feed:
             read += 1
             if error is not None:
                 number = number_of(fields) if fields is not None else None
+                if number is not None and not number.isascii():
+                    number = _decodable(number)
                 rejects.append((line, number, error, json.dumps(fields) if keep_raw and fields else None))
             else:
                 try:
@@ -102,6 +104,11 @@ class Feed:
                 yield Batch(rows, rejects, warnings, read, source.bytes_read)
                 rows, rejects, warnings, read = [], [], [], 0
         yield Batch(rows, rejects, warnings, read, source.bytes_read)
+
+
+def _decodable(text: str) -> str:
+    """``text`` with bytes that did not decode (lone surrogates) shown as U+FFFD: it goes to JSON and UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class Ledger:

@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO, overload
 
+from . import csvcells, outfiles, printable
 from . import db as dbmod
 from . import feed as feedmod
-from .csvsource import Source, iter_records, open_source
+from .csvsource import NotUtf8, Source, iter_records, open_source
 from .errors import DatabaseError, InvalidInput
 from .feed import (
     CHANGED_CUSTOMER,
@@ -225,8 +226,12 @@ def load(
 
     Raises InvalidInput for a file that cannot be ingested at all (the
     database is then untouched) and DatabaseError for database trouble. Row
-    problems do not raise: they are in the report's rejections.
+    problems do not raise: they are in the report's rejections. A rejects
+    file that would replace the database or the input is refused first,
+    before anything is read.
     """
+    if rejects_path is not None:
+        outfiles.check_target(rejects_path, option="--rejects", database=db_path, inputs=(file_path,))
     source = open_source(file_path, encoding)
     # A load makes millions of short-lived tuples and no reference cycles; the
     # cyclic collector would walk every live batch again and again (a third of
@@ -238,19 +243,21 @@ def load(
         while True:
             try:
                 return _Load(source, db_path, dry_run, strict, rejects_path, progress).run()
-            except UnicodeError as err:
-                if (
-                    source.explicit_encoding
-                    or source.encoding != "utf-8-sig"
-                    or not isinstance(err, UnicodeDecodeError)
-                ):
-                    where = f" (byte {err.start} of a block is invalid)" if isinstance(err, UnicodeDecodeError) else ""
-                    raise InvalidInput(
-                        f"{source.name} cannot be read as {source.encoding}{where}; "
-                        "name the file's encoding with --encoding."
-                    ) from None
-                # Excel on Windows saves cp1252; the first load attempt was rolled back.
+            except NotUtf8:
+                # Not one multi-byte UTF-8 character, and bytes UTF-8 cannot hold: Excel on
+                # Windows saves cp1252. The first attempt was rolled back whole.
                 source.encoding = "cp1252"
+            except UnicodeError as err:
+                # What surrogateescape cannot carry (a broken UTF-16 or UTF-32 unit, no BOM): the file as a whole.
+                advice = "" if source.explicit_encoding else "; name the file's encoding with --encoding"
+                what = (
+                    f"{err.reason} (bytes {err.object[err.start : err.end][:8].hex(' ')})"
+                    if isinstance(err, UnicodeDecodeError)
+                    else str(err)
+                )
+                raise InvalidInput(
+                    f"{printable.path(source.name)} cannot be read as {source.encoding_name}: {what}{advice}."
+                ) from None
     finally:
         source.close()
         if collecting:
@@ -602,14 +609,13 @@ class _Load:
         )
 
     def _write_rejects(self, db: sqlite3.Connection) -> None:
-
         columns = self.source_header
         width = len(columns)
         path = self.rejects_path
         assert path is not None
-        fd = _open_private(path)
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
+        # Bytes that did not decode go back out as they came in (surrogateescape): nothing is lost.
+        with outfiles.open_target(path, option="the rejects file", errors="surrogateescape") as out:
+            writer = csvcells.writer(out)
             writer.writerow([*columns, "line", "reason"])
             for line, reason, raw in db.execute("SELECT line, reason, raw FROM rejects ORDER BY line"):
                 fields = json.loads(raw) if raw else []
@@ -631,14 +637,6 @@ def _invoice_triggers(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
     return db.execute(
         "SELECT 'TRIGGER', name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'invoices'"
     ).fetchall()
-
-
-def _open_private(path: str) -> int:
-    """Open ``path`` for writing; a new file is readable by its owner only."""
-    try:
-        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as err:
-        raise InvalidInput(f"Cannot write the rejects file {path}: {err.strerror or err}.") from None
 
 
 def _remove_database(path: str) -> None:

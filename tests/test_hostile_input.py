@@ -183,11 +183,18 @@ def test_lone_surrogates_in_the_bytes_fall_back_to_cp1252_with_a_warning() -> No
     assert report.warning_kinds.get("encoding") == 1
 
 
-def test_bytes_that_no_encoding_reads_are_one_error() -> None:
+def test_bytes_that_cp1252_does_not_define_reject_their_record_with_the_byte() -> None:
     data = (HEADER + "\n").encode() + ROW.format(n=1).encode().replace(b"Dana", b"Da\x81\x8d\x8f\x90\x9dna") + b"\n"
-    err = load_bytes(data)
-    assert isinstance(err, InvalidInput)
-    assert "cannot be read as cp1252" in str(err)
+    report = load_bytes(data)
+    assert report.encoding == "cp1252"  # no multi-byte UTF-8 anywhere: the file is read as cp1252
+    assert [(r.line, r.reason) for r in report.rejections] == [
+        (
+            2,
+            "holds bytes that are not valid Windows-1252 (cp1252): byte 0x81 in ContactName "
+            "('Da\\x81\\x8d\\x8f\\x90\\x9dna'); "
+            "fix the record, or name the file's encoding with --encoding",
+        )
+    ]
 
 
 def test_enormous_fields() -> None:

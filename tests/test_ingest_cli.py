@@ -840,8 +840,8 @@ def test_rejects_file_holds_the_original_columns_line_and_reason(write_csv, run,
     with rejects.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*COLUMNS, "line", "reason"]
-    assert rows[1] == [
-        *rec(number="A2", customer="Smith, Jones\n& Co", total="-5"),
+    assert rows[1] == [  # "-5" would be run as a formula by a spreadsheet: it is neutralised
+        *rec(number="A2", customer="Smith, Jones\n& Co", total="'-5"),
         "3",
         result.json["rejections"][0]["reason"],
     ]
@@ -914,12 +914,19 @@ def test_utf16_with_bom(write_csv, run, db_path):  # noqa: ANN001
     assert invoice(db_path, "A1")["customer_name"] == "Café Olé"
 
 
-def test_wrong_encoding_option_is_exit_2_and_creates_nothing(write_csv, run, db_path):  # noqa: ANN001
+def test_wrong_encoding_option_rejects_each_record_it_cannot_decode(write_csv, run, db_path):  # noqa: ANN001
     path = write_csv(CAFE_CSV.encode("cp1252"))
-    result = run("ingest", str(path), "--encoding", "utf-8")
-    assert result.exit_code == 2
-    assert one_error_line(result.stderr).startswith(f"{path} cannot be read as utf-8")
-    assert not db_path.exists()
+    result = run("ingest", str(path), "--encoding", "utf-8", "--json")
+    assert result.exit_code == 4, result
+    # --encoding decides: no fallback, the record is rejected with its line and the byte, no advice to use --encoding.
+    assert result.json["rejections"] == [
+        {
+            "line": 2,
+            "invoice_number": "A1",
+            "reason": "holds bytes that are not valid utf-8: byte 0xE9 in CustomerName ('Caf\\xe9 Ol\\xe9')",
+        }
+    ]
+    assert result.json["encoding"] == "utf-8"
 
 
 def test_unknown_encoding_name_is_exit_2(write_csv, run, db_path):  # noqa: ANN001
