@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import EXIT_INVALID, RowsRejected
+from .errors import EXIT_INVALID
 
 _state: dict[str, Any] = {"db": None}
 
@@ -212,82 +212,11 @@ def ingest(
     json: JsonOption = False,
 ) -> None:
     """Load (upsert) the invoices of FILE; rejected rows are reported with line and reason."""
-    from .errors import InvalidInput
-    from .ingest import load
+    from . import ingest_command
 
-    if dry_run and strict:
-        raise InvalidInput(
-            "--dry-run and --strict do not go together: --dry-run never writes, "
-            "and already exits 4 if a row would be rejected."
-        )
-    path = _db_path(db)
-    progress = _progress_bar(file) if not json or sys.stderr.isatty() else None
-    try:
-        report = load(
-            path,
-            file,
-            dry_run=dry_run,
-            strict=strict,
-            rejects_path=rejects,
-            encoding=encoding,
-            progress=progress.update if progress else None,
-        )
-    finally:
-        if progress:
-            progress.close()
-    if json:
-        report.write_json(sys.stdout)
-    else:
-        from . import tables
-
-        tables.load_report(report, rejects)
-    if report.rejected:
-        if strict:
-            message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."
-        elif dry_run:
-            message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
-        else:
-            message = f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
-        raise RowsRejected(message, report)
-
-
-class _ProgressBar:
-    """A Rich progress bar on stderr, shown only on a terminal for large files."""
-
-    def __init__(self, total: int) -> None:
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-        self._progress = Progress(
-            "Loading",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=None,
-            transient=True,
-            redirect_stdout=False,
-            redirect_stderr=False,
-        )
-        from rich.console import Console
-
-        self._progress.console = Console(file=sys.stderr)
-        self._task = self._progress.add_task("load", total=total)
-        self._progress.start()
-
-    def update(self, done: int, total: int) -> None:
-        self._progress.update(self._task, completed=done, total=total)
-
-    def close(self) -> None:
-        self._progress.stop()
-
-
-def _progress_bar(file: str) -> _ProgressBar | None:
-    if not sys.stderr.isatty() or file == "-":
-        return None
-    try:
-        size = os.path.getsize(file)
-    except OSError:
-        return None
-    return _ProgressBar(size) if size > 8 * 1024 * 1024 else None
+    ingest_command.run(
+        _db_path(db), file, dry_run=dry_run, strict=strict, rejects=rejects, encoding=encoding, as_json=json
+    )
 
 
 def _db(db: str | None) -> str | None:

@@ -273,8 +273,8 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
     the CSV grammar could not even split it). A record holding bytes that do
     not decode is such a record; but a file of the default encoding with no
     multi-byte UTF-8 at all raises NotUtf8 at its first such byte, so that
-    the caller reads it again as cp1252. Cells neutralised against
-    spreadsheet formulas (``'=…``) are read back as they were.
+    the caller reads it again as cp1252. In a rejects file domeo wrote, cells
+    neutralised against spreadsheet formulas (``'=…``) are read back as they were.
     """
     source.stream.seek(0)
     reader_bytes = _HashingReader(source.stream)
@@ -288,6 +288,7 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
     reader = csv.reader(text, delimiter=source.delimiter, strict=True)
     last = 0
     header: list[str] | None = None
+    restoring = False
     while True:
         try:
             fields = next(reader)
@@ -312,9 +313,13 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
         if "\x00" in joined:
             yield start, fields, "the record contains a NUL byte (a damaged or binary file?)"
             continue
-        if "'" in joined:
+        if header is None:
+            header = fields
+            # A rejects file domeo wrote (its header ends with line and reason) has its cells
+            # neutralised against formulas; any other file's cells are taken as they are.
+            restoring = fields[-2:] == ["line", "reason"]
+        if restoring and "'" in joined:
             fields = restore_fields(fields)
-        header = header or fields
         yield start, fields, None
 
 

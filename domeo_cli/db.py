@@ -227,6 +227,9 @@ def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Conne
     """
     if os.path.isdir(path):
         raise DatabaseError(f"{path} is a directory, not a domeo database.")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise DatabaseError(f"The directory of the database {path} does not exist ({directory}); create it first.")
     if not _directory_writable(path):
         raise DatabaseError(
             f"The directory of the database {path} is read-only; domeo cannot write there "

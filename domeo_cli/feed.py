@@ -24,7 +24,7 @@ from typing import Any
 
 from .csvsource import Source
 from .errors import DatabaseError
-from .parsing import STORED, RowError, RowParser
+from .parsing import STORED, RowError, RowParser, normalise_header
 
 BATCH = 5000
 # Below this many bytes (about 20,000 rows) a load is parsed in-process.
@@ -69,6 +69,13 @@ class Feed:
         self.parser = parser
         self.source = source
         self.keep_raw = keep_raw
+        self._header = tuple(normalise_header(column) for column in parser.header.columns)
+
+    def _reason(self, fields: list[str], err: RowError) -> str:
+        """Why a record was rejected; the header line again (two exports joined) is said as such."""
+        if len(fields) == len(self._header) and tuple(normalise_header(f) for f in fields) == self._header:
+            return "is the header line again (two exports joined into one file?); it is not an invoice"
+        return str(err)
 
     def result(self) -> FeedResult:
         """The file's hash, once every batch has been read."""
@@ -95,7 +102,9 @@ class Feed:
                 try:
                     rec, notes = parse(fields)
                 except RowError as err:
-                    rejects.append((line, number_of(fields), str(err), json.dumps(fields) if keep_raw else None))
+                    rejects.append(
+                        (line, number_of(fields), self._reason(fields, err), json.dumps(fields) if keep_raw else None)
+                    )
                 else:
                     for message in notes:
                         warnings.append((line, rec[0], message))

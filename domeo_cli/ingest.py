@@ -14,6 +14,7 @@ import gc
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -174,6 +175,12 @@ class LoadReport:
         if len(self.warning_details) < MAX_WARNING_DETAILS:
             self.warning_details.append(item)
 
+    def ignored_columns_line(self, shown: int = 8) -> str:
+        """``Columns ignored: a, b, … and N more``: a few names, each cut short, for a person to read."""
+        names = [printable.printable(c if len(c) <= 40 else c[:40] + "…") or "''" for c in self.ignored_columns[:shown]]
+        more = len(self.ignored_columns) - shown
+        return "Columns ignored: " + ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+
     def as_json(self, *, with_rejections: bool = True) -> dict[str, object]:
         """The report as the JSON object scripts read."""
         document: dict[str, object] = {
@@ -200,16 +207,28 @@ class LoadReport:
             document["rejections"] = [r.as_json() for r in self.rejections]
         return document
 
-    def write_json(self, out: TextIO) -> None:
-        """Write ``as_json()`` to ``out``, streaming the rejections one by one (there may be millions)."""
-        head = json.dumps(self.as_json(with_rejections=False), ensure_ascii=False, indent=2)
-        out.write(head[: head.rindex("}")].rstrip() + ',\n  "rejections": [')
-        separator = "\n    "
+    def write_json(self, out: TextIO, *, indent: bool = False) -> None:
+        """Write ``as_json()`` to ``out``, streaming the rejections one by one (there may be millions).
+
+        One line by default (for a pipe, as every report); ``indent`` lays it out for a person.
+        """
+        head = _escape_c1(
+            json.dumps(self.as_json(with_rejections=False), ensure_ascii=False, indent=2 if indent else None)
+        )
+        first, between, last = ("\n    ", ",\n    ", "\n  ]\n}\n") if indent else ("", ", ", "]}\n")
+        out.write(head[: head.rindex("}")].rstrip() + (',\n  "rejections": [' if indent else ', "rejections": ['))
+        separator = first
         for rejection in self.rejections:
-            out.write(separator + json.dumps(rejection.as_json(), ensure_ascii=False))
-            separator = ",\n    "
-        out.write("\n  ]\n}\n" if separator != "\n    " else "]\n}\n")
+            text = json.dumps(rejection.as_json(), ensure_ascii=False)
+            out.write(separator + (text if text.isascii() else _escape_c1(text)))
+            separator = between
+        out.write(last if separator != first else "]\n}\n" if indent else "]}\n")
         out.flush()
+
+
+def _escape_c1(text: str) -> str:
+    """DEL and C1 controls as \\u escapes (json leaves them raw; U+009B is a terminal's CSI): the same JSON."""
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def load(

@@ -57,7 +57,9 @@ def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: 
             error["suggestions"] = suggestions
         sys.stderr.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
     else:
-        sys.stderr.write(f"domeo: error: {message}\n")
+        from .printable import message as safe
+
+        sys.stderr.write(f"domeo: error: {safe(message)}\n")  # a name holding ESC must not reach the terminal raw
     sys.stderr.flush()
     return exit_code
 

@@ -184,12 +184,14 @@ def contacts(page: ContactPage) -> None:
 
 def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: int = 10) -> None:
     """The human summary of a load, on stderr."""
+    from . import printable
+
     con = console(sys.stderr)
     verb = "Checked" if report.dry_run else "Loaded"
     target = "(dry run: nothing written)" if report.dry_run else f"into {report.database}"
     if not report.dry_run and not report.committed:
         verb, target = "Did not load", "(--strict: rows were rejected, nothing written)"
-    con.print(Text(f"{verb} {report.file} {target}", style="bold"))
+    con.print(Text(f"{verb} {printable.path(report.file)} {target}", style="bold"))
     table = _table(con)
     table.add_column("")
     table.add_column("", justify="right")
@@ -207,7 +209,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     table.show_header = False
     con.print(table)
     if report.ignored_columns:
-        con.print(Text("Columns ignored: " + ", ".join(report.ignored_columns)))
+        con.print(Text(report.ignored_columns_line()))
     for kind, count in report.warning_kinds.items():
         examples = [w for w in report.warning_details if w.kind == kind]
         if count <= 3 and len(examples) == count:  # a few: each in full
@@ -223,11 +225,11 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     if report.rejections:
         con.print(Text("Rejected rows:", style="bold red"))
         for r in report.rejections[:shown_rejections]:
-            number = f" {r.invoice_number}" if r.invoice_number else ""
-            con.print(Text(f"  line {r.line}{number}: {r.reason}"))
+            number = f" {printable.printable(r.invoice_number)}" if r.invoice_number else ""
+            con.print(Text(f"  line {r.line}{number}: {printable.message(r.reason)}"))
         more = len(report.rejections) - shown_rejections
         if rejects_path:
-            con.print(Text(f"All rejected rows, with line and reason, are in {rejects_path}."))
+            con.print(Text(f"All rejected rows, with line and reason, are in {printable.path(rejects_path)}."))
         elif more > 0:
             con.print(Text(f"  … and {more} more: see them all with --rejects FILE.csv or --json."))
 

@@ -14,7 +14,7 @@ from unittest import mock
 
 import pytest
 from conftest import EXAMPLE_CSV, HEADER, csv_of
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from domeo_cli import csvcells, csvsource, feed, ingest, outfiles
@@ -254,6 +254,7 @@ _CELL = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example([["'=", "-5", "@SUM(A1)", "\tx", "+cmd", "''-2+3", '=HYPERLINK("x")', *[""] * 8]])
 @given(st.lists(st.lists(_CELL, min_size=15, max_size=15), min_size=1, max_size=4))
 def test_a_rejects_file_reads_back_as_the_export_held_it(rows: list[list[str]]) -> None:
     for row in rows:
@@ -273,3 +274,23 @@ def test_a_rejects_file_reads_back_as_the_export_held_it(rows: list[list[str]]) 
             again.close()
     assert records[0] == [*COLUMNS, "line", "reason"]
     assert [fields[:15] for fields in records[1:]] == rows
+
+
+def test_a_fixed_rejects_file_loads_again_with_the_original_text(run, write_csv) -> None:  # noqa: ANN001
+    rows = [{"number": "=A1", "customer": "Acme", "date": "3/7/25", "total": "-5"}]
+    assert run("ingest", str(write_csv(csv_of(rows))), "--rejects", "r1.csv").exit_code == 4
+    again = run("ingest", "r1.csv", "--rejects", "r2.csv", "--json")
+    assert again.exit_code == 4
+    # Read back as "-5" (a negative amount), not as the text "'-5"; the number is "=A1" again.
+    assert again.json["rejections"] == [
+        {"line": 2, "invoice_number": "=A1", "reason": "BillTotal is negative ('-5'); amounts must be zero or more"}
+    ]
+    assert again.json["ignored_columns"] == ["line", "reason"]
+    assert Path("r2.csv").read_text().splitlines()[1].startswith("Acme,'=A1,3/7/25,,'-5,")
+
+
+def test_an_export_cell_starting_with_a_quote_is_kept_as_it_is(run, write_csv) -> None:  # noqa: ANN001
+    rows = [{"number": "'=A1", "customer": "'+Acme", "date": "3/7/25", "total": "5"}]
+    result = run("ingest", str(write_csv(csv_of(rows))), "--json")
+    assert result.exit_code == 0, result
+    assert run("invoice", "'=A1", "--json").json["customer_name"] == "'+Acme"

@@ -1,0 +1,134 @@
+"""``domeo ingest`` once its options are parsed: progress, the load, the report, the exit.
+
+Kept out of ``cli.py`` so that the command line only parses. The load itself
+is ``ingest.load``; this module shows its progress on a terminal and renders
+its report (a table on stderr, or with ``--json`` one JSON object on stdout).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import printable
+from .errors import DatabaseError, InvalidInput, RowsRejected
+from .ingest import LoadReport, load
+
+# A file smaller than this loads in a moment: no progress bar.
+PROGRESS_FROM = 8 * 1024 * 1024
+
+
+def run(
+    db_path: str,
+    file: str,
+    *,
+    dry_run: bool,
+    strict: bool,
+    rejects: str | None,
+    encoding: str | None,
+    as_json: bool,
+) -> None:
+    """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected."""
+    if dry_run and strict:
+        raise InvalidInput(
+            "--dry-run and --strict do not go together: --dry-run never writes, "
+            "and already exits 4 if a row would be rejected."
+        )
+    progress = _progress_bar(file) if not as_json or sys.stderr.isatty() else None
+    try:
+        report = load(
+            db_path,
+            file,
+            dry_run=dry_run,
+            strict=strict,
+            rejects_path=rejects,
+            encoding=encoding,
+            progress=progress.update if progress else None,
+        )
+    finally:
+        if progress:
+            progress.close()
+    _render(report, rejects, as_json)
+    if report.rejected:
+        if strict:
+            message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."
+        elif dry_run:
+            message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
+        else:
+            message = f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
+        raise RowsRejected(message, report)
+
+
+def _render(report: LoadReport, rejects: str | None, as_json: bool) -> None:
+    """Write the report; a failure to write it says whether the load was committed."""
+    from .shapes import isatty
+
+    try:
+        if as_json:
+            report.write_json(sys.stdout, indent=isatty(sys.stdout))
+        else:
+            from . import tables
+
+            tables.load_report(report, rejects)
+    except BrokenPipeError:
+        raise  # the reader went away (``| head``): not an error
+    except OSError as err:
+        _silence(sys.stdout)
+        where = "standard output" if as_json else "standard error"
+        if report.committed:
+            raise DatabaseError(
+                f"The load of {printable.path(report.file)} was committed ({report.inserted} inserted, "
+                f"{report.updated} updated, {report.unchanged} unchanged, {report.rejected} rejected), "
+                f"but its report could not be written to {where}: {err.strerror or err}."
+            ) from None
+        raise DatabaseError(
+            f"Nothing was loaded, and the report could not be written to {where}: {err.strerror or err}."
+        ) from None
+
+
+def _silence(stream: object) -> None:
+    """Point a failed stream at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _ProgressBar:
+    """A Rich progress bar on stderr, shown only on a terminal for large files."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        # The console is given to Progress when it is made: Rich offers no way to set it later.
+        self._progress = Progress(
+            "Loading",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+        self._task = self._progress.add_task("load", total=total)
+        self._progress.start()
+
+    def update(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _progress_bar(file: str) -> _ProgressBar | None:
+    if not sys.stderr.isatty() or file == "-":
+        return None
+    try:
+        size = os.path.getsize(file)
+    except OSError:
+        return None
+    return _ProgressBar(size) if size > PROGRESS_FROM else None
