@@ -18,12 +18,14 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 # run of spaces belongs to exactly one group, so a failed match is linear
 # (two adjacent optional "\s*" made a long run of spaces cost minutes).
 _TIME = re.compile(
-    r"[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?",
+    r"[T ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp][Mm]))?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?",
     re.ASCII,
 )
 # No date with its time is longer than this ("2024-11-19T00:00:00.000000+05:00" is 32).
 MAX_DATE_TEXT = 64
 
+# "Net -5": a minus sign on the days (not the hyphen of "Net-30").
+_TERMS_NEGATIVE = re.compile(r"\bnet\s+-\s*\d|\bnet\s*-\s*-\s*\d|\bnet\s*\u2212\s*\d", re.IGNORECASE)
 _TERMS_NET = re.compile(r"\bnet\s*-?\s*(\d{1,4})(?:\s*days?)?\b", re.IGNORECASE | re.ASCII)
 _TERMS_MONTH_END = re.compile(r"\beom\b|end\s+of\s+(?:the\s+)?month|\bprox", re.IGNORECASE)
 _TERMS_RECEIPT = re.compile(
@@ -34,6 +36,10 @@ _TERMS_RECEIPT = re.compile(
 
 class DateError(ValueError):
     """A date field that is not a real month-first or ISO date."""
+
+
+class TermsError(ValueError):
+    """Payment terms that cannot be right (a negative number of days)."""
 
 
 def _shown(raw: str) -> str:
@@ -60,23 +66,40 @@ def parse_date(text: str) -> date:
             raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
         year_num, month, day = int(match[1]), int(match[2]), int(match[3])
     rest = raw[match.end() :]
-    if rest and not _TIME.fullmatch(rest):
-        raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+    if rest:
+        time = _TIME.fullmatch(rest)
+        if time is None:
+            raise DateError(f"is not a date ({_shown(raw)}); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD")
+        if not _real_time(time):
+            raise DateError(f"has an impossible time ({_shown(raw)})")
     try:
         return date(year_num, month, day)
     except ValueError:
         raise DateError(f"is not a real date ({_shown(raw)})") from None
 
 
+def _real_time(time: re.Match[str]) -> bool:
+    """True for a time a clock can show: 0-23 h (1-12 with AM/PM, 24:00 for the day's end), 0-59 min."""
+    hour, minute, second = int(time[1]), int(time[2]), int(time[3] or 0)
+    if minute > 59 or second > 60:  # 60: a leap second
+        return False
+    if time[4]:
+        return 1 <= hour <= 12
+    return hour <= 23 or (hour == 24 and minute == 0 and second == 0)
+
+
 @lru_cache(maxsize=4096)
 def parse_terms(text: str) -> int | None:
     """Days allowed by payment terms: ``Net 30`` -> 30, ``Due on receipt`` -> 0.
 
-    Returns None when the terms say no number of days we can trust.
+    Returns None when the terms say no number of days we can trust; raises
+    TermsError for a negative number of days (``Net -5``).
     """
     raw = " ".join(text.split())
     if not raw:
         return None
+    if _TERMS_NEGATIVE.search(raw):
+        raise TermsError(f"{_shown(raw)} give a negative number of days")
     match = _TERMS_NET.search(raw)
     if match is not None:
         if _TERMS_MONTH_END.search(raw):

@@ -134,6 +134,13 @@ class Ledger:
         self.next_customer_id = next_customer_id
         # (customer id, name, email, phone) -> the latest invoice date it appears on
         self.contacts: dict[tuple[int, str, str, str], str] = {}
+        # (line, invoice number, message) for the caller to report; emptied by it.
+        self.warnings: list[tuple[int, str, str]] = []
+        # In this file: customer number -> (name key, name, line) of its first row, and
+        # name key -> (number, line) of the first number it was given.
+        self._number_names: dict[str, tuple[str, str, int]] = {}
+        self._name_numbers: dict[str, tuple[str, int]] = {}
+        self._warned: set[tuple[str, str]] = set()
 
     def staged(self, rows: list[tuple]) -> list[tuple]:
         """``(*record[:STORED], customer_id, line, raw)`` for each ``(*InvoiceRecord, line, raw)``."""
@@ -150,6 +157,8 @@ class Ledger:
                 or (number is not None and number != entry[NUMBER])
                 or (parent is not None and parent != entry[PARENT])
             ):
+                if number is not None:
+                    self._check_number(rec[16], rec[15], number, rec[19], rec[0])
                 entry = self._customer(rec[16], rec[15], number, parent)
             cid = entry[ID]
             out.append(rec[:STORED] + (cid,) + rec[19:])
@@ -160,6 +169,31 @@ class Ledger:
                 if seen is None or rec[1] > seen:
                     contacts[key] = rec[1]
         return out
+
+    def _check_number(self, key: str, name: str, number: str, line: int, invoice: str) -> None:
+        """Warn, naming both lines, when a customer number is on two names or a name has two numbers."""
+        first = self._number_names.setdefault(number, (key, name, line))
+        if first[0] != key and (number, key) not in self._warned:
+            self._warned.add((number, key))
+            self.warnings.append(
+                (
+                    line,
+                    invoice,
+                    f"customer number: {number!r} is on two customers, {first[1]!r} (line {first[2]}) "
+                    f"and {name!r} (line {line})",
+                )
+            )
+        known = self._name_numbers.setdefault(key, (number, line))
+        if known[0] != number and (key, number) not in self._warned:
+            self._warned.add((key, number))
+            self.warnings.append(
+                (
+                    line,
+                    invoice,
+                    f"customer number: {name!r} has two numbers, {known[0]!r} (line {known[1]}) "
+                    f"and {number!r} (line {line}); the last one is kept",
+                )
+            )
 
     def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> list:
         """The entry of the customer with this name key, created or brought up to date."""

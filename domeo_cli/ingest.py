@@ -419,6 +419,9 @@ class _Load:
                 if batch.rows:
                     db.executemany(stage_sql, ledger.staged(batch.rows))
                     self.staged += len(batch.rows)
+                    for line, number, message in ledger.warnings:
+                        report.warn(line, number, message)
+                    ledger.warnings.clear()
                 if batch.rejects:
                     db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", batch.rejects)
                 if self.progress is not None:

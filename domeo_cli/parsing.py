@@ -7,12 +7,14 @@ spelling; ``RowParser.parse`` turns one record's fields into an
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .dates import DateError, parse_date, parse_terms
+from .dates import DateError, TermsError, parse_date, parse_terms
 from .errors import InvalidInput
 from .money import MoneyError, format_cents, parse_cents
 from .names import display_name, name_key
@@ -158,6 +160,9 @@ class RowParser:
         self._terms: dict[str, tuple[str | None, int | None]] = {}
         self._plus: dict[tuple[str, int], str] = {}
         self._currencies: dict[str, str] = {}
+        from .currencies import iso_4217_codes
+
+        self._iso_codes = iso_4217_codes()
         self._contacts: dict[str, str | None] = {}
 
     def invoice_number_of(self, fields: list[str]) -> str | None:
@@ -188,12 +193,18 @@ class RowParser:
         warnings: tuple[str, ...] | list[str] = _NO_WARNINGS
 
         invoice_number = fields[i_number].strip()
+        if invoice_number[:1] == "=":
+            invoice_number, warnings = _unguard(invoice_number, "InvoiceNumber", warnings)
         if not invoice_number:
             raise RowError("InvoiceNumber is empty (a total or summary row?)")
+        if not (invoice_number.isascii() and invoice_number.isprintable()) and _invisible(invoice_number):
+            raise RowError("InvoiceNumber holds only invisible characters (zero-width or no-break spaces, BOM …)")
         raw_name = fields[i_name]
         name = self._names.get(raw_name)
         if name is None:
             display = display_name(raw_name)
+            if not (display.isascii() and display.isprintable()) and _invisible(display):
+                raise RowError("CustomerName holds only invisible characters (zero-width or no-break spaces, BOM …)")
             if not display:
                 raise RowError("CustomerName is empty")
             name = (display, name_key(display))
@@ -238,13 +249,18 @@ class RowParser:
                     if not currency
                     else f"Currency {stripped[:20]!r} is not a three-letter ISO 4217 code"
                 )
+            if currency not in self._iso_codes:  # UDS, ZZZ: a typo would split every total
+                raise RowError(f"Currency {stripped!r} is not in the ISO 4217 list of currency codes")
             self._remember(self._currencies, raw, currency)
 
         raw = fields[i_terms]
         terms_entry = self._terms.get(raw)
         if terms_entry is None:
             shown = display_name(raw)
-            terms_entry = (shown or None, parse_terms(shown) if shown else None)
+            try:
+                terms_entry = (shown or None, parse_terms(shown) if shown else None)
+            except TermsError as err:
+                raise RowError(f"CustomerTerms {err}") from None
             self._remember(self._terms, raw, terms_entry)
         terms, terms_days = terms_entry
 
@@ -273,6 +289,13 @@ class RowParser:
             status = "Pending" if outstanding > 0 else "Closed"
             warnings = [*warnings, f"Status is empty: taken as {status} from the balance"]
 
+        customer_number = fields[i_custno].strip() or None
+        if customer_number is not None and customer_number[0] == "=":
+            customer_number, warnings = _unguard(customer_number, "customer number", warnings)
+        parent_number = fields[i_parent].strip() or None
+        if parent_number is not None and parent_number[0] == "=":
+            parent_number, warnings = _unguard(parent_number, "parent customer", warnings)
+
         raw = fields[i_contact]
         contact = self._contacts.get(raw, _UNSEEN)
         if contact is _UNSEEN:
@@ -300,8 +323,8 @@ class RowParser:
                     fields[i_email].strip() or None,
                     name[0],
                     name[1],
-                    fields[i_custno].strip() or None,
-                    fields[i_parent].strip() or None,
+                    customer_number,
+                    parent_number,
                 ),
             ),
             warnings,
@@ -332,6 +355,37 @@ class RowParser:
     def _remember(memo: dict, key: object, value: object) -> None:
         if len(memo) < _MEMO_LIMIT:
             memo[key] = value
+
+
+@functools.cache
+def _invisible_characters() -> str:
+    """Characters that show nothing: format characters (zero-width spaces and joiners, BOM, word
+    joiner, soft hyphen, bidi marks), controls, spaces, and the blank letters fonts draw as nothing.
+    Built on first need (a scan of Unicode): only a file with such a name pays for it."""
+    return "".join(
+        chr(c)
+        for c in range(0x30000)
+        if unicodedata.category(chr(c)) in ("Cf", "Cc", "Zs", "Zl", "Zp") or chr(c) in "\u115f\u1160\u3164\uffa0\u2800"
+    ) + "".join(chr(c) for c in range(0xE0000, 0xE0080))  # tag characters
+
+
+def _invisible(text: str) -> bool:
+    """True when ``text`` is made only of characters that show nothing."""
+    return not text.strip(_invisible_characters())
+
+
+# Excel's guard against reading a cell as a number: ="00123".
+_GUARD = re.compile(r'="([^"]*)"')
+
+
+def _unguard(text: str, column: str, warnings: tuple[str, ...] | list[str]) -> tuple[str | None, list[str]]:
+    """``="00123"`` -> ``00123``, with a warning; any other text as it is."""
+    match = _GUARD.fullmatch(text)
+    if match is None:
+        return text, list(warnings) if not isinstance(warnings, list) else warnings
+    inner = match[1].strip()
+    note = f"text guard: {column} {text[:40]!r} is Excel's guard around {inner[:40]!r}; read as {inner[:40]!r}"
+    return inner or None, [*warnings, note]
 
 
 def _money(text: str, column: str) -> int:

@@ -217,7 +217,7 @@ def test_same_file_twice_changes_nothing(write_csv, run, db_path):  # noqa: ANN0
         csv_text(
             rec(number="A1"),
             rec(number="A2", due="", applied="", status=""),  # derived values are stable too
-            rec(number="A3", customer="Café Olé", contact="", phone="", email=""),
+            rec(number="A3", customer="Café Olé", contact="", phone="", email="", customer_number="230871"),
             rec(number="A4", customer="HARBOR LANE BAKERY", total="10", applied="20"),
         )
     )
