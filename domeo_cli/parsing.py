@@ -193,12 +193,8 @@ class RowParser:
         warnings: tuple[str, ...] | list[str] = _NO_WARNINGS
 
         invoice_number = fields[i_number].strip()
-        if invoice_number[:1] == "=":
-            invoice_number, warnings = _unguard(invoice_number, "InvoiceNumber", warnings)
-        if not invoice_number:
-            raise RowError("InvoiceNumber is empty (a total or summary row?)")
-        if not (invoice_number.isascii() and invoice_number.isprintable()) and _invisible(invoice_number):
-            raise RowError("InvoiceNumber holds only invisible characters (zero-width or no-break spaces, BOM …)")
+        if not (invoice_number.isascii() and invoice_number.isalnum()):  # most numbers: letters and digits only
+            invoice_number, warnings = _odd_number(invoice_number, warnings)
         raw_name = fields[i_name]
         name = self._names.get(raw_name)
         if name is None:
@@ -378,11 +374,25 @@ def _invisible(text: str) -> bool:
 _GUARD = re.compile(r'="([^"]*)"')
 
 
-def _unguard(text: str, column: str, warnings: tuple[str, ...] | list[str]) -> tuple[str | None, list[str]]:
+def _odd_number(text: str, warnings: tuple[str, ...] | list[str]) -> tuple[str, tuple[str, ...] | list[str]]:
+    """An invoice number that is not plain letters and digits: empty, Excel-guarded, or invisible."""
+    if text[:1] == "=":
+        unwrapped, warnings = _unguard(text, "InvoiceNumber", warnings)
+        text = unwrapped or ""
+    if not text:
+        raise RowError("InvoiceNumber is empty (a total or summary row?)")
+    if not (text.isascii() and text.isprintable()) and _invisible(text):
+        raise RowError("InvoiceNumber holds only invisible characters (zero-width or no-break spaces, BOM …)")
+    return text, warnings
+
+
+def _unguard(
+    text: str, column: str, warnings: tuple[str, ...] | list[str]
+) -> tuple[str | None, tuple[str, ...] | list[str]]:
     """``="00123"`` -> ``00123``, with a warning; any other text as it is."""
     match = _GUARD.fullmatch(text)
     if match is None:
-        return text, list(warnings) if not isinstance(warnings, list) else warnings
+        return text, warnings
     inner = match[1].strip()
     note = f"text guard: {column} {text[:40]!r} is Excel's guard around {inner[:40]!r}; read as {inner[:40]!r}"
     return inner or None, [*warnings, note]
