@@ -34,6 +34,8 @@ def run(
             "--dry-run and --strict do not go together: --dry-run never writes, "
             "and already exits 4 if a row would be rejected."
         )
+    if rejects == "-" and as_json:
+        raise InvalidInput("--rejects - and --json would both write to standard output; name a file for --rejects.")
     progress = _progress_bar(file) if not as_json or sys.stderr.isatty() else None
     try:
         report = load(

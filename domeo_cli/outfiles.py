@@ -21,6 +21,7 @@ link to it and a hard link are the same file.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -109,8 +110,13 @@ def open_target(
     the target is then untouched.
     """
     if path == "-":
-        yield sys.stdout
         sys.stdout.flush()
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, errors=errors, newline=newline)
+        try:
+            yield out
+            out.flush()
+        finally:
+            out.detach()  # standard output stays open for whatever comes next
         return
     shown = printable.path(path)
     if _is_special(path):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, csv_of
+from conftest import EXAMPLE_CSV, HEADER, csv_of, domeo_command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -294,3 +295,25 @@ def test_an_export_cell_starting_with_a_quote_is_kept_as_it_is(run, write_csv) -
     result = run("ingest", str(write_csv(csv_of(rows))), "--json")
     assert result.exit_code == 0, result
     assert run("invoice", "'=A1", "--json").json["customer_name"] == "'+Acme"
+
+
+def test_rejects_to_standard_output_keeps_undecodable_bytes(domeo_proc, tmp_path: Path) -> None:  # noqa: ANN001
+    source = tmp_path / "in.csv"
+    source.write_bytes(
+        (HEADER + "\r\n" + CAFE.replace("\n", "\r\n")).encode() + b"Caf\xe9,A2,3/7/25,,2,0,,USD,,,,,,,\r\n"
+    )
+    result = subprocess.run(
+        domeo_command("--db", str(tmp_path / "s.db"), "ingest", str(source), "--rejects", "-"),
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 4, result.stderr
+    assert result.stdout.split(b"\r\n")[1].startswith(b"Caf\xe9,A2,")
+
+
+def test_rejects_to_standard_output_with_json_is_refused(run, write_csv) -> None:  # noqa: ANN001
+    result = run("ingest", str(write_csv(EXAMPLE_CSV)), "--rejects", "-", "--json")
+    assert result.exit_code == 2
+    assert result.error["message"] == (
+        "--rejects - and --json would both write to standard output; name a file for --rejects."
+    )
