@@ -18,13 +18,13 @@ import marshal
 import os
 import pickle
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .csvsource import Source
 from .errors import DatabaseError
-from .parsing import STORED, RowError, RowParser, normalise_header
+from .parsing import FIELD_AT, STORED, RowError, RowParser, normalise_header
 
 BATCH = 5000
 # Below this many bytes (about 20,000 rows) a load is parsed in-process.
@@ -32,9 +32,29 @@ PARALLEL_FROM = 4 << 20
 
 # A customer entry's state: what the merge must write for it.
 SAME_CUSTOMER, CHANGED_CUSTOMER, NEW_CUSTOMER = 0, 1, 2
-# A customer entry: [id, display name, customer number, parent number, state, used].
-# ``used`` is True once a staged row names the customer.
-ID, NAME, NUMBER, PARENT, STATE, USED = range(6)
+
+# Where the Ledger finds what it needs in a parsed row: ``(*InvoiceRecord, line, raw)``.
+_DATE, _CONTACT, _PHONE, _EMAIL = (
+    FIELD_AT[f] for f in ("invoice_date", "contact_name", "contact_phone", "contact_email")
+)
+_NAME, _KEY, _NUMBER, _PARENT = (
+    FIELD_AT[f] for f in ("customer_name", "customer_key", "customer_number", "parent_number")
+)
+_LINE = len(FIELD_AT)
+
+
+class CustomerEntry:
+    """One customer as the load knows it: from the database, or new in this file."""
+
+    __slots__ = ("id", "name", "number", "parent", "state", "used")
+
+    def __init__(self, id: int, name: str, number: str | None, parent: str | None, state: int, used: bool) -> None:  # noqa: A002
+        self.id = id
+        self.name = name
+        self.number = number
+        self.parent = parent
+        self.state = state  # SAME_CUSTOMER, CHANGED_CUSTOMER or NEW_CUSTOMER: what the merge writes
+        self.used = used  # True once a staged row names the customer
 
 
 @dataclass
@@ -129,9 +149,13 @@ class Ledger:
     SQLite: the parsing child is the busier of the two.
     """
 
-    def __init__(self, customers: dict[str, list], next_customer_id: int) -> None:
-        self.customers = customers
-        self.next_customer_id = next_customer_id
+    def __init__(self, known: Iterable[tuple[str, int, str, str | None, str | None]]) -> None:
+        """``known``: the database's customers as (name key, id, name, customer number, parent number)."""
+        self.customers: dict[str, CustomerEntry] = {
+            key: CustomerEntry(cid, name, number, parent, SAME_CUSTOMER, False)
+            for key, cid, name, number, parent in known
+        }
+        self.next_customer_id = max((e.id for e in self.customers.values()), default=0) + 1
         # (customer id, name, email, phone) -> the latest invoice date it appears on
         self.contacts: dict[tuple[int, str, str, str], str] = {}
         # (line, invoice number, message) for the caller to report; emptied by it.
@@ -149,26 +173,52 @@ class Ledger:
         out = []
         for rec in rows:
             # rec: an InvoiceRecord's fields by position (this runs for every row), then line and raw
-            number, parent = rec[17], rec[18]
-            entry = customers.get(rec[16])
+            number, parent = rec[_NUMBER], rec[_PARENT]
+            entry = customers.get(rec[_KEY])
             if (
                 entry is None
-                or not entry[USED]
-                or (number is not None and number != entry[NUMBER])
-                or (parent is not None and parent != entry[PARENT])
+                or not entry.used
+                or (number is not None and number != entry.number)
+                or (parent is not None and parent != entry.parent)
             ):
                 if number is not None:
-                    self._check_number(rec[16], rec[15], number, rec[19], rec[0])
-                entry = self._customer(rec[16], rec[15], number, parent)
-            cid = entry[ID]
-            out.append(rec[:STORED] + (cid,) + rec[19:])
-            if rec[12] is not None or rec[13] is not None or rec[14] is not None:
+                    self._check_number(rec[_KEY], rec[_NAME], number, rec[_LINE], rec[0])
+                entry = self._customer(rec[_KEY], rec[_NAME], number, parent)
+            cid = entry.id
+            out.append(rec[:STORED] + (cid,) + rec[_LINE:])
+            if rec[_CONTACT] is not None or rec[_PHONE] is not None or rec[_EMAIL] is not None:
                 # (customer, contact name, email, phone): the contacts table's key
-                key = (cid, rec[12] or "", rec[14] or "", rec[13] or "")
+                key = (cid, rec[_CONTACT] or "", rec[_EMAIL] or "", rec[_PHONE] or "")
                 seen = contacts.get(key)
-                if seen is None or rec[1] > seen:
-                    contacts[key] = rec[1]
+                if seen is None or rec[_DATE] > seen:
+                    contacts[key] = rec[_DATE]
         return out
+
+    def keep_only(self, used_ids: set[int], contacts: dict[tuple[int, str, str, str], str]) -> None:
+        """What survives once replaced rows are dropped: the customers and contacts of the rows that stay."""
+        for entry in self.customers.values():
+            entry.used = entry.id in used_ids
+        self.contacts = contacts
+
+    def new_customers(self) -> list[tuple[int, str, str, str | None, str | None]]:
+        """``(id, name, name key, number, parent)`` of each new customer a staged row names."""
+        return [
+            (e.id, e.name, key, e.number, e.parent)
+            for key, e in self.customers.items()
+            if e.state == NEW_CUSTOMER and e.used
+        ]
+
+    def changed_customers(self) -> list[tuple[str | None, str | None, int]]:
+        """``(number, parent, id)`` of each known customer whose number or parent this file changes."""
+        return [(e.number, e.parent, e.id) for e in self.customers.values() if e.state == CHANGED_CUSTOMER]
+
+    def used_count(self) -> int:
+        """How many customers the staged rows name."""
+        return sum(1 for e in self.customers.values() if e.used)
+
+    def family(self) -> list[tuple[int, str | None, str | None]]:
+        """``(id, number, parent)`` of every customer the database would hold after the load."""
+        return [(e.id, e.number, e.parent) for e in self.customers.values() if e.state != NEW_CUSTOMER or e.used]
 
     def _check_number(self, key: str, name: str, number: str, line: int, invoice: str) -> None:
         """Warn, naming both lines, when a customer number is on two names or a name has two numbers."""
@@ -195,21 +245,21 @@ class Ledger:
                 )
             )
 
-    def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> list:
+    def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> CustomerEntry:
         """The entry of the customer with this name key, created or brought up to date."""
         entry = self.customers.get(key)
         if entry is None:
-            entry = self.customers[key] = [self.next_customer_id, name, number, parent, NEW_CUSTOMER, True]
+            entry = self.customers[key] = CustomerEntry(self.next_customer_id, name, number, parent, NEW_CUSTOMER, True)
             self.next_customer_id += 1
             return entry
-        entry[USED] = True
+        entry.used = True
         # The latest row that states a number wins: exports are snapshots over time.
-        if number is not None and number != entry[NUMBER]:
-            entry[NUMBER] = number
-            entry[STATE] = entry[STATE] or CHANGED_CUSTOMER
-        if parent is not None and parent != entry[PARENT]:
-            entry[PARENT] = parent
-            entry[STATE] = entry[STATE] or CHANGED_CUSTOMER
+        if number is not None and number != entry.number:
+            entry.number = number
+            entry.state = entry.state or CHANGED_CUSTOMER
+        if parent is not None and parent != entry.parent:
+            entry.parent = parent
+            entry.state = entry.state or CHANGED_CUSTOMER
         return entry
 
 

@@ -123,7 +123,14 @@ class InvoiceRecord(NamedTuple):
     parent_number: str | None
 
 
-STORED = 15
+# The invoice's own fields come first in a record, its customer's after them. The stored
+# columns are those fields, named as the database names them (money in cents): staging,
+# the merge and ``invoices`` all take their column order from here.
+STORED = InvoiceRecord._fields.index("customer_name")
+_CENTS = ("bill_total", "applied", "outstanding")
+STORED_COLUMNS: tuple[str, ...] = tuple(f"{f}_cents" if f in _CENTS else f for f in InvoiceRecord._fields[:STORED])
+#: Position of each field in a record (its tuple), for code that reads records by position.
+FIELD_AT: dict[str, int] = {name: position for position, name in enumerate(InvoiceRecord._fields)}
 _NO_WARNINGS: tuple[str, ...] = ()
 _STATUSES = {"pending": "Pending", "closed": "Closed", "Pending": "Pending", "Closed": "Closed"}
 _UNSEEN = object()

@@ -317,3 +317,19 @@ def test_rejects_to_standard_output_with_json_is_refused(run, write_csv) -> None
     assert result.error["message"] == (
         "--rejects - and --json would both write to standard output; name a file for --rejects."
     )
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "forked-parser"])
+def test_the_load_records_the_hash_of_the_file_whichever_side_parses_it(
+    run, write_csv, db_path: Path, parallel: bool
+) -> None:  # noqa: ANN001
+    import hashlib
+    import sqlite3
+
+    path = write_csv(EXAMPLE_CSV)
+    with mock.patch.object(feed, "PARALLEL_FROM", 0 if parallel else feed.PARALLEL_FROM):
+        assert run("ingest", str(path)).exit_code == 0
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT sha256 FROM ingest_runs").fetchall() == [
+            (hashlib.sha256(path.read_bytes()).hexdigest(),)
+        ]
