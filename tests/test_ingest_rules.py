@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import csv_of
+from helpers import csv_of
 
 from domeo_cli.dates import DateError, TermsError, parse_date, parse_terms
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, SAMPLE, domeo_command, load_generator
+from helpers import EXAMPLE_CSV, HEADER, SAMPLE, domeo_command, load_generator
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from conftest import EXAMPLE_CSV, HEADER, csv_of, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, csv_of, domeo_command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
