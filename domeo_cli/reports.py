@@ -15,11 +15,15 @@ arrive as the user's text and are parsed here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .db import open_reports_db
+from .errors import InvalidInput
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .queries.aging import AgingReport
@@ -45,23 +49,68 @@ def past_due(
     offset: int = 0,
     sort: str = "due_date.asc",
     totals: bool = False,
+    customer: str | None = None,
+    with_children: bool = False,
+    min_days: int | None = None,
+    contact: bool = False,
+    all_rows: bool = False,
 ) -> PastDuePage:
     """A page of invoices with money outstanding, due before ``as_of``.
 
     With ``totals``, the page also carries the outstanding sum per currency over
     every past-due invoice (what a table shows under the page; the JSON has none).
+    ``customer`` (a name or customer number; ``with_children`` adds every account
+    below it), ``min_days`` and ``contact`` narrow the rows and add the main contact.
+    With ``all_rows`` the page is every matching invoice, read lazily from a cursor
+    as the renderer writes it (``limit`` and ``offset`` are ignored): memory stays
+    flat on any number of rows, and the snapshot closes when the rows run out.
     """
     from .queries import past_due as query
     from .queries.common import check_page
 
     day = _day(as_of)
-    check_page(limit, offset)
+    if not all_rows:
+        check_page(limit, offset)
     query.check_sort(sort)
-    with closing(open_reports_db(db)) as connection:
-        page = query.past_due(connection, day, limit=limit, offset=offset, sort=sort)
+    if min_days is not None and min_days < 1:
+        raise InvalidInput(f"--min-days takes a whole number of days from 1 up, not {min_days}.")
+    if with_children and customer is None:
+        raise InvalidInput("--with-children needs --customer NAME: the account whose children to add.")
+    connection = open_reports_db(db)
+    try:
+        filters = _past_due_filters(connection, customer, with_children, min_days or 1, contact)
+        if all_rows:
+            total = query.count(connection, day, filters)
+            sums = query.totals(connection, day, filters) if totals else None
+            rows = query.iter_past_due(connection, day, sort=sort, filters=filters)
+            return query.PastDuePage(day, sort, _closing(connection, rows), total, total, 0, sums, filters)
+        page = query.past_due(connection, day, limit=limit, offset=offset, sort=sort, filters=filters)
         if totals:
-            page = page._replace(totals=query.past_due_totals(connection, day))
+            page = page._replace(totals=query.totals(connection, day, filters))
+    except BaseException:
+        connection.close()
+        raise
+    connection.close()
     return page
+
+
+def _past_due_filters(connection, customer, with_children, min_days, contact):  # noqa: ANN001, ANN202
+    from .queries.common import family_ids, find_customer
+    from .queries.past_due import Filters
+
+    ids = None
+    if customer is not None:
+        found = find_customer(connection, customer)
+        ids = family_ids(connection, found) if with_children else [found.id]
+    return Filters(ids, min_days, contact)
+
+
+def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an sqlite3 connection
+    """``rows``, then the connection they come from closed (also when the reader stops early)."""
+    try:
+        yield from rows
+    finally:
+        connection.close()
 
 
 def summary(db: str | None, *, month: str, customer: str | None = None, currency: str | None = None) -> MonthSummary:
@@ -93,14 +142,15 @@ def summary_range(
         return query.summary_range(connection, start, end, customer=customer, currency=code)
 
 
-def contact(db: str | None, *, name: str, limit: int = 10, offset: int = 0) -> ContactPage:
-    """A page of the contacts of the customer called ``name`` (errors.NotFound if none)."""
+def contact(db: str | None, *, name: str, limit: int = 10, offset: int = 0, all_rows: bool = False) -> ContactPage:
+    """A page of the contacts of the customer called ``name`` (errors.NotFound if none); every one with ``all_rows``."""
     from .queries import contacts as query
     from .queries.common import check_page
 
-    check_page(limit, offset)
+    if not all_rows:
+        check_page(limit, offset)
     with closing(open_reports_db(db)) as connection:
-        return query.contacts(connection, name, limit=limit, offset=offset)
+        return query.contacts(connection, name, limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
 def aging(
@@ -152,14 +202,28 @@ def customers(
     sort: str = "name",
     limit: int = 50,
     offset: int = 0,
+    all_rows: bool = False,
 ) -> CustomerPage:
-    """A page of customers: number, parent, invoices, open AR and past due per currency, main contact."""
+    """A page of customers: number, parent, invoices, open AR and past due per currency, main contact.
+
+    With ``all_rows``, every customer, read lazily a chunk at a time as the renderer writes them.
+    """
     from .queries import customers as query
     from .queries.common import check_page
 
     day = _day(as_of)
-    check_page(limit, offset)
+    if not all_rows:
+        check_page(limit, offset)
     query.check_customer_sort(sort)
+    if all_rows:
+        connection = open_reports_db(db)
+        try:
+            total = query.count_customers(connection, search)
+            lines = query.iter_customers(connection, day, search=search, sort=sort)
+        except BaseException:
+            connection.close()
+            raise
+        return query.CustomerPage(day, sort, search, _closing(connection, lines), total, total, 0)
     with closing(open_reports_db(db)) as connection:
         return query.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
 

@@ -16,34 +16,42 @@ from .money import format_cents
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
     from .queries.contacts import ContactPage
-    from .queries.customers import CustomerPage
+    from .queries.customers import CustomerLine, CustomerPage
     from .queries.invoices import InvoiceDetail
-    from .queries.past_due import PastDuePage
+    from .queries.past_due import PastDueItem, PastDuePage
     from .queries.summary import MonthSeries, MonthSummary
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:
     """``{"items": [...], "total", "limit", "offset"}``."""
+    contact = page.filters.contact
     return {
-        "items": [
-            {
-                "invoice_number": item.invoice_number,
-                "customer_name": item.customer_name,
-                "invoice_date": item.invoice_date,
-                "due_date": item.due_date,
-                "bill_total": format_cents(item.bill_total),
-                "applied": format_cents(item.applied),
-                "outstanding": format_cents(item.outstanding),
-                "currency": item.currency,
-                "status": item.status,
-                "days_past_due": item.days_past_due,
-            }
-            for item in page.items
-        ],
+        "items": [past_due_item(item, contact) for item in page.items],
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
     }
+
+
+def past_due_item(item: PastDueItem, contact: bool = False) -> dict[str, Any]:
+    """One invoice of ``items``; with ``contact``, its customer's main contact too."""
+    document = {
+        "invoice_number": item.invoice_number,
+        "customer_name": item.customer_name,
+        "invoice_date": item.invoice_date,
+        "due_date": item.due_date,
+        "bill_total": format_cents(item.bill_total),
+        "applied": format_cents(item.applied),
+        "outstanding": format_cents(item.outstanding),
+        "currency": item.currency,
+        "status": item.status,
+        "days_past_due": item.days_past_due,
+    }
+    if contact:
+        document["contact_name"] = item.contact_name
+        document["contact_email"] = item.contact_email
+        document["contact_phone"] = item.contact_phone
+    return document
 
 
 def summary(result: MonthSummary) -> dict[str, Any]:
@@ -179,37 +187,39 @@ def customers(page: CustomerPage) -> dict[str, Any]:
     """``{"as_of", "customers": [...], "total", "limit", "offset"}``."""
     return {
         "as_of": page.as_of.isoformat(),
-        "customers": [
-            {
-                "name": c.name,
-                "customer_number": c.customer_number,
-                "parent_number": c.parent_number,
-                "parent_name": c.parent_name,
-                "invoices": c.invoices,
-                "last_invoice_date": c.last_invoice_date,
-                "balances": [
-                    {
-                        "currency": b.currency,
-                        "open_ar": format_cents(b.open_ar),
-                        "past_due": format_cents(b.past_due),
-                    }
-                    for b in c.balances
-                ],
-                "oldest_days_past_due": c.oldest_days_past_due,
-                "contact": None
-                if c.contact is None
-                else {
-                    "contact_name": c.contact.name,
-                    "contact_email": c.contact.email,
-                    "contact_phone": c.contact.phone,
-                    "last_seen_invoice_date": c.contact.last_seen_invoice_date,
-                },
-            }
-            for c in page.customers
-        ],
+        "customers": [customer_item(c) for c in page.customers],
         "total": page.total,
         "limit": page.limit,
         "offset": page.offset,
+    }
+
+
+def customer_item(c: CustomerLine) -> dict[str, Any]:
+    """One customer of ``customers``."""
+    return {
+        "name": c.name,
+        "customer_number": c.customer_number,
+        "parent_number": c.parent_number,
+        "parent_name": c.parent_name,
+        "invoices": c.invoices,
+        "last_invoice_date": c.last_invoice_date,
+        "balances": [
+            {
+                "currency": b.currency,
+                "open_ar": format_cents(b.open_ar),
+                "past_due": format_cents(b.past_due),
+            }
+            for b in c.balances
+        ],
+        "oldest_days_past_due": c.oldest_days_past_due,
+        "contact": None
+        if c.contact is None
+        else {
+            "contact_name": c.contact.name,
+            "contact_email": c.contact.email,
+            "contact_phone": c.contact.phone,
+            "last_seen_invoice_date": c.contact.last_seen_invoice_date,
+        },
     }
 
 

@@ -27,15 +27,16 @@ class ContactPage(NamedTuple):
     offset: int
 
 
-def contacts(db: sqlite3.Connection, name: str, *, limit: int = 10, offset: int = 0) -> ContactPage:
-    """The contacts of the customer called ``name``; NotFound if there is none."""
-    check_page(limit, offset)
+def contacts(db: sqlite3.Connection, name: str, *, limit: int | None = 10, offset: int = 0) -> ContactPage:
+    """The contacts of the customer called ``name``; NotFound if there is none (``limit`` None: all)."""
+    if limit is not None:
+        check_page(limit, offset)
     found = find_customer(db, name)
     rows = db.execute(
         "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
         "ORDER BY last_seen DESC, name, email, phone LIMIT ? OFFSET ?",
-        (found.id, limit, min(offset, 2**63 - 1)),  # a huge offset is just past the end
+        (found.id, -1 if limit is None else limit, min(offset, 2**63 - 1)),  # a huge offset is just past the end
     ).fetchall()
     total = db.execute("SELECT count(*) FROM contacts WHERE customer_id = ?", (found.id,)).fetchone()[0]
     items = [Contact(n or None, e or None, p or None, seen) for n, e, p, seen in rows]
-    return ContactPage(found, items, total, limit, offset)
+    return ContactPage(found, items, total, total if limit is None else limit, offset)

@@ -10,6 +10,7 @@ from ``invoices_by_customer_month``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
@@ -122,22 +123,51 @@ def customers(
     """
     check_page(limit, offset)
     check_customer_sort(sort)
+    sql, params = _ranked(search, sort, as_of)
+    total = db.execute(f"SELECT count(*) FROM customers AS c {params.pop('where')}", params).fetchone()[0]
+    paged = {**params, "limit": limit, "offset": offset}
+    ids = [cid for (cid,) in db.execute(sql + " LIMIT :limit OFFSET :offset", paged)]
+    lines = _lines(db, ids, as_of)
+    return CustomerPage(as_of, sort, search, lines, total, limit, offset)
+
+
+def _ranked(search: str | None, sort: str, as_of: date) -> tuple[str, dict]:
+    """The SQL listing customer ids in ``sort`` order, its parameters, and (as ``where``) its filter."""
     needle = name_key(search) if search is not None else None
-    where, params = "", {"as_of": as_of.isoformat(), "limit": limit, "offset": offset}
+    where, params = "", {"as_of": as_of.isoformat()}
     if needle:
         where = "WHERE instr(c.name_key, :needle) > 0"
         params["needle"] = needle
-    total = db.execute(f"SELECT count(*) FROM customers AS c {where}", params).fetchone()[0]
     if sort in _RANK:
         ranking, order = _RANK[sort]
         sql = f"""WITH k AS ({ranking})
                   SELECT c.id FROM customers AS c LEFT JOIN k ON k.customer_id = c.id {where}
-                  ORDER BY {order}, c.name_key, c.id LIMIT :limit OFFSET :offset"""
+                  ORDER BY {order}, c.name_key, c.id"""
     else:
-        sql = f"SELECT c.id FROM customers AS c {where} ORDER BY c.name_key, c.id LIMIT :limit OFFSET :offset"
-    ids = [cid for (cid,) in db.execute(sql, params)]
-    lines = _lines(db, ids, as_of)
-    return CustomerPage(as_of, sort, search, lines, total, limit, offset)
+        sql = f"SELECT c.id FROM customers AS c {where} ORDER BY c.name_key, c.id"
+    return sql, {**params, "where": where}
+
+
+def count_customers(db: sqlite3.Connection, search: str | None = None) -> int:
+    """How many customers ``search`` matches (all of them when None)."""
+    _, params = _ranked(search, "name", date.min)
+    where = params.pop("where")
+    return db.execute(f"SELECT count(*) FROM customers AS c {where}", params).fetchone()[0]
+
+
+def iter_customers(
+    db: sqlite3.Connection, as_of: date, *, search: str | None = None, sort: str = "name", chunk: int = 500
+) -> Iterator[CustomerLine]:
+    """Every customer ``search`` matches, in ``sort`` order, a chunk of lines at a time (flat memory)."""
+    check_customer_sort(sort)
+    sql, params = _ranked(search, sort, as_of)
+    params.pop("where")
+    cursor = db.execute(sql, params)
+    while True:
+        ids = [cid for (cid,) in cursor.fetchmany(chunk)]
+        if not ids:
+            return
+        yield from _lines(db, ids, as_of)
 
 
 def _lines(db: sqlite3.Connection, ids: list[int], as_of: date) -> list[CustomerLine]:

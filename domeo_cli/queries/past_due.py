@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
@@ -31,6 +32,26 @@ class PastDueItem(NamedTuple):
     currency: str
     status: str
     days_past_due: int
+    #: The customer's main contact (most recently seen), with ``--contact`` only.
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+
+
+class Filters(NamedTuple):
+    """What narrows past-due beyond the as-of date: customers, days late, contact columns."""
+
+    customer_ids: list[int] | None = None
+    """Only these customers' invoices (None: every customer)."""
+    min_days: int = 1
+    """Only invoices at least this many days past due."""
+    contact: bool = False
+    """Add each invoice's customer's main contact."""
+
+    @property
+    def plain(self) -> bool:
+        """True when nothing narrows the report and no contact is asked: the indexed fast path."""
+        return self.customer_ids is None and self.min_days <= 1 and not self.contact
 
 
 class PastDuePage(NamedTuple):
@@ -44,14 +65,29 @@ class PastDuePage(NamedTuple):
     offset: int
     #: ``(currency, outstanding cents, invoices)`` over every past-due invoice, when asked for.
     totals: list[tuple[str, int, int]] | None = None
+    #: ``--customer``/``--min-days``/``--contact``, when given.
+    filters: Filters = Filters()
+
+
+NO_FILTERS = Filters()
 
 
 def past_due(
-    db: sqlite3.Connection, as_of: date, *, limit: int = 50, offset: int = 0, sort: str = "due_date.asc"
+    db: sqlite3.Connection,
+    as_of: date,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    sort: str = "due_date.asc",
+    filters: Filters = NO_FILTERS,
 ) -> PastDuePage:
     """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
     check_page(limit, offset)
     check_sort(sort)
+    if not filters.plain:
+        total = count(db, as_of, filters)
+        items = list(iter_past_due(db, as_of, sort=sort, filters=filters, limit=limit, offset=offset))
+        return PastDuePage(as_of, sort, items, total, limit, offset, filters=filters)
     if sort == "due_date.asc":
         index, order = "invoices_open_by_due", "due_date, invoice_number"
     else:
@@ -107,3 +143,89 @@ def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int,
         ).fetchone()
         if count:
             totals.append((currency, cents, count))
+
+
+# -- narrowed, and every row for an export -------------------------------------------------
+
+_MAIN_CONTACT = (
+    "(SELECT {col} FROM contacts AS k WHERE k.customer_id = i.customer_id "
+    "ORDER BY k.last_seen DESC, k.name, k.email, k.phone LIMIT 1)"
+)
+
+
+def _cutoff(as_of: date, min_days: int) -> str:
+    """The due date before which an invoice is at least ``min_days`` past due, as ISO text."""
+    from datetime import timedelta
+
+    try:
+        return (as_of - timedelta(days=max(min_days, 1) - 1)).isoformat()
+    except OverflowError:
+        return "0000-00-00"  # no date is that far back: nothing matches
+
+
+def _where(as_of: date, filters: Filters) -> tuple[str, list[object]]:
+    where = "i.outstanding_cents > 0 AND i.due_date < ?"
+    params: list[object] = [_cutoff(as_of, filters.min_days)]
+    if filters.customer_ids is not None:
+        import json
+
+        where += " AND i.customer_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(filters.customer_ids))
+    return where, params
+
+
+def count(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -> int:
+    """How many invoices are past due as of ``as_of`` under ``filters``."""
+    where, params = _where(as_of, filters)
+    return db.execute(f"SELECT count(*) FROM invoices AS i WHERE {where}", params).fetchone()[0]
+
+
+def totals(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -> list[tuple[str, int, int]]:
+    """``(currency, outstanding cents, invoices)`` of every past-due invoice under ``filters``, by currency."""
+    if filters.customer_ids is None and filters.min_days <= 1:
+        return past_due_totals(db, as_of)
+    where, params = _where(as_of, filters)
+    return db.execute(
+        f"SELECT i.currency, sum(i.outstanding_cents), count(*) FROM invoices AS i WHERE {where} "
+        "GROUP BY i.currency ORDER BY i.currency",
+        params,
+    ).fetchall()
+
+
+def iter_past_due(
+    db: sqlite3.Connection,
+    as_of: date,
+    *,
+    sort: str = "due_date.asc",
+    filters: Filters = NO_FILTERS,
+    limit: int = -1,
+    offset: int = 0,
+) -> Iterator[PastDueItem]:
+    """Past-due invoices one by one from a cursor, in ``sort`` order (``limit`` -1: all of them).
+
+    Every invoice is read in the order of the due-date index, so no sort is
+    built and memory stays flat however many rows come out.
+    """
+    check_sort(sort)
+    where, params = _where(as_of, filters)
+    index = "invoices_open_by_due" if sort == "due_date.asc" else "invoices_open_by_due_desc"
+    order = "i.due_date, i.invoice_number" if sort == "due_date.asc" else "i.due_date DESC, i.invoice_number"
+    contact = ""
+    if filters.contact:
+        contact = ", " + ", ".join(_MAIN_CONTACT.format(col=col) for col in ("name", "email", "phone"))
+    # With a customer filter the planner picks the per-customer index; otherwise the due-date one.
+    hint = f"INDEXED BY {index}" if filters.customer_ids is None else ""
+    cursor = db.execute(
+        f"""SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents,
+                   i.applied_cents, i.outstanding_cents, i.currency, i.status{contact}
+            FROM invoices AS i {hint} JOIN customers AS c ON c.id = i.customer_id
+            WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
+        [*params, limit, min(offset, 2**63 - 1)],
+    )
+    ordinal = as_of.toordinal()
+    for row in cursor:
+        days = ordinal - date.fromisoformat(row[3]).toordinal()
+        if filters.contact:
+            yield PastDueItem(*row[:9], days, *(value or None for value in row[9:]))
+        else:
+            yield PastDueItem(*row, days_past_due=days)
