@@ -31,16 +31,51 @@ _state: dict[str, Any] = {"db": None}
 _COMMANDS: dict[str, typer.Typer] = {}
 
 
-def command(name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a ``domeo`` command (the function's name with dashes, unless ``name`` is given)."""
+def command(
+    name: str | None = None, examples: list[str] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a ``domeo`` command (the function's name with dashes, unless ``name`` is given).
+
+    ``examples`` end its ``--help``, one command line each.
+    """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         one = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
         key = name or function.__name__.replace("_", "-")
         _COMMANDS[key] = one
-        return one.command(key)(function)
+        epilog = None
+        if examples:
+            epilog = "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in examples)
+        return one.command(key, epilog=epilog)(function)
 
     return register
+
+
+#: How an option's value type reads in --help when the option names no metavar of its own.
+_TYPE_WORDS = {int: "INTEGER", str: "TEXT", float: "NUMBER"}
+
+
+def _typed_in_words(command: Any) -> Any:
+    """Give each option of ``command`` a metavar in words (TEXT, INTEGER; none for a flag) for --help."""
+    help_option = command.get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        found = help_option(ctx)
+        if found is not None:
+            found.metavar = ""
+        return found
+
+    command.get_help_option = get_help_option
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+            continue
+        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+        word = next((w for t, w in _TYPE_WORDS.items() if annotation in (t, t | None)), None)
+        param.metavar = word or param.name.upper()
+    return command
 
 
 class _LazyCommands(Mapping[str, Any]):
@@ -51,7 +86,7 @@ class _LazyCommands(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._built:
-            self._built[name] = typer.main.get_command(_COMMANDS[name])
+            self._built[name] = _typed_in_words(typer.main.get_command(_COMMANDS[name]))
         return self._built[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -67,6 +102,7 @@ class _Group(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands()  # type: ignore[assignment]
+        _typed_in_words(self)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         from .outcome import guarded, report
@@ -145,6 +181,7 @@ DbOption = Annotated[
         "--db",
         help="SQLite database file (default: $DOMEO_DB, else domeo.db here).",
         show_default=False,
+        metavar="FILE",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
@@ -224,23 +261,100 @@ def _db(db: str | None) -> str | None:
     return db or _state["db"]
 
 
-def _format(json: bool) -> str:
-    """The output format the options ask for."""
-    return "json" if json else "table"
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="table, json, csv, tsv, md or html (default: table; with -o, the file's extension).",
+        show_default=False,
+        metavar="FORMAT",
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write the report to this file (completed, then renamed in) instead of stdout.",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+ExcelOption = Annotated[
+    bool, typer.Option("--excel", help="CSV/TSV for Excel: starts with the byte-order mark, so accents read right.")
+]
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Every row, not a page (for exports: streamed, in flat memory).")
+]
 
 
-def emit(result: Any, fmt: str) -> None:
-    """Print a report's result in ``fmt``: ``json`` (its JSON document) or ``table``."""
-    if fmt == "json":
+class _Out:
+    """Where and how a report is written: checked before any report reads the database."""
+
+    def __init__(
+        self, db: str | None, json: bool, fmt: str | None, output: str | None, excel: bool = False, every: bool = False
+    ) -> None:
+        from .errors import InvalidInput
+
+        if json:
+            if fmt not in (None, "json"):
+                raise InvalidInput(f"--json is --format json; it does not go with --format {fmt}.")
+            fmt = "json"
+        self.output = output if output != "-" else None
+        if self.output is not None:
+            from .db import resolve_path
+            from .outfiles import check_target
+
+            check_target(self.output, database=resolve_path(_db(db)))
+        if fmt is not None or output is not None:
+            from .formats import check_format
+
+            fmt = check_format(fmt, output)
+        self.fmt = fmt or "table"
+        if excel and self.fmt not in ("csv", "tsv"):
+            raise InvalidInput("--excel is for CSV and TSV: give --format csv or tsv.")
+        if every and self.fmt == "table":
+            raise InvalidInput("--all is for exports: give --format csv, tsv, json, md or html (and -o FILE).")
+        self.excel = excel
+
+    @property
+    def totals(self) -> bool:
+        """True when the format shows totals over every row (a table, Markdown, HTML)."""
+        return self.fmt in ("table", "md", "html")
+
+
+def emit(result: Any, out: _Out | bool) -> None:
+    """Print (or write to -o) a report's result in the format asked: JSON, table, CSV, TSV, Markdown, HTML."""
+    if isinstance(out, bool):  # --json or not
+        fmt, output, excel = ("json" if out else "table"), None, False
+    else:
+        fmt, output, excel = out.fmt, out.output, out.excel
+    if output is None and fmt == "json":
         from . import shapes
 
-        shapes.write(result)
-    elif fmt == "table":
+        if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+            from .formats import write
+
+            write(result, fmt, sys.stdout)  # a --all page streams
+        else:
+            shapes.write(result)
+    elif output is None and fmt == "table":
         from . import tables
 
         tables.render(result)
     else:
-        raise ValueError(f"unknown output format {fmt!r}")
+        from .formats import save
+
+        save(result, fmt, output, excel=excel)
+
+
+def _fail_over(result: Any, amount: str | None) -> None:
+    """Exit 5 (after the report was printed) when a currency's past-due total is over ``amount``."""
+    if amount is None:
+        return
+    from . import reports
+
+    reports.check_fail_over(result, amount)
 
 
 AsOfOption = Annotated[
@@ -249,80 +363,182 @@ AsOfOption = Annotated[
         "--as-of",
         help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
         show_default=False,
+        metavar="DATE",
     ),
 ]
 CustomerOption = Annotated[
     str | None,
-    typer.Option("--customer", help="Only this customer (exact name, any case).", show_default=False),
+    typer.Option(
+        "--customer",
+        help="Only this customer (exact name, any case, or its number).",
+        show_default=False,
+        metavar="NAME",
+    ),
 ]
 CurrencyOption = Annotated[
-    str | None, typer.Option("--currency", help="Only this currency (ISO code).", show_default=False)
+    str | None,
+    typer.Option("--currency", help="Only this currency (ISO code).", show_default=False, metavar="CODE"),
+]
+FailOverOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-over",
+        help="Exit 5 after the report when the past-due total of any currency is over this amount (for cron).",
+        show_default=False,
+        metavar="AMOUNT",
+    ),
+]
+WithChildrenOption = Annotated[
+    bool, typer.Option("--with-children", help="With the customer, every account below it in the hierarchy.")
 ]
 
 
-@command()
+@command(
+    examples=[
+        "domeo past-due --as-of 2025-05-01",
+        "domeo past-due --customer 'Harbor Lane Bakery' --min-days 30 --contact",
+        "domeo past-due --all --format csv -o past-due.csv --fail-over 10000",
+    ]
+)
 def past_due(
     as_of: AsOfOption = None,
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
-    sort: Annotated[str, typer.Option("--sort", help="due_date.asc or due_date.desc.")] = "due_date.asc",
+    sort: Annotated[
+        str, typer.Option("--sort", help="due_date.asc or due_date.desc.", metavar="ORDER")
+    ] = "due_date.asc",
+    customer: CustomerOption = None,
+    with_children: WithChildrenOption = False,
+    min_days: Annotated[
+        int | None,
+        typer.Option("--min-days", help="Only invoices at least this many days past due.", show_default=False),
+    ] = None,
+    contact: Annotated[
+        bool, typer.Option("--contact", help="Add the customer's main contact: name, email, phone.")
+    ] = False,
+    fail_over: FailOverOption = None,
+    every: AllOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Invoices with money outstanding whose due date is before the as-of date."""
+    """Which invoices are past due as of a date, and for how long?
+
+    Invoices with money outstanding whose due date is before the as-of date.
+    """
     from . import reports
 
-    emit(reports.past_due(_db(db), as_of=as_of, limit=limit, offset=offset, sort=sort, totals=not json), _format(json))
+    out = _Out(db, json, fmt, output, excel, every)
+    if fail_over is not None:
+        reports.parse_fail_over(fail_over)
+    result = reports.past_due(
+        _db(db),
+        as_of=as_of,
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        totals=out.totals or fail_over is not None,
+        customer=customer,
+        with_children=with_children,
+        min_days=min_days,
+        contact=contact,
+        all_rows=every,
+    )
+    emit(result, out)
+    _fail_over(result, fail_over)
 
 
-@command()
+@command(
+    examples=[
+        "domeo summary --month 2025-03",
+        "domeo summary --month 2025-03 --customer 'harbor lane bakery' --json",
+        "domeo summary --from 2025-01 --to 2025-06 --format csv -o billing.csv",
+    ]
+)
 def summary(
-    month: Annotated[str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False, metavar="MONTH")
+    ] = None,
     customer: CustomerOption = None,
     currency: CurrencyOption = None,
     first: Annotated[
         str | None,
-        typer.Option("--from", help="First month of a series, YYYY-MM (with --to).", show_default=False),
+        typer.Option(
+            "--from", help="First month of a series, YYYY-MM (with --to).", show_default=False, metavar="MONTH"
+        ),
     ] = None,
     last: Annotated[
         str | None,
-        typer.Option("--to", help="Last month of a series, YYYY-MM (with --from).", show_default=False),
+        typer.Option(
+            "--to", help="Last month of a series, YYYY-MM (with --from).", show_default=False, metavar="MONTH"
+        ),
     ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Sum and count of the invoices dated in a month (or each month from --from to --to), per currency."""
+    """How much was billed in a month (or in each month of a range), per currency?
+
+    Sum and count of the invoices dated in the month.
+    """
     from . import reports
     from .errors import InvalidInput
 
+    out = _Out(db, json, fmt, output, excel)
     if month is not None and (first is not None or last is not None):
         raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
-        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), _format(json))
+        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), out)
         return
     if first is None or last is None:
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), _format(json))
+    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), out)
 
 
-@command()
+@command(
+    examples=[
+        "domeo contact 'Harbor Lane Bakery'",
+        "domeo contact 418552 --json",
+        "domeo contact 'harbor lane bakery' --all --format csv -o contacts.csv",
+    ]
+)
 def contact(
-    name: Annotated[str, typer.Argument(help="The customer's name (any case).", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="The customer's name (any case) or number.", show_default=False, metavar="CUSTOMER")
+    ],
     limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
     offset: OffsetOption = 0,
+    every: AllOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Who to call at a customer: each contact and the last invoice it appeared on."""
+    """Who do we call at this customer?
+
+    Each contact of the customer and the last invoice it appeared on, most recent first.
+    """
     from . import reports
 
-    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset), _format(json))
+    out = _Out(db, json, fmt, output, excel, every)
+    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every), out)
 
 
-@command()
+@command(
+    examples=[
+        "domeo aging --as-of 2025-05-01",
+        "domeo aging --by parent --tree --format html -o aging.html",
+        "domeo aging --fail-over 50000 --json",
+    ]
+)
 def aging(
     as_of: AsOfOption = None,
     buckets: Annotated[
@@ -331,40 +547,59 @@ def aging(
             "--buckets",
             help="Bucket edges in days, e.g. 30,60,90,120 (default: 30,60,90: 1-30, 31-60, 61-90, 91+).",
             show_default=False,
+            metavar="DAYS",
         ),
     ] = None,
     age_by: Annotated[
-        str, typer.Option("--age-by", help="due: days past the due date; invoice: days since the invoice date.")
+        str,
+        typer.Option(
+            "--age-by", help="due: days past the due date; invoice: days since the invoice date.", metavar="FROM"
+        ),
     ] = "due",
     by: Annotated[
         str,
-        typer.Option("--by", help="customer, parent (rolled up to the top-level account) or currency."),
+        typer.Option(
+            "--by", help="customer, parent (rolled up to the top-level account) or currency.", metavar="GROUP"
+        ),
     ] = "customer",
     tree: Annotated[
         bool, typer.Option("--tree", help="With --by parent: the hierarchy, indented, subtotals at every level.")
     ] = False,
-    customer: Annotated[
-        str | None,
-        typer.Option("--customer", help="Only this customer's invoices (exact name, any case).", show_default=False),
-    ] = None,
+    customer: CustomerOption = None,
     currency: CurrencyOption = None,
     min_total: Annotated[
         str | None,
-        typer.Option("--min-total", help="List only groups whose total is at least this amount.", show_default=False),
+        typer.Option(
+            "--min-total",
+            help="List only groups whose total is at least this amount.",
+            show_default=False,
+            metavar="AMOUNT",
+        ),
     ] = None,
     sort: Annotated[
-        str, typer.Option("--sort", help="total (largest first), name, or oldest (longest overdue first).")
+        str,
+        typer.Option("--sort", help="total (largest first), name, or oldest (longest overdue first).", metavar="ORDER"),
     ] = "total",
     limit: Annotated[
         int | None,
         typer.Option("--limit", help="List at most this many groups per currency (default: all).", show_default=False),
     ] = None,
+    fail_over: FailOverOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Open invoices by age bucket, one row per customer, with a grand total per currency."""
+    """How late is the money we are owed, and who owes it?
+
+    Open invoices by age bucket, one row per customer, with a grand total per currency.
+    """
     from . import reports
 
+    out = _Out(db, json, fmt, output, excel)
+    if fail_over is not None:
+        reports.parse_fail_over(fail_over)
     result = reports.aging(
         _db(db),
         as_of=as_of,
@@ -378,42 +613,78 @@ def aging(
         sort=sort,
         limit=limit,
     )
-    emit(result, _format(json))
+    emit(result, out)
+    _fail_over(result, fail_over)
 
 
-@command()
+@command(
+    examples=[
+        "domeo customers --sort past_due",
+        "domeo customers --search bakery --json",
+        "domeo customers --all --format csv --excel -o customers.csv",
+    ]
+)
 def customers(
     as_of: AsOfOption = None,
     search: Annotated[
         str | None,
-        typer.Option("--search", help="Only customers whose name contains this text (any case).", show_default=False),
+        typer.Option(
+            "--search",
+            help="Only customers whose name contains this text (any case).",
+            show_default=False,
+            metavar="TEXT",
+        ),
     ] = None,
     sort: Annotated[
         str,
-        typer.Option("--sort", help="name, open (largest open AR first), past_due or oldest."),
+        typer.Option("--sort", help="name, open (largest open AR first), past_due or oldest.", metavar="ORDER"),
     ] = "name",
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
+    every: AllOption = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Every customer: number, parent, invoices, open AR and past due per currency, main contact."""
+    """Who are our customers, and what does each owe?
+
+    Every customer: number, parent, invoices, open AR and past due per currency, main contact.
+    """
     from . import reports
 
-    emit(reports.customers(_db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset), _format(json))
+    out = _Out(db, json, fmt, output, excel, every)
+    result = reports.customers(
+        _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every
+    )
+    emit(result, out)
 
 
-@command()
+@command(
+    examples=[
+        "domeo invoice DF2031977",
+        "domeo invoice DF2031977 --as-of 2025-05-01 --json",
+        "domeo invoice DF2031977 --format md -o DF2031977.md",
+    ]
+)
 def invoice(
-    number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False)],
+    number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False, metavar="NUMBER")],
     as_of: AsOfOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """One invoice in full: every stored field, days past due, the load that last changed it."""
+    """What do we know about this invoice?
+
+    One invoice in full: every stored field, days past due, the load that last changed it.
+    """
     from . import reports
 
-    emit(reports.invoice(_db(db), number=number, as_of=as_of), _format(json))
+    out = _Out(db, json, fmt, output, excel)
+    emit(reports.invoice(_db(db), number=number, as_of=as_of), out)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ EXIT_OPERATIONAL = 1
 EXIT_INVALID = 2
 EXIT_NOT_FOUND = 3
 EXIT_REJECTED = 4
+EXIT_THRESHOLD = 5
 
 
 class DomeoError(Exception):
@@ -64,3 +65,13 @@ class RowsRejected(DomeoError):
     def __init__(self, message: str, report: object) -> None:
         super().__init__(message)
         self.report = report
+
+
+class ThresholdCrossed(DomeoError):
+    """A threshold asked for on the command line (``--fail-over``) was crossed (exit 5).
+
+    Raised after the report was printed: the report stands, the exit code signals.
+    """
+
+    exit_code = EXIT_THRESHOLD
+    code = "threshold_crossed"

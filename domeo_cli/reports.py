@@ -235,3 +235,40 @@ def invoice(db: str | None, *, number: str, as_of: str | None = None) -> Invoice
     day = _day(as_of)
     with closing(open_reports_db(db)) as connection:
         return query.invoice(connection, number, day)
+
+
+# -- cron signals ----------------------------------------------------------------------
+
+
+def parse_fail_over(amount: str) -> int:
+    """``--fail-over AMOUNT`` as cents (``10000``, ``2,500.50``), or InvalidInput."""
+    from .money import MoneyError, parse_cents
+
+    try:
+        return parse_cents(amount)
+    except MoneyError as err:
+        raise InvalidInput(f"--fail-over takes an amount such as 10000 or 2500.50; the value {err}.") from None
+
+
+def past_due_by_currency(result: PastDuePage | AgingReport) -> list[tuple[str, int]]:
+    """``(currency, past-due cents)`` of a past-due or aging result, over every invoice it covers.
+
+    Past-due: the totals the page carries (asked with ``totals``). Aging: every
+    bucket but ``current``, so with ``--age-by invoice`` it is the money older
+    than the as-of date's invoices rather than past its due date.
+    """
+    if type(result).__name__ == "PastDuePage":
+        return [(currency, cents) for currency, cents, _ in result.totals or []]
+    return [(t.currency, t.total - t.buckets[0]) for t in result.totals]
+
+
+def check_fail_over(result: PastDuePage | AgingReport, amount: str) -> None:
+    """Raise errors.ThresholdCrossed (exit 5) when any currency's past-due total is over ``amount``."""
+    from .errors import ThresholdCrossed
+    from .money import format_cents
+
+    limit = parse_fail_over(amount)
+    over = [(cur, cents) for cur, cents in past_due_by_currency(result) if cents > limit]
+    if over:
+        amounts = ", ".join(f"{cur} {format_cents(cents)}" for cur, cents in over)
+        raise ThresholdCrossed(f"Past due is over --fail-over {format_cents(limit)}: {amounts}.")

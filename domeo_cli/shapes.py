@@ -113,6 +113,11 @@ def _text(document: Any, indent: bool) -> str:
     return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
 
 
+def json_text(value: Any) -> str:
+    """One JSON value on one line, escaped as ``dump`` escapes it, without the newline."""
+    return _text(value, False)[:-1]
+
+
 def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
     """Write one JSON document and a newline (to stdout by default): indented at a terminal only."""
     out = stream or sys.stdout

@@ -44,7 +44,7 @@ MISUSES = {
     "past-due: --as-of word": ["past-due", "--as-of", "yesterday"],
     "past-due: --as-of without a value": ["past-due", "--as-of"],
     "past-due: extra argument": ["past-due", "now"],
-    "past-due: unknown option": ["past-due", "--customer", "x"],
+    "past-due: unknown option": ["past-due", "--client", "x"],
     "summary: no --month": ["summary"],
     "summary: --month 2024-13": ["summary", "--month", "2024-13"],
     "summary: --month 2024-00": ["summary", "--month", "2024-00"],

@@ -1,0 +1,115 @@
+"""Reports as files: CSV, TSV, Markdown, HTML, and JSON written to a file or streamed.
+
+``write(result, fmt, out)`` renders any result of ``reports`` to a text
+stream; ``save(result, fmt, path)`` writes it to a file the way the contract
+says (beside, then renamed in). Renderers never query: a lazy result
+(``--all``) is read once, row by row, as it is written.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Any
+
+from ..errors import InvalidInput
+
+#: Every --format, in the order help lists them.
+FORMATS = ("table", "json", "csv", "tsv", "md", "html")
+#: What a file's extension says its format is, for ``-o FILE`` with no ``--format``.
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
+
+
+def check_format(fmt: str | None, output: str | None, *, allowed: tuple[str, ...] = FORMATS) -> str:
+    """The format to write: ``fmt``, else the one ``output``'s extension names, else ``allowed[0]``."""
+    import os
+
+    if fmt is None:
+        if output is None or output == "-":
+            return allowed[0]
+        extension = os.path.splitext(output)[1].lower()
+        fmt = EXTENSIONS.get(extension)
+        if fmt is None or fmt not in allowed:
+            files = ", ".join(f for f in allowed if f != "table")
+            raise InvalidInput(f"-o {output}: give --format ({files}); the file name does not say which.")
+    fmt = fmt.strip().lower()
+    if fmt not in allowed:
+        raise InvalidInput(f"--format takes {', '.join(allowed)}; not {fmt!r}.")
+    if fmt == "table" and output is not None and output != "-":
+        files = ", ".join(f for f in allowed if f != "table")
+        raise InvalidInput(f"-o writes a file as {files}: give --format, or a file name ending in one of them.")
+    return fmt
+
+
+def write(result: Any, fmt: str, out: IO[str], *, excel: bool = False) -> None:
+    """Write ``result`` in ``fmt`` (json, csv, tsv, md, html) to the text stream ``out``."""
+    if fmt == "json":
+        _json(result, out)
+        return
+    from .records import document
+
+    doc = document(result)
+    if fmt in ("csv", "tsv"):
+        from . import delimited
+
+        delimited.write(doc.records, out, tab=fmt == "tsv", excel=excel)
+    elif fmt == "md":
+        from . import markdown
+
+        markdown.write(doc, out)
+    elif fmt == "html":
+        from . import html
+
+        html.write(doc, out)
+    else:
+        raise InvalidInput(f"--format {fmt} cannot be written here.")
+
+
+def save(result: Any, fmt: str, path: str | None, *, excel: bool = False) -> None:
+    """Write ``result`` to ``path`` (temporary file beside it, renamed in when complete), or stdout if None/-."""
+    if path is None or path == "-":
+        out = sys.stdout
+        write(result, fmt, out, excel=excel)
+        out.flush()
+        return
+    from ..outfiles import atomic_text
+
+    with atomic_text(path) as out:
+        write(result, fmt, out, excel=excel)
+
+
+def _json(result: Any, out: IO[str]) -> None:
+    """The report's --json document; a lazy page (``--all``) is streamed item by item."""
+    from .. import shapes
+
+    name = type(result).__name__
+    lazy = name in ("PastDuePage", "CustomerPage") and not isinstance(
+        result.items if name == "PastDuePage" else result.customers, list
+    )
+    if not lazy:
+        shapes.dump(shapes.document(result), out)
+        return
+    import json
+
+    if name == "PastDuePage":
+        key, items = "items", (shapes.past_due_item(i, result.filters.contact) for i in result.items)
+        head: dict[str, Any] = {}
+    else:
+        key, items = "customers", (shapes.customer_item(c) for c in result.customers)
+        head = {"as_of": result.as_of.isoformat()}
+    # The same document as shapes gives, on one line, written as the rows come.
+    prefix = json.dumps(head, ensure_ascii=False)[:-1]
+    out.write(prefix + (", " if head else "") + json.dumps(key) + ": [")
+    for n, item in enumerate(items):
+        out.write((", " if n else "") + shapes.json_text(item))
+    tail = {"total": result.total, "limit": result.limit, "offset": result.offset}
+    out.write("], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
+    out.flush()

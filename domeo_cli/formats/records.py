@@ -1,0 +1,337 @@
+"""Each report's result as flat tables: what CSV, TSV, Markdown and HTML write.
+
+A ``Document`` has a title, a few lines saying what the figures are, and
+sections of tables; its ``records`` table is what CSV and TSV hold (one header,
+one row per record). Rows hold plain values: text, whole numbers, amounts as
+integer cents (columns of kind ``money``), None for nothing. Rows may be a
+lazy iterator (``--all``): a renderer reads them once, in order, and never
+keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+BALANCES_NOTE = "Balances are those of the loads made so far."
+
+
+class Column(NamedTuple):
+    """A column: its key (the CSV header, as in the JSON), its label for people, its kind."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    """``text``, ``date``, ``int`` or ``money`` (integer cents)."""
+
+
+class Table(NamedTuple):
+    """Rows under a header; ``totals`` per currency, given or (``derive``) summed while writing."""
+
+    columns: list[Column]
+    rows: Iterable[Sequence[Any]]
+    heading: str | None = None
+    totals: Table | None = None
+    derive_totals: bool = False
+    """Sum the money columns per ``currency`` as the rows are written (Markdown, HTML)."""
+    vertical: bool = False
+    """One record shown as label/value lines (an invoice, a statement's header)."""
+
+
+class Section(NamedTuple):
+    """A heading, lines of text, and tables."""
+
+    heading: str | None
+    lines: list[str]
+    tables: list[Table]
+
+
+class Document(NamedTuple):
+    """A report for a file: title, lines under it, sections; ``records`` is what CSV/TSV hold."""
+
+    title: str
+    lines: list[str]
+    sections: list[Section]
+    records: Table
+
+
+def _c(key: str, label: str, kind: str = "text") -> Column:
+    return Column(key, label, kind)
+
+
+# -- past-due ---------------------------------------------------------------------
+
+
+def _past_due(page: Any) -> Document:
+    columns = [
+        _c("invoice_number", "Invoice"),
+        _c("customer_name", "Customer"),
+        _c("invoice_date", "Invoice date", "date"),
+        _c("due_date", "Due date", "date"),
+        _c("bill_total", "Bill total", "money"),
+        _c("applied", "Applied", "money"),
+        _c("outstanding", "Outstanding", "money"),
+        _c("currency", "Currency"),
+        _c("status", "Status"),
+        _c("days_past_due", "Days past due", "int"),
+    ]
+    contact = page.filters.contact
+    if contact:
+        columns += [_c("contact_name", "Contact"), _c("contact_email", "Email"), _c("contact_phone", "Phone")]
+    width = len(columns)
+    rows = (tuple(item)[:width] for item in page.items)
+    totals = None
+    if page.totals is not None:
+        totals = Table(
+            [_c("currency", "Currency"), _c("invoices", "Invoices", "int"), _c("outstanding", "Outstanding", "money")],
+            [(currency, count, cents) for currency, cents, count in page.totals],
+            heading=f"Total past due ({page.total} invoices), per currency",
+        )
+    lines = [f"As of {page.as_of.isoformat()}: {page.total} past-due invoices."]
+    if page.filters.min_days > 1:
+        lines.append(f"At least {page.filters.min_days} days past due.")
+    if page.limit < page.total or page.offset:
+        shown = min(page.limit, max(page.total - page.offset, 0))
+        lines.append(f"Rows {page.offset + 1} to {page.offset + shown} (use --all for every row).")
+    lines.append(BALANCES_NOTE)
+    table = Table(columns, rows, totals=totals, derive_totals=totals is None)
+    return Document("Past-due invoices", lines, [Section(None, [], [table])], table)
+
+
+# -- summary ------------------------------------------------------------------------
+
+_SUM_COLUMNS = [
+    _c("month", "Month"),
+    _c("currency", "Currency"),
+    _c("sum_bill_total", "Billed", "money"),
+    _c("count_invoices", "Invoices", "int"),
+]
+
+
+def _summary(result: Any) -> Document:
+    rows = [(result.month, c.currency, c.sum_bill_total, c.count_invoices) for c in result.by_currency]
+    if not rows or not any(r[1] == result.currency for r in rows):
+        # The headline currency with nothing billed is still a line, as in the JSON.
+        rows.append((result.month, result.currency, result.sum_bill_total, result.count_invoices))
+        rows.sort(key=lambda r: r[1])
+    lines = [f"Invoices dated in {result.month}, billed per currency."]
+    if result.customer is not None:
+        lines.append(f"Customer: {result.customer.name}.")
+    table = Table(_SUM_COLUMNS, rows)
+    return Document(f"Billing of {result.month}", lines, [Section(None, [], [table])], table)
+
+
+def _summary_months(series: Any) -> Document:
+    rows = [(m.month, m.currency, m.sum_bill_total, m.count_invoices) for m in series.months]
+    totals = Table(
+        [_c("currency", "Currency"), _c("sum_bill_total", "Billed", "money"), _c("count_invoices", "Invoices", "int")],
+        [(c.currency, c.sum_bill_total, c.count_invoices) for c in series.by_currency],
+        heading=f"Total {series.first} to {series.last}, per currency",
+    )
+    lines = [f"Invoices dated from {series.first} to {series.last}, billed per month and currency."]
+    if series.customer is not None:
+        lines.append(f"Customer: {series.customer.name}.")
+    table = Table(_SUM_COLUMNS, rows, totals=totals)
+    return Document(f"Billing {series.first} to {series.last}", lines, [Section(None, [], [table])], table)
+
+
+# -- contact -------------------------------------------------------------------------
+
+
+def _contact(page: Any) -> Document:
+    columns = [
+        _c("customer_name", "Customer"),
+        _c("contact_name", "Contact"),
+        _c("contact_email", "Email"),
+        _c("contact_phone", "Phone"),
+        _c("last_seen_invoice_date", "Last seen", "date"),
+    ]
+    name = page.customer.name
+    rows = ((name, c.name, c.email, c.phone, c.last_seen_invoice_date) for c in page.contacts)
+    lines = [f"{page.total} contacts, most recently seen first."]
+    table = Table(columns, rows)
+    return Document(f"Contacts of {name}", lines, [Section(None, [], [table])], table)
+
+
+# -- aging ---------------------------------------------------------------------------
+
+
+def _aging_columns(names: list[str], first: list[Column]) -> list[Column]:
+    return [
+        *first,
+        _c("currency", "Currency"),
+        *(_c(name, name, "money") for name in names),
+        _c("total", "Total", "money"),
+        _c("invoices", "Invoices", "int"),
+    ]
+
+
+def _walk(nodes: list[Any]) -> Iterable[Any]:
+    """Nodes of the ``--tree`` view, each before its children, without recursion."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+def _aging(report: Any) -> Document:
+    names = report.bucket_names
+    what = {"customer": "Customer", "parent": "Account", "currency": "Currency"}[report.by]
+    if report.tree is not None:
+        first = [_c("depth", "Level", "int"), _c("name", "Account"), _c("customer_number", "Number")]
+        rows: Iterable[Sequence[Any]] = (
+            (
+                n.depth,
+                n.name,
+                n.customer_number,
+                n.subtotal.currency,
+                *n.subtotal.buckets,
+                n.subtotal.total,
+                n.subtotal.invoices,
+            )
+            for n in _walk(report.tree)
+        )
+    elif report.by == "currency":
+        first = []
+        rows = ((g.currency, *g.buckets, g.total, g.invoices) for g in report.groups)
+    else:
+        first = [_c("name", what), _c("customer_number", "Number")]
+        rows = ((g.name, g.customer_number, g.currency, *g.buckets, g.total, g.invoices) for g in report.groups)
+    totals = Table(
+        _aging_columns(names, []),
+        [(t.currency, *t.buckets, t.total, t.invoices) for t in report.totals],
+        heading="Totals per currency",
+    )
+    days = "past the due date" if report.age_by == "due" else "since the invoice date"
+    lines = [f"Open invoices as of {report.as_of.isoformat()}, by days {days}."]
+    if report.customer is not None:
+        lines.append(f"Customer: {report.customer.name}.")
+    for hidden in report.hidden:
+        lines.append(f"{hidden.groups} more {hidden.currency} groups are not listed; the totals include them.")
+    lines.append(BALANCES_NOTE)
+    table = Table(_aging_columns(names, first), rows, totals=totals)
+    return Document("Aging", lines, [Section(None, [], [table])], table)
+
+
+# -- customers -----------------------------------------------------------------------
+
+
+def _customer_rows(lines: Iterable[Any]) -> Iterable[Sequence[Any]]:
+    for c in lines:
+        contact = c.contact
+        people = (contact.name, contact.email, contact.phone) if contact is not None else (None, None, None)
+        head = (c.name, c.customer_number, c.parent_number, c.parent_name, c.invoices, c.last_invoice_date)
+        if not c.balances:
+            yield (*head, None, None, None, c.oldest_days_past_due, *people)
+        for b in c.balances:
+            yield (*head, b.currency, b.open_ar, b.past_due, c.oldest_days_past_due, *people)
+
+
+def _customers(page: Any) -> Document:
+    columns = [
+        _c("name", "Customer"),
+        _c("customer_number", "Number"),
+        _c("parent_number", "Parent number"),
+        _c("parent_name", "Parent"),
+        _c("invoices", "Invoices", "int"),
+        _c("last_invoice_date", "Last invoice", "date"),
+        _c("currency", "Currency"),
+        _c("open_ar", "Open AR", "money"),
+        _c("past_due", "Past due", "money"),
+        _c("oldest_days_past_due", "Oldest days past due", "int"),
+        _c("contact_name", "Contact"),
+        _c("contact_email", "Email"),
+        _c("contact_phone", "Phone"),
+    ]
+    lines = [f"As of {page.as_of.isoformat()}: {page.total} customers, one line per customer and currency."]
+    if page.limit < page.total or page.offset:
+        lines.append(f"From customer {page.offset + 1}, at most {page.limit} (use --all for every customer).")
+    lines.append(BALANCES_NOTE)
+    table = Table(columns, _customer_rows(page.customers), derive_totals=True)
+    return Document("Customers", lines, [Section(None, [], [table])], table)
+
+
+# -- one invoice ---------------------------------------------------------------------
+
+
+def _invoice(detail: Any) -> Document:
+    run = detail.run
+    pairs: list[tuple[Column, Any]] = [
+        (_c("invoice_number", "Invoice"), detail.invoice_number),
+        (_c("customer_name", "Customer"), detail.customer_name),
+        (_c("customer_number", "Customer number"), detail.customer_number),
+        (_c("parent_number", "Parent number"), detail.parent_number),
+        (_c("invoice_date", "Invoice date", "date"), detail.invoice_date),
+        (_c("due_date", "Due date", "date"), detail.due_date),
+        (_c("due_date_derived", "Due date from terms"), detail.due_date_derived),
+        (_c("terms", "Terms"), detail.terms),
+        (_c("terms_days", "Terms days", "int"), detail.terms_days),
+        (_c("po_number", "PO number"), detail.po_number),
+        (_c("bill_total", "Bill total", "money"), detail.bill_total),
+        (_c("applied", "Applied", "money"), detail.applied),
+        (_c("outstanding", "Outstanding", "money"), detail.outstanding),
+        (_c("currency", "Currency"), detail.currency),
+        (_c("status", "Status"), detail.status),
+        (_c("contact_name", "Contact"), detail.contact_name),
+        (_c("contact_phone", "Phone"), detail.contact_phone),
+        (_c("contact_email", "Email"), detail.contact_email),
+        (_c("as_of", "As of", "date"), detail.as_of.isoformat()),
+        (_c("past_due", "Past due"), detail.past_due),
+        (_c("days_past_due", "Days past due", "int"), detail.days_past_due),
+        (_c("run_id", "Last changed by load", "int"), run.id if run else None),
+        (_c("run_file", "Load file"), run.file_name if run else None),
+        (_c("run_finished_at", "Loaded at"), run.finished_at if run else None),
+    ]
+    table = Table([c for c, _ in pairs], [tuple(v for _, v in pairs)], vertical=True)
+    return Document(f"Invoice {detail.invoice_number}", [BALANCES_NOTE], [Section(None, [], [table])], table)
+
+
+_DOCUMENTS = {
+    "PastDuePage": _past_due,
+    "MonthSummary": _summary,
+    "MonthSeries": _summary_months,
+    "ContactPage": _contact,
+    "AgingReport": _aging,
+    "CustomerPage": _customers,
+    "InvoiceDetail": _invoice,
+}
+
+
+def document(result: Any) -> Document:
+    """The flat tables of any result of ``reports``."""
+    return _DOCUMENTS[type(result).__name__](result)
+
+
+class Totaller:
+    """Passes a table's rows through, summing its money columns per currency as they go by."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        keys = [c.key for c in table.columns]
+        self._currency = keys.index("currency") if "currency" in keys else None
+        self._money = [i for i, c in enumerate(table.columns) if c.kind == "money"]
+        self._sums: dict[str, list[int]] = {}
+        self._counts: dict[str, int] = {}
+
+    def rows(self) -> Iterable[Sequence[Any]]:
+        """The table's rows, unchanged, counted and summed on the way."""
+        position, money = self._currency, self._money
+        for row in self.table.rows:
+            if position is not None and row[position]:
+                sums = self._sums.setdefault(row[position], [0] * len(money))
+                for j, i in enumerate(money):
+                    sums[j] += row[i] or 0
+                self._counts[row[position]] = self._counts.get(row[position], 0) + 1
+            yield row
+
+    def totals(self) -> Table | None:
+        """The totals to show under the table: given ones, else those summed (None if nothing to sum)."""
+        if self.table.totals is not None:
+            return self.table.totals
+        if not self.table.derive_totals or self._currency is None or not self._money:
+            return None
+        columns = [Column("currency", "Currency"), Column("rows", "Rows", "int")]
+        columns += [self.table.columns[i] for i in self._money]
+        rows = [(cur, self._counts[cur], *self._sums[cur]) for cur in sorted(self._sums)]
+        return Table(columns, rows, heading="Totals per currency")
