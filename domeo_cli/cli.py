@@ -687,6 +687,48 @@ def invoice(
     emit(reports.invoice(_db(db), number=number, as_of=as_of), out)
 
 
+@command(
+    examples=[
+        "domeo statement 'Harbor Lane Bakery' --as-of 2025-05-01",
+        "domeo statement 907113 --with-children --format html -o statement-907113.html",
+        "domeo statement 'harbor lane bakery' --format csv --excel -o statement.csv",
+    ]
+)
+def statement(
+    customer: Annotated[
+        str, typer.Argument(help="The customer's name (any case) or number.", show_default=False, metavar="CUSTOMER")
+    ],
+    as_of: AsOfOption = None,
+    with_children: Annotated[
+        bool, typer.Option("--with-children", help="Add every account below the customer, each under its own heading.")
+    ] = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="md, html, csv, tsv or json (default: md; with -o, the file's extension).",
+            show_default=False,
+            metavar="FORMAT",
+        ),
+    ] = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """What does this customer owe us, invoice by invoice? (The statement to send them.)
+
+    A header with the customer, its number and contact; its open invoices with days past due;
+    the balance by age and in total, per currency.
+    """
+    from . import reports
+    from .formats import check_format
+
+    chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
+    out = _Out(db, False, chosen, output, excel)
+    emit(reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children), out)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``domeo`` with ``argv`` (default: the process's arguments); exits with the command's code."""
     app(args=argv, prog_name="domeo")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .queries.customers import CustomerPage
     from .queries.invoices import InvoiceDetail
     from .queries.past_due import PastDuePage
+    from .queries.statements import Statement
     from .queries.summary import MonthSeries, MonthSummary
 
 
@@ -235,6 +236,18 @@ def invoice(db: str | None, *, number: str, as_of: str | None = None) -> Invoice
     day = _day(as_of)
     with closing(open_reports_db(db)) as connection:
         return query.invoice(connection, number, day)
+
+
+def statement(db: str | None, *, customer: str, as_of: str | None = None, with_children: bool = False) -> Statement:
+    """The statement of account of ``customer`` (name or number): open invoices, days late, aging per currency.
+
+    With ``with_children``, every account below the customer has its own part, and the totals cover them all.
+    """
+    from .queries import statements as query
+
+    day = _day(as_of)
+    with closing(open_reports_db(db)) as connection:
+        return query.statement(connection, customer, day, with_children=with_children)
 
 
 # -- cron signals ----------------------------------------------------------------------

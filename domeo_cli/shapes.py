@@ -15,10 +15,12 @@ from .money import format_cents
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
+    from .queries.common import MainContact
     from .queries.contacts import ContactPage
     from .queries.customers import CustomerLine, CustomerPage
     from .queries.invoices import InvoiceDetail
     from .queries.past_due import PastDueItem, PastDuePage
+    from .queries.statements import Statement, StatementAging
     from .queries.summary import MonthSeries, MonthSummary
 
 
@@ -290,6 +292,63 @@ def summary_months(series: MonthSeries) -> dict[str, Any]:
     }
 
 
+def _contact_object(contact: MainContact | None) -> dict[str, Any] | None:
+    if contact is None:
+        return None
+    return {
+        "contact_name": contact.name,
+        "contact_email": contact.email,
+        "contact_phone": contact.phone,
+        "last_seen_invoice_date": contact.last_seen_invoice_date,
+    }
+
+
+def _statement_aging(row: StatementAging, names: list[str]) -> dict[str, Any]:
+    amounts: dict[str, Any] = {"currency": row.currency}
+    amounts.update({name: format_cents(cents) for name, cents in zip(names, row.buckets, strict=True)})
+    amounts["total"] = format_cents(row.total)
+    amounts["invoices"] = row.invoices
+    return amounts
+
+
+def statement(result: Statement) -> dict[str, Any]:
+    """``{"as_of", "customer_name", "customer_number", "contact", "buckets", "accounts": [...], "totals"}``."""
+    names = result.bucket_names
+    return {
+        "as_of": result.as_of.isoformat(),
+        "customer_name": result.customer.name,
+        "customer_number": result.customer.customer_number,
+        "contact": _contact_object(result.contact),
+        "buckets": names,
+        "accounts": [
+            {
+                "customer_name": part.customer.name,
+                "customer_number": part.customer.customer_number,
+                "parent_number": part.customer.parent_number,
+                "contact": _contact_object(part.contact),
+                "invoices": [
+                    {
+                        "invoice_number": i.invoice_number,
+                        "invoice_date": i.invoice_date,
+                        "due_date": i.due_date,
+                        "po_number": i.po_number,
+                        "bill_total": format_cents(i.bill_total),
+                        "applied": format_cents(i.applied),
+                        "outstanding": format_cents(i.outstanding),
+                        "currency": i.currency,
+                        "days_past_due": i.days_past_due,
+                        "bucket": i.bucket,
+                    }
+                    for i in part.invoices
+                ],
+                "aging": [_statement_aging(row, names) for row in part.aging],
+            }
+            for part in result.parts
+        ],
+        "totals": [_statement_aging(row, names) for row in result.totals],
+    }
+
+
 _DOCUMENTS = {
     "PastDuePage": past_due,
     "MonthSummary": summary,
@@ -298,4 +357,5 @@ _DOCUMENTS = {
     "AgingReport": aging,
     "CustomerPage": customers,
     "InvoiceDetail": invoice,
+    "Statement": statement,
 }

@@ -66,6 +66,9 @@ def _table(table: Table, out: IO[str], css: str = "") -> None:
                 out.write(f"<tr><th>{escape(column.label)}</th><td{_class(kind)}>{_text(value, kind)}</td></tr>\n")
         out.write("</tbody>\n</table>\n")
         return
+    if isinstance(table.rows, list) and not table.rows:
+        out.write('<p class="empty">None.</p>\n')
+        return
     out.write(f"<table{css}>\n<thead><tr>")
     out.write("".join(f"<th{_class(c.kind)}>{escape(c.label)}</th>" for c in table.columns))
     out.write("</tr></thead>\n<tbody>\n")

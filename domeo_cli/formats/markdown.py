@@ -36,6 +36,9 @@ def _table(table: Table, out: IO[str]) -> None:
             for column, value in zip(table.columns, row, strict=True):
                 out.write(f"| {_cell(column.label, 'text')} | {_cell(value, column.kind)} |\n")
         return
+    if isinstance(table.rows, list) and not table.rows:
+        out.write("*None.*\n")
+        return
     out.write("| " + " | ".join(_cell(c.label, "text") for c in table.columns) + " |\n")
     out.write("|" + "|".join("---:" if c.kind in ("money", "int") else "---" for c in table.columns) + "|\n")
     totaller = Totaller(table)

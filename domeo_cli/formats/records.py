@@ -287,6 +287,82 @@ def _invoice(detail: Any) -> Document:
     return Document(f"Invoice {detail.invoice_number}", [BALANCES_NOTE], [Section(None, [], [table])], table)
 
 
+# -- a customer's statement ----------------------------------------------------------
+
+
+def _who(customer: Any, contact: Any) -> list[str]:
+    lines = [f"Customer number: {customer.customer_number}" if customer.customer_number else "Customer number: none"]
+    if contact is not None:
+        reach = " · ".join(v for v in (contact.name, contact.email, contact.phone) if v)
+        lines.append(f"Contact: {reach}")
+    return lines
+
+
+_STATEMENT_INVOICE = [
+    _c("invoice_number", "Invoice"),
+    _c("invoice_date", "Invoice date", "date"),
+    _c("due_date", "Due date", "date"),
+    _c("po_number", "PO number"),
+    _c("bill_total", "Bill total", "money"),
+    _c("applied", "Paid", "money"),
+    _c("outstanding", "Balance due", "money"),
+    _c("currency", "Currency"),
+    _c("days_past_due", "Days past due", "int"),
+]
+
+
+def _statement(result: Any) -> Document:
+    names = result.bucket_names
+    aging_columns = [
+        _c("currency", "Currency"),
+        *(_c(n, "Current" if n == "current" else f"{n} days", "money") for n in names),
+        _c("total", "Balance due", "money"),
+    ]
+
+    def aging(rows: list[Any], heading: str) -> Table:
+        return Table(aging_columns, [(r.currency, *r.buckets, r.total) for r in rows], heading=heading)
+
+    sections = []
+    for n, part in enumerate(result.parts):
+        invoices = Table(
+            _STATEMENT_INVOICE,
+            [tuple(i)[:9] for i in part.invoices],
+            heading="Open invoices",
+        )
+        own = n == 0
+        heading = None
+        lines: list[str] = []
+        if result.with_children:
+            heading = part.customer.name + (" (this account)" if own else "")
+            lines = [] if own else _who(part.customer, part.contact)
+        tables = [invoices]
+        if part.invoices:
+            tables.append(aging(part.aging, "Balance due by age, per currency"))
+        sections.append(Section(heading, lines, tables))
+    if result.with_children:
+        sections.append(
+            Section("Total of all accounts", [], [aging(result.totals, "Balance due by age, per currency")])
+        )
+    if not any(part.invoices for part in result.parts):
+        sections.append(Section(None, ["Nothing is owed: there is no open invoice."], []))
+    lines = [
+        *_who(result.customer, result.contact),
+        f"Statement date: {result.as_of.isoformat()}",
+        "Open invoices issued by that date; days past due as of it.",
+        BALANCES_NOTE,
+    ]
+    records = Table(
+        [
+            _c("customer_name", "Customer"),
+            _c("customer_number", "Customer number"),
+            *_STATEMENT_INVOICE,
+            _c("bucket", "Age"),
+        ],
+        ((part.customer.name, part.customer.customer_number, *item) for part in result.parts for item in part.invoices),
+    )
+    return Document(f"Statement of account: {result.customer.name}", lines, sections, records)
+
+
 _DOCUMENTS = {
     "PastDuePage": _past_due,
     "MonthSummary": _summary,
@@ -295,6 +371,7 @@ _DOCUMENTS = {
     "AgingReport": _aging,
     "CustomerPage": _customers,
     "InvoiceDetail": _invoice,
+    "Statement": _statement,
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from typing import NamedTuple
@@ -64,28 +63,49 @@ def find_customer(db: sqlite3.Connection, name: str) -> Customer:
 
 
 def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
-    """``customer``'s id, then those of every customer below it in the hierarchy (children first).
+    """``customer``'s id, then those of every account below it: each before its children, siblings by name.
 
     Read from ``customer_tree`` (made current for this connection if customers
-    changed since the last load), level by level: a loop in the data cannot trap it.
+    changed since the last load); a loop in the data cannot trap it.
     """
     from ..hierarchy import ensure_tree
 
     ensure_tree(db)
-    found = [customer.id]
-    seen = {customer.id}
-    level = [customer.id]
-    while level:
-        below = [
-            cid
-            for (cid,) in db.execute(
-                "SELECT customer_id FROM customer_tree WHERE parent_id IN (SELECT value FROM json_each(?)) "
-                "ORDER BY customer_id",
-                (json.dumps(level),),
+    found: list[int] = []
+    seen: set[int] = set()
+    stack = [customer.id]
+    while stack:
+        cid = stack.pop()
+        if cid in seen:
+            continue
+        seen.add(cid)
+        found.append(cid)
+        children = [
+            child
+            for (child,) in db.execute(
+                "SELECT t.customer_id FROM customer_tree AS t JOIN customers AS c ON c.id = t.customer_id "
+                "WHERE t.parent_id = ? ORDER BY c.name_key, c.id",
+                (cid,),
             )
-            if cid not in seen
         ]
-        seen.update(below)
-        found += below
-        level = below
+        stack.extend(reversed(children))
     return found
+
+
+class MainContact(NamedTuple):
+    """The most recently seen contact of a customer."""
+
+    name: str | None
+    email: str | None
+    phone: str | None
+    last_seen_invoice_date: str
+
+
+def main_contact(db: sqlite3.Connection, customer_id: int) -> MainContact | None:
+    """The customer's most recently seen contact, or None if its rows named nobody."""
+    row = db.execute(
+        "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
+        "ORDER BY last_seen DESC, name, email, phone LIMIT 1",
+        (customer_id,),
+    ).fetchone()
+    return MainContact(row[0] or None, row[1] or None, row[2] or None, row[3]) if row else None

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput
 from ..names import name_key
-from .common import check_page
+from .common import MainContact, check_page, main_contact
 
 CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
 
@@ -30,15 +30,6 @@ class Balance(NamedTuple):
     past_due: int
     """Outstanding of invoices with outstanding > 0 due before the as-of date."""
     oldest_due_date: str | None
-
-
-class MainContact(NamedTuple):
-    """The most recently seen contact of a customer."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-    last_seen_invoice_date: str
 
 
 class CustomerLine(NamedTuple):
@@ -201,11 +192,6 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date) -> list[Customer
         mine = sorted(balances.get(cid, []), key=lambda b: b.currency)
         dues = [b.oldest_due_date for b in mine if b.oldest_due_date is not None]
         oldest = ordinal - date.fromisoformat(min(dues)).toordinal() if dues else None
-        contact = db.execute(
-            "SELECT name, email, phone, last_seen FROM contacts WHERE customer_id = ? "
-            "ORDER BY last_seen DESC, name, email, phone LIMIT 1",
-            (cid,),
-        ).fetchone()
-        main = MainContact(contact[0] or None, contact[1] or None, contact[2] or None, contact[3]) if contact else None
+        main = main_contact(db, cid)
         lines.append(CustomerLine(cid, name, number, parent, parent_name, count, last, mine, oldest, main))
     return lines
