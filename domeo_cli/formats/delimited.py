@@ -35,8 +35,9 @@ def write(table: Table, out: IO[str], *, tab: bool = False, excel: bool = False)
     if excel:
         out.write(BOM)
     # Excel's own dialects quote a field holding the separator, a quote or a line break,
-    # so every record stays one row; line ends are CRLF as RFC 4180 says.
-    writer = csv.writer(out, dialect="excel-tab" if tab else "excel")
+    # so every record stays one row. Lines end in LF, on stdout and in a file alike
+    # (spreadsheets read it; Unix tools downstream of a pipe expect it).
+    writer = csv.writer(out, dialect="excel-tab" if tab else "excel", lineterminator="\n")
     kinds = [c.kind for c in table.columns]
     writer.writerow([neutralise(c.key) for c in table.columns])
     pairs = list(enumerate(kinds))
