@@ -25,7 +25,7 @@ from typer.core import TyperGroup
 from . import __version__
 from .errors import EXIT_INVALID
 
-_state: dict[str, Any] = {"db": None}
+_state: dict[str, Any] = {"db": None, "quiet": False, "verbose": False, "log_file": None, "log_format": None}
 
 #: Every command, by name: its own one-command Typer app, made into a click command on first use.
 _COMMANDS: dict[str, typer.Typer] = {}
@@ -67,15 +67,25 @@ def _typed_in_words(command: Any) -> Any:
 
     command.get_help_option = get_help_option
     for param in command.params:
+        if getattr(param, "param_type_name", "") == "argument":
+            # An argument's name is its metavar; its type would print as <str>: as a word instead.
+            word = _word_for(param)
+            param.display_type_rich = lambda ctx, word=word: word
+            continue
         if param.metavar is not None:
             continue
         if getattr(param, "is_flag", False):
             param.metavar = ""
             continue
-        annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-        word = next((w for t, w in _TYPE_WORDS.items() if annotation in (t, t | None)), None)
-        param.metavar = word or param.name.upper()
+        param.metavar = _word_for(param)
     return command
+
+
+def _word_for(param: Any) -> str:
+    """TEXT, INTEGER or NUMBER for a parameter's type; else its name in capitals."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    word = next((w for t, w in _TYPE_WORDS.items() if annotation in (t, t | None)), None)
+    return word or param.name.upper()
 
 
 class _LazyCommands(Mapping[str, Any]):
@@ -189,16 +199,41 @@ LimitOption = Annotated[int, typer.Option("--limit", help="Rows per page, 1 to 2
 OffsetOption = Annotated[int, typer.Option("--offset", help="Rows to skip before the page.")]
 
 
+QuietOption = Annotated[
+    bool, typer.Option("-q", "--quiet", help="Nothing on stderr when all is well (for cron); errors still show.")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("-v", "--verbose", help="More detail on stderr: every warning and rejected row of a load.")
+]
+LogFileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--log-file",
+        help="Append one line per load event to this file (default: $DOMEO_LOG, else no log).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+LogFormatOption = Annotated[
+    str | None,
+    typer.Option("--log-format", help="Log lines as text (default) or json.", show_default=False, metavar="FORMAT"),
+]
+
+
 @app.callback()
 def _main(
     db: DbOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    log_file: LogFileOption = None,
+    log_format: LogFormatOption = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
-    """Load an AR export with `domeo ingest FILE.csv`, then ask: past-due, summary, contact."""
-    _state["db"] = db
+    """Load an AR export with `domeo ingest FILE.csv`, then ask: past-due, summary, contact, aging, statement."""
+    _state.update(db=db, quiet=quiet, verbose=verbose, log_file=log_file, log_format=log_format)
 
 
 def _db_path(db: str | None) -> str:
@@ -209,9 +244,9 @@ def _db_path(db: str | None) -> str:
     return path
 
 
-@command()
+@command(examples=["domeo init", "domeo --db /srv/ar/domeo.db init --json"])
 def init(db: DbOption = None, json: JsonOption = False) -> None:
-    """Create the database, or upgrade an older one in place (never deletes data)."""
+    """Is the database ready? (Creates it, or upgrades an older one in place; never deletes data.)"""
     from . import db as dbmod
     from . import schema
 
@@ -230,29 +265,62 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
         sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}).\n")
 
 
-@command()
+@command(
+    examples=[
+        "domeo ingest data/invoices.csv",
+        "domeo ingest data/invoices.csv -q --log-file domeo.log",
+        "domeo ingest data/invoices.csv --dry-run --json",
+    ]
+)
 def ingest(
-    file: Annotated[str, typer.Argument(help="The export CSV; - reads standard input.", show_default=False)],
+    file: Annotated[
+        str, typer.Argument(help="The export CSV; - reads standard input.", show_default=False, metavar="FILE")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Parse and validate; write nothing.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="If any row is rejected, write nothing (exit 4).")] = False,
     rejects: Annotated[
         str | None,
-        typer.Option("--rejects", help="Write rejected rows to this CSV, with line and reason.", show_default=False),
+        typer.Option(
+            "--rejects",
+            help="Write rejected rows to this CSV, with line and reason.",
+            show_default=False,
+            metavar="FILE",
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
-            "--encoding", help="The file's encoding (default: UTF-8, else cp1252 with a warning).", show_default=False
+            "--encoding",
+            help="The file's encoding (default: UTF-8, else cp1252 with a warning).",
+            show_default=False,
+            metavar="NAME",
         ),
     ] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    log_file: LogFileOption = None,
+    log_format: LogFormatOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Load (upsert) the invoices of FILE; rejected rows are reported with line and reason."""
+    """What is in this export, and is it loaded? (Loads it: upserts every valid invoice.)
+
+    Rejected rows are reported with their line and reason; every record read is counted.
+    """
     from . import ingest_command
 
     ingest_command.run(
-        _db_path(db), file, dry_run=dry_run, strict=strict, rejects=rejects, encoding=encoding, as_json=json
+        _db_path(db),
+        file,
+        dry_run=dry_run,
+        strict=strict,
+        rejects=rejects,
+        encoding=encoding,
+        as_json=json,
+        quiet=quiet or _state["quiet"],
+        verbose=verbose or _state["verbose"],
+        log_file=log_file or _state["log_file"],
+        log_format=log_format or _state["log_format"],
     )
 
 
@@ -341,7 +409,15 @@ def emit(result: Any, out: _Out | bool) -> None:
     elif output is None and fmt == "table":
         from . import tables
 
-        tables.render(result)
+        if _state["quiet"]:
+            # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
+            import contextlib
+            import io
+
+            with contextlib.redirect_stderr(io.StringIO()):
+                tables.render(result)
+        else:
+            tables.render(result)
     else:
         from .formats import save
 
@@ -510,9 +586,7 @@ def summary(
     ]
 )
 def contact(
-    name: Annotated[
-        str, typer.Argument(help="The customer's name (any case) or number.", show_default=False, metavar="CUSTOMER")
-    ],
+    name: Annotated[str, typer.Argument(help="The customer's name (any case) or number.", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
     offset: OffsetOption = 0,
     every: AllOption = False,
@@ -690,7 +764,7 @@ def invoice(
 @command(
     examples=[
         "domeo statement 'Harbor Lane Bakery' --as-of 2025-05-01",
-        "domeo statement 907113 --with-children --format html -o statement-907113.html",
+        "domeo statement 907113 --with-children -o statement.html",
         "domeo statement 'harbor lane bakery' --format csv --excel -o statement.csv",
     ]
 )
@@ -727,6 +801,32 @@ def statement(
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
     emit(reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children), out)
+
+
+@command(
+    examples=[
+        "domeo runs",
+        "domeo runs --limit 5 --json",
+        "domeo runs --format csv -o loads.csv",
+    ]
+)
+def runs(
+    limit: Annotated[int, typer.Option("--limit", help="Loads per page, 1 to 200.")] = 20,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Which files were loaded, when, and what did each load do?
+
+    The loads kept in the database, newest first: start, end, duration, file, SHA-256, counts.
+    """
+    from . import reports
+
+    out = _Out(db, json, fmt, output, excel)
+    emit(reports.runs(_db(db), limit=limit, offset=offset), out)
 
 
 def main(argv: list[str] | None = None) -> None:

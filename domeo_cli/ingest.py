@@ -50,8 +50,11 @@ def load(
     rejects_path: str | None = None,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
+    on_warning: Callable[[Warning_], None] | None = None,
 ) -> LoadReport:
     """Load the export at ``file_path`` (``-``: standard input) into ``db_path``.
+
+    ``on_warning`` is told of each row-level warning as the load meets it (the load log).
 
     Raises InvalidInput for a file that cannot be ingested at all (the
     database is then untouched) and DatabaseError for database trouble. Row
@@ -71,7 +74,7 @@ def load(
     try:
         while True:
             try:
-                return _load_once(source, db_path, dry_run, strict, rejects_path, progress)
+                return _load_once(source, db_path, dry_run, strict, rejects_path, progress, on_warning)
             except NotUtf8:
                 # Not one multi-byte UTF-8 character, and bytes UTF-8 cannot hold: Excel on
                 # Windows saves cp1252. The first attempt was rolled back whole.
@@ -114,6 +117,7 @@ def _load_once(
     strict: bool,
     rejects_path: str | None,
     progress: ProgressCallback | None,
+    on_warning: Callable[[Warning_], None] | None = None,
 ) -> LoadReport:
     """One attempt at loading ``source``: committed whole, or rolled back whole on any error."""
     records = iter_records(source)
@@ -124,6 +128,7 @@ def _load_once(
         dry_run=dry_run,
         encoding="utf-8" if source.encoding == "utf-8-sig" else source.encoding,
         ignored_columns=header.ignored,
+        listener=on_warning,
     )
     if source.encoding == "cp1252" and not source.explicit_encoding:
         report.warn(None, None, "encoding: the file is not UTF-8; read it as Windows-1252 (cp1252)")

@@ -27,8 +27,20 @@ def run(
     rejects: str | None,
     encoding: str | None,
     as_json: bool,
+    quiet: bool = False,
+    verbose: bool = False,
+    log_file: str | None = None,
+    log_format: str | None = None,
 ) -> None:
-    """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected."""
+    """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected.
+
+    ``quiet``: nothing on stderr unless rows were rejected; ``verbose``: every warning
+    in full. ``log_file`` (else ``$DOMEO_LOG``) gets one line per event of the load.
+    """
+    from . import eventlog
+
+    if quiet and verbose:
+        raise InvalidInput("--quiet and --verbose do not go together: pick one.")
     if dry_run and strict:
         raise InvalidInput(
             "--dry-run and --strict do not go together: --dry-run never writes, "
@@ -36,32 +48,48 @@ def run(
         )
     if rejects == "-" and as_json:
         raise InvalidInput("--rejects - and --json would both write to standard output; name a file for --rejects.")
-    progress = _progress_bar(file) if not as_json or sys.stderr.isatty() else None
-    try:
-        report = load(
-            db_path,
-            file,
-            dry_run=dry_run,
-            strict=strict,
-            rejects_path=rejects,
-            encoding=encoding,
-            progress=progress.update if progress else None,
-        )
-    finally:
-        if progress:
-            progress.close()
-    _render(report, rejects, as_json)
-    if report.rejected:
-        if strict:
-            message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."
-        elif dry_run:
-            message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
-        else:
-            message = f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
-        raise RowsRejected(message, report)
+    fmt = eventlog.check_format(log_format or "text")
+    progress = _progress_bar(file) if not quiet and (not as_json or sys.stderr.isatty()) else None
+    start = {"file": file, "database": db_path, "dry_run": dry_run, "strict": strict}
+    with eventlog.load_log(eventlog.log_path(log_file), fmt, **start) as log:
+        try:
+            report = load(
+                db_path,
+                file,
+                dry_run=dry_run,
+                strict=strict,
+                rejects_path=rejects,
+                encoding=encoding,
+                progress=progress.update if progress else None,
+                on_warning=log.warning if log else None,
+            )
+        finally:
+            if progress:
+                progress.close()
+        if log:
+            log.finish(report)
+        if as_json or not quiet or report.rejected:
+            _render(report, rejects, as_json, verbose)
+        if report.rejected:
+            if strict:
+                message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."
+            elif dry_run:
+                message = f"{report.rejected} row(s) would be rejected; nothing was written (dry run)."
+            else:
+                message = f"{report.rejected} row(s) rejected; the other {report.rows_read - report.rejected} loaded."
+            raise RowsRejected(message, report)
 
 
-def _render(report: LoadReport, rejects: str | None, as_json: bool) -> None:
+def _every_warning(report: LoadReport) -> None:
+    """With --verbose: every warning kept in full, one line each, on stderr."""
+    for w in report.warning_details:
+        where = f"line {w.line}: " if w.line else ""
+        sys.stderr.write(f"warning: {where}{printable.message(w.message)}\n")
+    if report.warnings > len(report.warning_details):
+        sys.stderr.write(f"warning: … {report.warnings - len(report.warning_details)} more (see --log-file)\n")
+
+
+def _render(report: LoadReport, rejects: str | None, as_json: bool, verbose: bool = False) -> None:
     """Write the report; a failure to write it says whether the load was committed."""
     from .shapes import isatty
 
@@ -71,7 +99,9 @@ def _render(report: LoadReport, rejects: str | None, as_json: bool) -> None:
         else:
             from . import tables
 
-            tables.load_report(report, rejects)
+            tables.load_report(report, rejects, len(report.rejections) if verbose else 10)
+            if verbose:
+                _every_warning(report)
     except BrokenPipeError:
         raise  # the reader went away (``| head``): not an error
     except OSError as err:

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO, overload
 
@@ -113,6 +113,8 @@ class LoadReport:
     # About the customer hierarchy as a whole, not about a row: kept apart from ``warnings``.
     hierarchy_warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
+    #: Told of each warning as it is counted (the load log), if set.
+    listener: Callable[[Warning_], None] | None = field(default=None, repr=False, compare=False)
 
     def warn(self, line: int | None, invoice_number: str | None, message: str) -> None:
         """Count a warning; keep the first ones in full."""
@@ -121,6 +123,8 @@ class LoadReport:
         self.warning_kinds[item.kind] = self.warning_kinds.get(item.kind, 0) + 1
         if len(self.warning_details) < MAX_WARNING_DETAILS:
             self.warning_details.append(item)
+        if self.listener is not None:
+            self.listener(item)
 
     def ignored_columns_line(self, shown: int = 8) -> str:
         """``Columns ignored: a, b, … and N more``: a few names, each cut short, for a person to read."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .queries.customers import CustomerPage
     from .queries.invoices import InvoiceDetail
     from .queries.past_due import PastDuePage
+    from .queries.runs import RunPage
     from .queries.statements import Statement
     from .queries.summary import MonthSeries, MonthSummary
 
@@ -106,7 +107,7 @@ def _past_due_filters(connection, customer, with_children, min_days, contact):  
     return Filters(ids, min_days, contact)
 
 
-def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an sqlite3 connection
+def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an open snapshot
     """``rows``, then the connection they come from closed (also when the reader stops early)."""
     try:
         yield from rows
@@ -248,6 +249,16 @@ def statement(db: str | None, *, customer: str, as_of: str | None = None, with_c
     day = _day(as_of)
     with closing(open_reports_db(db)) as connection:
         return query.statement(connection, customer, day, with_children=with_children)
+
+
+def runs(db: str | None, *, limit: int = 20, offset: int = 0) -> RunPage:
+    """A page of the loads kept in the database, newest first: when, file, hash, counts, duration."""
+    from .queries import runs as query
+    from .queries.common import check_page
+
+    check_page(limit, offset)
+    with closing(open_reports_db(db)) as connection:
+        return query.runs(connection, limit=limit, offset=offset)
 
 
 # -- cron signals ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .queries.customers import CustomerLine, CustomerPage
     from .queries.invoices import InvoiceDetail
     from .queries.past_due import PastDueItem, PastDuePage
+    from .queries.runs import RunPage
     from .queries.statements import Statement, StatementAging
     from .queries.summary import MonthSeries, MonthSummary
 
@@ -349,6 +350,33 @@ def statement(result: Statement) -> dict[str, Any]:
     }
 
 
+def runs(page: RunPage) -> dict[str, Any]:
+    """``{"runs": [...], "total", "limit", "offset"}``, newest load first."""
+    return {
+        "runs": [
+            {
+                "run_id": r.id,
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "duration_s": r.duration_s,
+                "file": r.file_name,
+                "sha256": r.sha256,
+                "encoding": r.encoding,
+                "rows_read": r.rows_read,
+                "inserted": r.inserted,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "rejected": r.rejected,
+                "warnings": r.warnings,
+            }
+            for r in page.runs
+        ],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
 _DOCUMENTS = {
     "PastDuePage": past_due,
     "MonthSummary": summary,
@@ -358,4 +386,5 @@ _DOCUMENTS = {
     "CustomerPage": customers,
     "InvoiceDetail": invoice,
     "Statement": statement,
+    "RunPage": runs,
 }

@@ -240,6 +240,7 @@ if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
     from .queries.customers import CustomerPage
     from .queries.invoices import InvoiceDetail
+    from .queries.runs import RunPage
     from .queries.summary import MonthSeries
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -524,6 +525,31 @@ def summary_months(series: MonthSeries) -> None:
             _plain_lines(con, title, caption)
 
 
+def runs(page: RunPage) -> None:
+    """The loads kept, newest first: when, file, hash, counts, duration."""
+    con = console()
+    title = "Loads, newest first"
+    caption = f"{len(page.runs)} of {page.total} loads"
+    table = _table(con, title, caption)
+    for label in ("Load", "Started (UTC)", "Seconds", "File", "SHA-256", "Read", "Ins", "Upd", "Same", "Rej", "Warn"):
+        right = label in ("Load", "Seconds", "Read", "Ins", "Upd", "Same", "Rej", "Warn")
+        table.add_column(label, justify="right" if right else "left", no_wrap=label != "File")
+    for r in page.runs:
+        seconds = "unfinished" if r.duration_s is None else f"{r.duration_s:g}"
+        counts = (r.rows_read, r.inserted, r.updated, r.unchanged, r.rejected, r.warnings)
+        table.add_row(
+            str(r.id),
+            r.started_at.replace("+00:00", ""),
+            seconds,
+            Text(r.file_name),
+            (r.sha256 or "—")[:12],
+            *("—" if n is None else str(n) for n in counts),
+        )
+    con.print(table)
+    if not con.is_terminal:
+        _plain_lines(con, title, caption)
+
+
 def render(result: object) -> None:
     """Print any result of ``reports`` as its table on stdout."""
     name = type(result).__name__
@@ -537,5 +563,6 @@ def render(result: object) -> None:
         "AgingReport": aging,
         "CustomerPage": customers,
         "InvoiceDetail": invoice,
+        "RunPage": runs,
     }[name]
     draw(result)  # type: ignore[operator]

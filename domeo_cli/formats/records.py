@@ -363,6 +363,33 @@ def _statement(result: Any) -> Document:
     return Document(f"Statement of account: {result.customer.name}", lines, sections, records)
 
 
+# -- loads -----------------------------------------------------------------------------
+
+
+def _runs(page: Any) -> Document:
+    columns = [
+        _c("run_id", "Load", "int"),
+        _c("started_at", "Started"),
+        _c("finished_at", "Finished"),
+        _c("duration_s", "Seconds"),
+        _c("file", "File"),
+        _c("sha256", "SHA-256"),
+        _c("encoding", "Encoding"),
+        *(_c(key, key.replace("_", " ").capitalize(), "int") for key in RUN_COUNTS),
+    ]
+    rows = (
+        (r.id, r.started_at, r.finished_at, r.duration_s, r.file_name, r.sha256, r.encoding,
+         *(getattr(r, key) for key in RUN_COUNTS))
+        for r in page.runs
+    )  # fmt: skip
+    lines = [f"{page.total} loads kept, newest first."]
+    table = Table(columns, rows)
+    return Document("Loads", lines, [Section(None, [], [table])], table)
+
+
+RUN_COUNTS = ("rows_read", "inserted", "updated", "unchanged", "rejected", "warnings")
+
+
 _DOCUMENTS = {
     "PastDuePage": _past_due,
     "MonthSummary": _summary,
@@ -372,6 +399,7 @@ _DOCUMENTS = {
     "CustomerPage": _customers,
     "InvoiceDetail": _invoice,
     "Statement": _statement,
+    "RunPage": _runs,
 }
 
 
