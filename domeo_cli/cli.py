@@ -57,6 +57,9 @@ _TYPE_WORDS = {int: "INTEGER", str: "TEXT", float: "NUMBER"}
 
 def _typed_in_words(command: Any) -> Any:
     """Give each option of ``command`` a metavar in words (TEXT, INTEGER; none for a flag) for --help."""
+    if getattr(command, "_in_words", False):
+        return command
+    command._in_words = True
     help_option = command.get_help_option
 
     def get_help_option(ctx: Any) -> Any:
@@ -112,12 +115,12 @@ class _Group(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands()  # type: ignore[assignment]
-        _typed_in_words(self)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         from .outcome import guarded, report
 
         click = _click_exceptions()
+        _typed_in_words(self)  # again: Typer adds the completion options after __init__
 
         argv = list(sys.argv[1:] if args is None else args)
         json_errors = "--json" in argv
@@ -180,7 +183,8 @@ app = typer.Typer(
     name="domeo",
     help="Accounts-receivable reports from a client's invoice export.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion: Tab completes commands, options and their values.
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -436,3 +436,12 @@ def test_help_opens_with_its_question_and_ends_with_examples(run, command: str) 
     assert 2 <= len(examples) <= 3 and all(e.startswith("$ domeo ") for e in examples), examples
     for bad in ("<int>", "<str>", "<bool>", "<text>"):
         assert bad not in result.stdout
+
+
+def test_shell_completion_completes_commands_and_options(domeo_proc) -> None:  # noqa: ANN001
+    script = domeo_proc("--show-completion", env={"SHELL": "/bin/bash"})
+    assert script.exit_code == 0 and "_DOMEO_COMPLETE=complete_bash" in script.stdout
+    words = {"_DOMEO_COMPLETE": "complete_bash", "COMP_WORDS": "domeo st", "COMP_CWORD": "1"}
+    assert domeo_proc(env=words).stdout.split() == ["statement"]
+    words = {"_DOMEO_COMPLETE": "complete_bash", "COMP_WORDS": "domeo past-due --fail", "COMP_CWORD": "2"}
+    assert domeo_proc(env=words).stdout.split() == ["--fail-over"]
