@@ -526,25 +526,48 @@ def summary_months(series: MonthSeries) -> None:
 
 
 def runs(page: RunPage) -> None:
-    """The loads kept, newest first: when, file, hash, counts, duration."""
+    """The loads kept, newest first: when, file, hash, counts, duration; fitted to the terminal."""
     con = console()
     title = "Loads, newest first"
     caption = f"{len(page.runs)} of {page.total} loads"
+    columns: list[tuple[str, bool, list[str]]] = [  # (label, right-aligned, cells)
+        ("Load", True, [str(r.id) for r in page.runs]),
+        ("Started (UTC)", False, [r.started_at.replace("+00:00", "").replace("T", " ") for r in page.runs]),
+        ("Seconds", True, ["unfinished" if r.duration_s is None else f"{r.duration_s:g}" for r in page.runs]),
+        ("File", False, [r.file_name for r in page.runs]),
+        ("SHA-256", False, [(r.sha256 or "—")[:12] for r in page.runs]),
+    ]
+    for label, key in (("Read", "rows_read"), ("Ins", "inserted"), ("Upd", "updated"), ("Same", "unchanged"),
+                       ("Rej", "rejected"), ("Warn", "warnings")):  # fmt: skip
+        columns.append((label, True, ["—" if getattr(r, key) is None else str(getattr(r, key)) for r in page.runs]))
+    # Least useful first: what goes when the terminal is too narrow (never a cut number).
+    dropped = []
+    if con.is_terminal:
+
+        def width(column: tuple[str, bool, list[str]]) -> int:
+            label, _, cells = column
+            # a cell's text, its padding and the rule between columns; a file name wraps from 20 up
+            return 20 + 3 if label == "File" else max(len(label), *(len(c) for c in cells)) + 3
+
+        for label in ("SHA-256", "Warn", "Upd", "Seconds"):
+            if sum(width(c) for c in columns) + 2 <= (con.width or 80):
+                break
+            columns = [c for c in columns if c[0] != label]
+            dropped.append(label)
+    if dropped:
+        caption += f" · not shown at this width: {', '.join(dropped)} (see --json)"
     table = _table(con, title, caption)
-    for label in ("Load", "Started (UTC)", "Seconds", "File", "SHA-256", "Read", "Ins", "Upd", "Same", "Rej", "Warn"):
-        right = label in ("Load", "Seconds", "Read", "Ins", "Upd", "Same", "Rej", "Warn")
-        table.add_column(label, justify="right" if right else "left", no_wrap=label != "File")
-    for r in page.runs:
-        seconds = "unfinished" if r.duration_s is None else f"{r.duration_s:g}"
-        counts = (r.rows_read, r.inserted, r.updated, r.unchanged, r.rejected, r.warnings)
-        table.add_row(
-            str(r.id),
-            r.started_at.replace("+00:00", ""),
-            seconds,
-            Text(r.file_name),
-            (r.sha256 or "—")[:12],
-            *("—" if n is None else str(n) for n in counts),
+    for label, right, _ in columns:
+        wraps = label == "File"
+        table.add_column(
+            label,
+            justify="right" if right else "left",
+            no_wrap=not wraps,
+            overflow="fold",
+            min_width=20 if wraps else None,
         )
+    for row in zip(*(cells for _, _, cells in columns), strict=True):
+        table.add_row(*(Text(cell) for cell in row))
     con.print(table)
     if not con.is_terminal:
         _plain_lines(con, title, caption)
