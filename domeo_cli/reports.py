@@ -104,7 +104,7 @@ def _past_due_filters(connection, customer, with_children, min_days, contact):  
     if customer is not None:
         found = find_customer(connection, customer)
         ids = family_ids(connection, found) if with_children else [found.id]
-    return Filters(ids, min_days, contact)
+    return Filters(ids, min_days, contact, customer, with_children)
 
 
 def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an open snapshot

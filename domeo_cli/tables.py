@@ -107,6 +107,7 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
     footer = [shown + (f" · outstanding {money}" if money else "")]
     if last < page.total:
         sort = "" if page.sort == "due_date.asc" else f" --sort {page.sort}"
+        sort += _filter_options(page)
         footer.append(
             f"Next page: domeo past-due --as-of {page.as_of.isoformat()}{sort} --limit {page.limit} --offset {last}"
         )
@@ -124,6 +125,9 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
         ("Status", "left"),
     ):
         table.add_column(name, justify=justify, no_wrap=name != "Customer")
+    contact = page.filters.contact
+    if contact:
+        table.add_column("Contact", no_wrap=False, overflow="fold")
     for item in page.items:
         table.add_row(
             Text(item.invoice_number),
@@ -136,6 +140,12 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
             Text(format_cents_grouped(item.outstanding), style="bold"),
             item.currency,
             item.status,
+            *(
+                # name and phone (the email is in every export format): who to call
+                [Text("\n".join(v for v in (item.contact_name, item.contact_phone) if v))]
+                if contact
+                else []
+            ),
         )
     if not page.items and not con.is_terminal:
         _plain_lines(con, title, *footer)
@@ -143,6 +153,17 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
     con.print(table)
     if not con.is_terminal:
         _plain_lines(con, title, *footer)
+
+
+def _filter_options(page: PastDuePage) -> str:
+    """The --customer, --with-children, --min-days and --contact a page was asked with, as options."""
+    import shlex
+
+    f = page.filters
+    options = f" --customer {shlex.quote(f.customer)}" if f.customer is not None else ""
+    options += " --with-children" if f.with_children else ""
+    options += f" --min-days {f.min_days}" if f.min_days > 1 else ""
+    return options + (" --contact" if f.contact else "")
 
 
 def summary(result: MonthSummary) -> None:

@@ -47,6 +47,9 @@ class Filters(NamedTuple):
     """Only invoices at least this many days past due."""
     contact: bool = False
     """Add each invoice's customer's main contact."""
+    customer: str | None = None
+    """The customer as the user named it (for the next page's command)."""
+    with_children: bool = False
 
     @property
     def plain(self) -> bool:
