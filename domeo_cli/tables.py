@@ -142,9 +142,7 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
             item.status,
             *(
                 # name and phone (the email is in every export format): who to call
-                [Text("\n".join(v for v in (item.contact_name, item.contact_phone) if v))]
-                if contact
-                else []
+                [Text("\n".join(v for v in (item.contact_name, item.contact_phone) if v))] if contact else []
             ),
         )
     if not page.items and not con.is_terminal:
