@@ -123,7 +123,12 @@ class _Group(TyperGroup):
         _typed_in_words(self)  # again: Typer adds the completion options after __init__
 
         argv = list(sys.argv[1:] if args is None else args)
-        json_errors = "--json" in argv
+        # --format json asks for JSON as --json does: errors on stderr are JSON then too.
+        json_errors = (
+            "--json" in argv
+            or "--format=json" in argv
+            or any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:], strict=False))
+        )
 
         def invoke() -> int:
             try:

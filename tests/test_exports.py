@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domeo_cli.outfiles import neutralise, restore
 
@@ -445,3 +447,25 @@ def test_shell_completion_completes_commands_and_options(domeo_proc) -> None:  #
     assert domeo_proc(env=words).stdout.split() == ["statement"]
     words = {"_DOMEO_COMPLETE": "complete_bash", "COMP_WORDS": "domeo past-due --fail", "COMP_CWORD": "2"}
     assert domeo_proc(env=words).stdout.split() == ["--fail-over"]
+
+
+@given(st.text())
+def test_neutralise_is_reversible_and_inert(text: str) -> None:
+    cell = neutralise(text)
+    assert restore(cell) == text
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_format_json_errors_are_json_too(run) -> None:  # noqa: ANN001
+    result = run("statement", "Nobody", "--format", "json")
+    assert result.exit_code == 1 and result.error["code"] == "no_database"
+
+
+def test_contact_all_lists_every_contact(run, load_rows) -> None:  # noqa: ANN001
+    rows = [{"customer": "Acme", "number": f"N{i}", "date": f"1/{i + 1}/25", "total": "1", "contact": f"P{i:02d}"}
+            for i in range(12)]  # fmt: skip
+    load_rows(rows)
+    page = run("contact", "Acme", "--json").json
+    every = run("contact", "Acme", "--all", "--format", "csv").stdout.splitlines()
+    assert page["total"] == 12 and len(page["contacts"]) == 10
+    assert len(every) == 13 and every[1].startswith("Acme,P11,")
