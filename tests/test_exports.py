@@ -34,6 +34,7 @@ REPORTS = {
     "customers": ["customers", "--as-of", AS_OF],
     "invoice": ["invoice", "DF2001378", "--as-of", AS_OF],
     "statement": ["statement", "650290", "--as-of", AS_OF, "--with-children"],
+    "runs": ["runs"],
 }
 FORMATS = ["table", "json", "csv", "tsv", "md", "html"]
 
