@@ -382,7 +382,7 @@ class _Out:
             from .db import resolve_path
             from .outfiles import check_target
 
-            check_target(self.output, database=resolve_path(_db(db)))
+            check_target(self.output, option="-o", database=resolve_path(_db(db)))
         if fmt is not None or output is not None:
             from .formats import check_format
 

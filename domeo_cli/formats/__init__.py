@@ -80,9 +80,9 @@ def save(result: Any, fmt: str, path: str | None, *, excel: bool = False) -> Non
         write(result, fmt, out, excel=excel)
         out.flush()
         return
-    from ..outfiles import atomic_text
+    from ..outfiles import open_target
 
-    with atomic_text(path) as out:
+    with open_target(path, option="-o") as out:
         write(result, fmt, out, excel=excel)
 
 

@@ -3,7 +3,7 @@
 Plain decimals with two places (no thousands separators), ISO dates, empty
 for nothing, UTF-8 (with ``excel`` the byte-order mark Excel needs to read
 accents). A text cell a spreadsheet would run as a formula is neutralised
-(``outfiles.neutralise``). Rows are written as they come: nothing is kept.
+(``csvcells.neutralise``). Rows are written as they come: nothing is kept.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 from typing import IO, Any
 
+from ..csvcells import neutralise
 from ..money import format_cents
-from ..outfiles import neutralise
 from .records import Table
 
 BOM = "\ufeff"
