@@ -400,12 +400,8 @@ class _Out:
         return self.fmt in ("table", "md", "html")
 
 
-def emit(result: Any, out: _Out | bool) -> None:
-    """Print (or write to -o) a report's result in the format asked: JSON, table, CSV, TSV, Markdown, HTML."""
-    if isinstance(out, bool):  # --json or not
-        fmt, output, excel = ("json" if out else "table"), None, False
-    else:
-        fmt, output, excel = out.fmt, out.output, out.excel
+def emit(result: Any, fmt: str, *, output: str | None = None, excel: bool = False) -> None:
+    """Print a report's result in ``fmt`` (table, json, csv, tsv, md, html), or write it to ``output``."""
     if output is None and fmt == "json":
         from . import shapes
 
@@ -531,7 +527,7 @@ def past_due(
         contact=contact,
         all_rows=every,
     )
-    emit(result, out)
+    emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)
 
 
@@ -579,12 +575,22 @@ def summary(
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
-        emit(reports.summary(_db(db), month=month, customer=customer, currency=currency), out)
+        emit(
+            reports.summary(_db(db), month=month, customer=customer, currency=currency),
+            out.fmt,
+            output=out.output,
+            excel=out.excel,
+        )
         return
     if first is None or last is None:
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-    emit(reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency), out)
+    emit(
+        reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency),
+        out.fmt,
+        output=out.output,
+        excel=out.excel,
+    )
 
 
 @command(
@@ -612,7 +618,12 @@ def contact(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    emit(reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every), out)
+    emit(
+        reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every),
+        out.fmt,
+        output=out.output,
+        excel=out.excel,
+    )
 
 
 @command(
@@ -696,7 +707,7 @@ def aging(
         sort=sort,
         limit=limit,
     )
-    emit(result, out)
+    emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)
 
 
@@ -741,7 +752,7 @@ def customers(
     result = reports.customers(
         _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every
     )
-    emit(result, out)
+    emit(result, out.fmt, output=out.output, excel=out.excel)
 
 
 @command(
@@ -767,7 +778,7 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    emit(reports.invoice(_db(db), number=number, as_of=as_of), out)
+    emit(reports.invoice(_db(db), number=number, as_of=as_of), out.fmt, output=out.output, excel=out.excel)
 
 
 @command(
@@ -809,7 +820,12 @@ def statement(
 
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
-    emit(reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children), out)
+    emit(
+        reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children),
+        out.fmt,
+        output=out.output,
+        excel=out.excel,
+    )
 
 
 @command(
@@ -835,7 +851,7 @@ def runs(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    emit(reports.runs(_db(db), limit=limit, offset=offset), out)
+    emit(reports.runs(_db(db), limit=limit, offset=offset), out.fmt, output=out.output, excel=out.excel)
 
 
 def main(argv: list[str] | None = None) -> None:

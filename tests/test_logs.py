@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import csv_of
+from helpers import csv_of
 
 TEXT_LINE = re.compile(
     r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?P<level>INFO|WARNING|ERROR) +load=(?P<load>[0-9a-f]{8}) "
