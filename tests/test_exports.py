@@ -7,6 +7,8 @@ import io
 import json
 import os
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -471,3 +473,20 @@ def test_contact_all_lists_every_contact(run, load_rows) -> None:  # noqa: ANN00
     every = run("contact", "Acme", "--all", "--format", "csv").stdout.splitlines()
     assert page["total"] == 12 and len(page["contacts"]) == 10
     assert len(every) == 13 and every[1].startswith("Acme,P11,")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no headless chromium here")
+def test_a_statement_page_prints_in_a_real_browser(run, sample_db, tmp_path: Path) -> None:  # noqa: ANN001
+    page = tmp_path / "statement.html"
+    args = ("statement", "650290", "--as-of", AS_OF, "--with-children", "-o", str(page))
+    assert run("--db", sample_db, *args).exit_code == 0
+    pdf = tmp_path / "statement.pdf"
+    done = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 10_000
