@@ -142,6 +142,7 @@ def _load_once(
         ledger = Ledger(db.execute("SELECT name_key, id, name, customer_number, parent_number FROM customers"))
         staging = Staging(db, header.columns, keep_raw=rejects_path is not None)
         run_id = None if dry_run else _start_run(db, source.name, report.encoding)
+        report.run_id = run_id  # the row of ``ingest_runs`` this load writes (the load log names it)
         clock.lap("open")
         staging.fill(Feed(records, RowParser(header), source, staging.keep_raw), ledger, report, progress)
         clock.lap("parse+stage")

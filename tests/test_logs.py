@@ -92,6 +92,7 @@ def test_the_log_has_one_line_per_event(run, write_csv, tmp_path: Path) -> None:
         "warnings": "1",
     }
     assert end["outcome"] == "rejected" and float(end["duration_s"]) >= 0
+    assert summary["run_id"] == str(run("runs", "--json").json["runs"][0]["run_id"])  # the load as `runs` lists it
 
 
 def test_the_log_in_json_from_the_environment(run, write_csv, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
