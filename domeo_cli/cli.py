@@ -838,6 +838,7 @@ def statement(
 def runs(
     limit: Annotated[int, typer.Option("--limit", help="Loads per page, 1 to 200.")] = 20,
     offset: OffsetOption = 0,
+    every: AllOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
@@ -850,8 +851,8 @@ def runs(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
-    emit(reports.runs(_db(db), limit=limit, offset=offset), out.fmt, output=out.output, excel=out.excel)
+    out = _Out(db, json, fmt, output, excel, every)
+    emit(reports.runs(_db(db), limit=limit, offset=offset, all_rows=every), out.fmt, output=out.output, excel=out.excel)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -251,14 +251,18 @@ def statement(db: str | None, *, customer: str, as_of: str | None = None, with_c
         return query.statement(connection, customer, day, with_children=with_children)
 
 
-def runs(db: str | None, *, limit: int = 20, offset: int = 0) -> RunPage:
-    """A page of the loads kept in the database, newest first: when, file, hash, counts, duration."""
+def runs(db: str | None, *, limit: int = 20, offset: int = 0, all_rows: bool = False) -> RunPage:
+    """A page of the loads kept in the database, newest first: when, file, hash, counts, duration.
+
+    Every load with ``all_rows`` (one row each: a database keeps few enough to list at once).
+    """
     from .queries import runs as query
     from .queries.common import check_page
 
-    check_page(limit, offset)
+    if not all_rows:
+        check_page(limit, offset)
     with closing(open_reports_db(db)) as connection:
-        return query.runs(connection, limit=limit, offset=offset)
+        return query.runs(connection, limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
 # -- cron signals ----------------------------------------------------------------------

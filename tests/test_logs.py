@@ -139,6 +139,7 @@ def test_runs_lists_every_load_newest_first(run, write_csv) -> None:  # noqa: AN
     assert newest["file"] == str(path) and len(newest["sha256"]) == 64
     assert (newest["rows_read"], newest["inserted"], newest["unchanged"]) == (3, 0, 3)
     assert newest["duration_s"] >= 0 and newest["finished_at"] >= newest["started_at"]
+    assert run("runs", "--all", "--format", "json").json == document | {"limit": 2}
     rows = run("runs", "--format", "csv").stdout.splitlines()
     assert rows[0].startswith("run_id,started_at,finished_at,duration_s,file,sha256")
     assert len(rows) == 3
