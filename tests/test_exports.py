@@ -490,3 +490,17 @@ def test_a_statement_page_prints_in_a_real_browser(run, sample_db, tmp_path: Pat
     assert done.returncode == 0, done.stderr[-2000:]
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+
+
+def test_a_customer_number_works_wherever_a_name_does(run, example) -> None:  # noqa: ANN001
+    for args in (
+        ["summary", "--month", "2025-03", "--customer"],
+        ["aging", "--as-of", AS_OF, "--customer"],
+        ["contact"],
+        ["statement", "--as-of", AS_OF],
+    ):
+        by_name = run(*args, "Harbor Lane Bakery", "--json")
+        by_number = run(*args, "418552", "--json")
+        assert by_name.exit_code == by_number.exit_code == 0, (args, by_number)
+        assert by_name.json == by_number.json
+    assert run("contact", "999999", "--json").exit_code == 3
