@@ -174,7 +174,8 @@ def _usage_sentence(err: Any) -> str:
     message = err.format_message().strip().rstrip(".")
     ctx = getattr(err, "ctx", None)
     where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
-    return f"{message[0].upper()}{message[1:]}.{where}" if message else f"Invalid usage.{where}"
+    stop = "" if message.endswith(("?", "!")) else "."  # "Did you mean 'past-due'?" takes no stop
+    return f"{message[0].upper()}{message[1:]}{stop}{where}" if message else f"Invalid usage.{where}"
 
 
 def _version(value: bool) -> None:
@@ -401,32 +402,41 @@ class _Out:
 
 
 def emit(result: Any, fmt: str, *, output: str | None = None, excel: bool = False) -> None:
-    """Print a report's result in ``fmt`` (table, json, csv, tsv, md, html), or write it to ``output``."""
-    if output is None and fmt == "json":
-        from . import shapes
+    """Print a report's result in ``fmt`` (table, json, csv, tsv, md, html), or write it to ``output``.
 
-        if type(result).__name__ in ("PastDuePage", "CustomerPage"):
-            from .formats import write
+    A reader that went away (``| head``) ends the report quietly, exit 0, whatever
+    the report: here, because click turns a broken pipe into exit 1 on its own.
+    """
+    try:
+        if output is None and fmt == "json":
+            from . import shapes
 
-            write(result, fmt, sys.stdout)  # a --all page streams
-        else:
-            shapes.write(result)
-    elif output is None and fmt == "table":
-        from . import tables
+            if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                from .formats import write
 
-        if _state["quiet"]:
-            # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
-            import contextlib
-            import io
+                write(result, fmt, shapes.stdout())  # a --all page streams
+            else:
+                shapes.write(result)
+        elif output is None and fmt == "table":
+            from . import tables
 
-            with contextlib.redirect_stderr(io.StringIO()):
+            if _state["quiet"]:
+                # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
+                import contextlib
+                import io
+
+                with contextlib.redirect_stderr(io.StringIO()):
+                    tables.render(result)
+            else:
                 tables.render(result)
         else:
-            tables.render(result)
-    else:
-        from .formats import save
+            from .formats import save
 
-        save(result, fmt, output, excel=excel)
+            save(result, fmt, output, excel=excel)
+    except BrokenPipeError:
+        from .outcome import reader_gone
+
+        reader_gone()
 
 
 def _fail_over(result: Any, amount: str | None) -> None:
@@ -676,12 +686,19 @@ def aging(
     ] = "total",
     limit: Annotated[
         int | None,
-        typer.Option("--limit", help="List at most this many groups per currency (default: all).", show_default=False),
+        typer.Option(
+            "--limit",
+            help="List at most this many groups per currency (default: 50 in a table, all in other formats).",
+            show_default=False,
+        ),
     ] = None,
     fail_over: FailOverOption = None,
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    offset: Annotated[
+        int, typer.Option("--offset", help="Groups to skip, per currency, before the page.", metavar="N")
+    ] = 0,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -690,6 +707,7 @@ def aging(
     Open invoices by age bucket, one row per customer, with a grand total per currency.
     """
     from . import reports
+    from .queries.common import TABLE_PAGE
 
     out = _Out(db, json, fmt, output, excel)
     if fail_over is not None:
@@ -705,7 +723,9 @@ def aging(
         currency=currency,
         min_total=min_total,
         sort=sort,
-        limit=limit,
+        # A table for a person shows a page; exports and the JSON (and the HTTP API) list every group.
+        limit=limit if limit is not None or out.fmt != "table" else TABLE_PAGE,
+        offset=offset,
     )
     emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)

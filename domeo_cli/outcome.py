@@ -30,8 +30,7 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
     except KeyboardInterrupt:
         return report("interrupted", "Interrupted; nothing was changed.", 130, json_errors)
     except BrokenPipeError:
-        # Whoever read our output went away (``| head``): not an error of ours.
-        _silence_stdout()
+        reader_gone()
         return 0
     except OSError as err:
         return report("io_error", f"I/O error: {err.strerror or err}.", EXIT_OPERATIONAL, json_errors)
@@ -64,10 +63,11 @@ def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: 
     return exit_code
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+def reader_gone() -> None:
+    """Whoever read our output went away (``| head``), not an error of ours: stdout goes to /dev/null,
+    so the interpreter's final flush cannot fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # AttributeError: stdout was closed (None)
         pass

@@ -168,8 +168,12 @@ def aging(
     min_total: str | None = None,
     sort: str = "total",
     limit: int | None = None,
+    offset: int = 0,
 ) -> AgingReport:
-    """Open amounts by bucket of age, per customer, parent or currency, with totals per currency."""
+    """Open amounts by bucket of age, per customer, parent or currency, with totals per currency.
+
+    ``limit`` and ``offset`` choose the groups listed per currency (a page); the totals cover every group.
+    """
     from .queries import aging as query
     from .queries.common import check_currency
 
@@ -177,7 +181,7 @@ def aging(
     edges = query.parse_buckets(buckets)
     if tree and by == "customer":
         by = "parent"  # --tree is the parent view, drawn as a tree
-    query.check_options(age_by, by, sort, limit, tree)
+    query.check_options(age_by, by, sort, limit, tree, offset)
     floor = query.parse_min_total(min_total)
     code = check_currency(currency) if currency is not None else None
     with closing(open_reports_db(db)) as connection:
@@ -193,6 +197,7 @@ def aging(
             sort=sort,
             limit=limit,
             tree=tree,
+            offset=offset,
         )
 
 

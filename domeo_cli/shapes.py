@@ -6,6 +6,7 @@ Rich. Money is a string with exactly two decimals; dates are ISO.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -107,6 +108,24 @@ def isatty(stream: Any) -> bool:
         return False
 
 
+def stdout() -> Any:
+    """Standard output, set to write UTF-8: what every report prints to.
+
+    A closed stdout (``domeo past-due >&-``) is an I/O error, said in a sentence.
+    A stream set to another encoding (``PYTHONIOENCODING=ascii`` or ``latin-1``)
+    could not print every customer's name: reports write UTF-8, as JSON must be
+    exchanged (RFC 8259), so the data is printed as stored rather than failing
+    or replacing characters.
+    """
+    out = sys.stdout
+    if out is None:
+        raise OSError(errno.EBADF, "standard output is closed, so the report cannot be printed")
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if encoding != "utf8" and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    return out
+
+
 def _text(document: Any, indent: bool) -> str:
     """One JSON document and a newline: indented, or on one line."""
     # On one line the C encoder is many times faster on a large report (aging of every customer).
@@ -123,7 +142,7 @@ def json_text(value: Any) -> str:
 
 def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
     """Write one JSON document and a newline (to stdout by default): indented at a terminal only."""
-    out = stream or sys.stdout
+    out = stream or stdout()
     out.write(_text(document, isatty(out)))
     out.flush()
 

@@ -37,6 +37,15 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 class _SafeConsole(Console):
     """A console that drops control characters from any text it renders, never sends them."""
 
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``| head``): raise, so the command ends as every report does (exit 0).
+
+        Rich's own handling exits with status 1, which made a report that prints
+        more than one table (aging, a series of months) fail under ``| head``.
+        """
+        self.quiet = True
+        raise BrokenPipeError
+
     def render(self, renderable, options=None):  # noqa: ANN001, ANN201 - as Console.render
         for segment in super().render(renderable, options):
             if segment.control is None and _UNSAFE.search(segment.text):
@@ -46,8 +55,10 @@ class _SafeConsole(Console):
 
 def console(stream=None) -> Console:  # noqa: ANN001 - a text stream
     """A console for ``stream``: colour and boxes on a terminal only, ``NO_COLOR`` honoured."""
-    out = stream or sys.stdout
-    terminal = out.isatty()
+    from .shapes import isatty, stdout
+
+    out = stream or stdout()
+    terminal = isatty(out)
     return _SafeConsole(
         file=out,
         highlight=False,

@@ -142,11 +142,15 @@ def test_past_due_last_page_and_offset_past_the_end(load_rows, run):  # noqa: AN
     assert beyond == {"items": [], "total": 6, "limit": 200, "offset": 1000}
 
 
-def test_past_due_huge_offset_is_an_empty_page(load_rows, run):  # noqa: ANN001
+def test_past_due_offset_past_sqlite_integers_is_exit_2(load_rows, run):  # noqa: ANN001
+    """As every report's --offset (issue 11, item 7): one sentence, exit 2, never a silent empty page."""
     load_rows(TIES)
     offset = str(2**70)
-    document = ok_json(run("past-due", "--as-of", TIES_AS_OF, "--offset", offset, "--json"))
-    assert document == {"items": [], "total": 6, "limit": 50, "offset": 2**70}
+    result = run("past-due", "--as-of", TIES_AS_OF, "--offset", offset, "--json")
+    assert result.exit_code == 2, result
+    assert result.error["message"] == f"--offset takes a whole number from 0 to {2**63 - 1}, not {offset}."
+    beyond = ok_json(run("past-due", "--as-of", TIES_AS_OF, "--offset", str(2**63 - 1), "--json"))
+    assert beyond == {"items": [], "total": 6, "limit": 50, "offset": 2**63 - 1}
 
 
 def test_past_due_default_limit_is_50_and_total_counts_every_match(load_rows, run):  # noqa: ANN001
@@ -540,7 +544,7 @@ def test_contact_list_order_nulls_and_total(load_rows, run):  # noqa: ANN001
         ("10", "5"),
         ("200", "50"),
         ("200", "0"),
-        ("10", str(2**70)),
+        ("10", str(2**63 - 1)),
     ],
 )
 def test_contact_pages(load_rows, run, limit, offset):  # noqa: ANN001

@@ -27,8 +27,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from ..errors import InvalidInput
-from ..money import MoneyError, parse_cents
-from .common import Customer, check_currency, find_customer
+from ..money import MoneyError, format_cents, parse_cents
+from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer
 
 AGE_BY = ("due", "invoice")
 BY = ("customer", "parent", "currency")
@@ -92,6 +92,7 @@ class AgingReport(NamedTuple):
     sort: str = "total"
     limit: int | None = None
     tree: list[AgingNode] | None = None
+    offset: int = 0
 
 
 # -- options -------------------------------------------------------------------------
@@ -127,17 +128,32 @@ def bucket_names(edges: tuple[int, ...]) -> list[str]:
     return names
 
 
+_AMOUNT = re.compile(r"\$?\s*(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{0,2})0*)?")
+
+
 def parse_min_total(text: str | None) -> int | None:
-    """``--min-total`` as cents (``1000``, ``2,500.50``), or None."""
+    """``--min-total`` as cents (``1000``, ``2,500.50``), or None.
+
+    Written as an invoice amount is, but a total may pass the largest single
+    invoice: it is bounded only by the largest sum the database holds.
+    """
     if text is None:
         return None
     try:
         return parse_cents(text)
     except MoneyError as err:
-        raise InvalidInput(f"--min-total takes an amount such as 1000 or 2500.50; the value {err}.") from None
+        match = _AMOUNT.fullmatch(text.strip())
+        if match is None:
+            raise InvalidInput(f"--min-total takes an amount such as 1000 or 2500.50; the value {err}.") from None
+    cents = int(match["int"].replace(",", "")) * 100 + int((match["frac"] or "").ljust(2, "0"))
+    if cents > MAX_ROWS:
+        raise InvalidInput(
+            f"--min-total {text.strip()} is larger than any total can be (at most {format_cents(MAX_ROWS)})."
+        )
+    return cents
 
 
-def check_options(age_by: str, by: str, sort: str, limit: int | None, tree: bool) -> None:
+def check_options(age_by: str, by: str, sort: str, limit: int | None, tree: bool, offset: int = 0) -> None:
     """Raise InvalidInput for a value the report does not take."""
     if age_by not in AGE_BY:
         raise InvalidInput(f"--age-by takes due or invoice, not {age_by!r}.")
@@ -145,8 +161,9 @@ def check_options(age_by: str, by: str, sort: str, limit: int | None, tree: bool
         raise InvalidInput(f"--by takes customer, parent or currency, not {by!r}.")
     if sort not in SORTS:
         raise InvalidInput(f"--sort takes total, name or oldest, not {sort!r}.")
-    if limit is not None and limit < 1:
-        raise InvalidInput(f"--limit takes a whole number from 1 up (groups per currency), not {limit}.")
+    if limit is not None and not 1 <= limit <= MAX_ROWS:
+        raise InvalidInput(f"--limit takes a whole number from 1 to {MAX_ROWS} (groups per currency), not {limit}.")
+    check_offset(offset)
     if tree and by != "parent":
         raise InvalidInput(f"--tree shows the customer hierarchy: use it with --by parent, not --by {by}.")
 
@@ -344,16 +361,18 @@ def aging(
     sort: str = "total",
     limit: int | None = None,
     tree: bool = False,
+    offset: int = 0,
 ) -> AgingReport:
     """Open invoices as of ``as_of``, summed by bucket of age, one group per (name, currency).
 
     ``totals`` cover every open invoice that ``customer`` and ``currency``
-    select; ``min_total`` and ``limit`` (groups per currency) only choose
-    which groups are listed, and what they leave out is summed in ``hidden``.
+    select; ``min_total``, ``limit`` (groups per currency) and ``offset``
+    (groups skipped per currency) only choose which groups are listed, and
+    what they leave out is summed in ``hidden``.
     """
     import json
 
-    check_options(age_by, by, sort, limit, tree)
+    check_options(age_by, by, sort, limit, tree, offset)
     code, found, where, params = _selection(db, as_of, edges, customer, currency)
     column = "due_date" if age_by == "due" else "invoice_date"
     width = len(edges) + 2
@@ -371,8 +390,9 @@ def aging(
         "min_total": min_total,
         "sort": sort,
         "limit": limit,
+        "offset": offset,
     }
-    every_group = limit is None and min_total is None
+    every_group = limit is None and min_total is None and not offset
     totals: list[AgingRow] = []
     if by == "currency" or not every_group:
         totals = _totals(db, as_of, edges, column, where, params, found is not None)
@@ -410,10 +430,11 @@ def aging(
             parts.append(
                 "SELECT * FROM (SELECT 1, g.currency, g.key, c.name, c.name_key, c.customer_number "
                 "FROM g JOIN customers AS c ON c.id = g.key "
-                f"WHERE g.currency = :cur{i} AND g.total >= :floor ORDER BY {_ORDER[sort]} LIMIT :limit)"
+                f"WHERE g.currency = :cur{i} AND g.total >= :floor ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset)"
             )
         params["floor"] = min_total or 0
         params["limit"] = limit if limit is not None else -1
+        params["offset"] = offset
         for part, cur, key, *rest in db.execute(
             f"WITH g AS {materialized}({cheap}) " + " UNION ALL ".join(parts), params
         ):

@@ -10,6 +10,10 @@ from ..errors import InvalidInput, NotFound
 from ..names import closest_names, name_key
 
 MAX_LIMIT = 200
+#: Rows a table for a person shows when no --limit is given (JSON lists what its command's contract says).
+TABLE_PAGE = 50
+#: The largest count or offset a query can take: SQLite's largest integer.
+MAX_ROWS = 2**63 - 1
 
 
 class Customer(NamedTuple):
@@ -25,8 +29,15 @@ def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
     """Raise InvalidInput unless 1 <= limit <= max_limit and offset >= 0."""
     if not 1 <= limit <= max_limit:
         raise InvalidInput(f"--limit takes a whole number from 1 to {max_limit}, not {limit}.")
+    check_offset(offset)
+
+
+def check_offset(offset: int) -> None:
+    """Raise InvalidInput unless 0 <= offset <= MAX_ROWS (beyond, SQLite cannot take it)."""
     if offset < 0:
         raise InvalidInput(f"--offset takes a whole number from 0 up, not {offset}.")
+    if offset > MAX_ROWS:
+        raise InvalidInput(f"--offset takes a whole number from 0 to {MAX_ROWS}, not {offset}.")
 
 
 def check_currency(code: str) -> str:

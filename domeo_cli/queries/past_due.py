@@ -107,8 +107,7 @@ def past_due(
                    i.applied_cents, i.outstanding_cents, i.currency, i.status
             FROM page JOIN invoices AS i ON i.id = page.id JOIN customers AS c ON c.id = i.customer_id
             ORDER BY {", ".join("page." + part for part in order.split(", "))}""",
-        # An offset past SQLite's 64-bit integers is past the end all the same.
-        (cutoff, limit, min(offset, 2**63 - 1)),
+        (cutoff, limit, offset),
     ).fetchall()
     total = db.execute(
         "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due WHERE outstanding_cents > 0 AND due_date < ?",
