@@ -798,7 +798,15 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    emit(reports.invoice(_db(db), number=number, as_of=as_of), out.fmt, output=out.output, excel=out.excel)
+    detail = reports.invoice(_db(db), number=number, as_of=as_of)
+    if detail.asked is not None:  # found by a number that differs only in case: say so
+        from .outcome import note
+
+        note(
+            f"no invoice is numbered {detail.asked!r}; "
+            f"showing {detail.invoice_number}, the one number that differs only in case."
+        )
+    emit(detail, out.fmt, output=out.output, excel=out.excel)
 
 
 @command(

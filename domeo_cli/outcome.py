@@ -63,6 +63,12 @@ def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: 
     return exit_code
 
 
+def note(message: str) -> None:
+    """One line for the person running the command, on stderr (stdout is data)."""
+    sys.stderr.write(f"domeo: note: {message}\n")
+    sys.stderr.flush()
+
+
 def reader_gone() -> None:
     """Whoever read our output went away (``| head``), not an error of ours: stdout goes to /dev/null,
     so the interpreter's final flush cannot fail again."""

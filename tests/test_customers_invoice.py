@@ -332,3 +332,36 @@ def test_invoice_table_when_piped(example, run):  # noqa: ANN001
 def test_invoice_without_database_is_exit_1(run, db_path):  # noqa: ANN001
     result = run("invoice", "X1", "--json")
     assert result.exit_code == 1 and not db_path.exists()
+
+
+def test_invoice_numbers_are_case_sensitive_keys(load_rows, run):  # noqa: ANN001
+    """Issue 11, item 17: an exact match wins; several that differ only in case are listed; one is shown, said."""
+    load_rows(
+        [
+            {"customer": "A Co", "number": "AB1", "date": "1/5/24", "total": "100"},
+            {"customer": "A Co", "number": "ab1", "date": "1/5/24", "total": "200"},
+            {"customer": "A Co", "number": "Xy2-é", "date": "1/5/24", "total": "300"},
+            {"customer": "A Co", "number": "XY3", "date": "1/5/24", "total": "400"},
+        ]
+    )
+    for exact, total in (("AB1", "100.00"), ("ab1", "200.00")):
+        result = run("invoice", exact, "--json")
+        assert result.exit_code == 0 and result.stderr == "", result
+        assert (result.json["invoice_number"], result.json["bill_total"]) == (exact, total)
+    several = run("invoice", "aB1", "--json")
+    assert several.exit_code == 3 and several.stdout == "", several
+    assert several.error == {
+        "code": "not_found",
+        "message": "No invoice is numbered 'aB1'; invoice numbers are case-sensitive, "
+        "and 2 differ from it only in case: AB1, ab1.",
+        "suggestions": ["AB1", "ab1"],
+    }
+    one = run("invoice", "xY2-É")
+    assert one.exit_code == 0, one
+    assert "Invoice Xy2-é" in one.stdout or "Xy2-é" in one.stdout.splitlines()[0]
+    assert one.stderr.startswith(
+        "domeo: note: no invoice is numbered 'xY2-É'; showing Xy2-é, the one number that differs only in case.\n"
+    ), one
+    assert run("invoice", "xy3", "--json").json["invoice_number"] == "XY3"
+    missing = run("invoice", "AB2", "--json")
+    assert missing.exit_code == 3 and missing.error["code"] == "not_found"

@@ -42,6 +42,8 @@ class InvoiceDetail(NamedTuple):
     contact_email: str | None
     as_of: date
     run: IngestRun | None
+    asked: str | None = None
+    """The number asked for, when it differs from the invoice's only in case."""
 
     @property
     def past_due(self) -> bool:
@@ -67,14 +69,26 @@ _INVOICE = """
 
 
 def invoice(db: sqlite3.Connection, number: str, as_of: date) -> InvoiceDetail:
-    """The invoice numbered ``number`` (trimmed; any case if no exact match), or NotFound."""
+    """The invoice numbered ``number`` (trimmed), or NotFound.
+
+    Invoice numbers are case-sensitive keys (``AB1`` and ``aB1`` can both
+    exist): an exact match wins. Otherwise the numbers that differ from it only
+    in case are looked for: exactly one is shown (its ``asked`` field keeps
+    the number asked for, so the caller can say so); several are listed in a
+    NotFound, as the candidates to choose from.
+    """
     wanted = number.strip()
-    row = None
-    for candidate in dict.fromkeys((wanted, wanted.upper())):
-        if candidate:
-            row = db.execute(_INVOICE, (candidate,)).fetchone()
-            if row is not None:
-                break
+    row = db.execute(_INVOICE, (wanted,)).fetchone() if wanted else None
+    if row is None and wanted:
+        same = case_variants(db, wanted)
+        if len(same) > 1:
+            raise NotFound(
+                f"No invoice is numbered {number!r}; invoice numbers are case-sensitive, and "
+                f"{len(same)} differ from it only in case: {', '.join(same)}.",
+                same,
+            )
+        if same:
+            row = db.execute(_INVOICE, (same[0],)).fetchone()
     if row is None:
         suggestions = close_invoice_numbers(db, wanted)
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
@@ -82,7 +96,37 @@ def invoice(db: sqlite3.Connection, number: str, as_of: date) -> InvoiceDetail:
     *fields, run_id, file_name, started, finished, sha = row
     fields[6] = bool(fields[6])
     run = IngestRun(run_id, file_name, started, finished, sha) if run_id is not None else None
-    return InvoiceDetail(*fields, as_of=as_of, run=run)
+    return InvoiceDetail(*fields, as_of=as_of, run=run, asked=wanted if wanted != fields[0] else None)
+
+
+def case_variants(db: sqlite3.Connection, number: str) -> list[str]:
+    """Stored invoice numbers equal to ``number`` but for the case of its letters, sorted.
+
+    Grows the prefixes that exist one character at a time (each an index seek
+    on the unique invoice number), so a number with many letters costs a few
+    seeks per stored variant, not one per possible spelling.
+    """
+    prefixes = [""]
+    for char in number:
+        spellings = dict.fromkeys(c for c in (char, char.lower(), char.upper()) if len(c) == 1)
+        prefixes = [
+            prefix + c
+            for prefix in prefixes
+            for c in spellings
+            if db.execute(
+                "SELECT 1 FROM invoices WHERE invoice_number >= ? AND invoice_number < ? LIMIT 1",
+                (prefix + c, prefix + c + "\U0010ffff"),
+            ).fetchone()
+        ]
+        if not prefixes:
+            return []
+    marks = ", ".join("?" for _ in prefixes)
+    return [
+        n
+        for (n,) in db.execute(
+            f"SELECT invoice_number FROM invoices WHERE invoice_number IN ({marks}) ORDER BY invoice_number", prefixes
+        )
+    ]
 
 
 def close_invoice_numbers(db: sqlite3.Connection, number: str, limit: int = 3) -> list[str]:
