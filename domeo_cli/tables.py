@@ -492,7 +492,9 @@ def invoice(detail: InvoiceDetail) -> None:
     due = detail.due_date
     if detail.due_date_derived:
         due += f" (derived: invoice date + {detail.terms_days} days, terms {detail.terms!r})"
-    if detail.past_due:
+    if not detail.issued:
+        state = Text("not issued yet")
+    elif detail.past_due:
         state = Text(f"{detail.days_past_due} days past due", style=_age_style(detail.days_past_due))
     elif detail.outstanding > 0:
         state = Text("open, not yet due")

@@ -370,7 +370,7 @@ def _tops(customers: list[tuple[str | None, str | None]]) -> dict[int, int]:
     return tops
 
 
-def _model(customers, invoices, as_of, edges, age_by, by, currency, customer, min_total, sort, limit) -> dict:  # noqa: ANN001
+def _model(customers, invoices, as_of, edges, age_by, by, currency, customer, min_total, sort, limit, offset=0) -> dict:  # noqa: ANN001, E501
     names = bucket_names(edges)
     tops = _tops(customers)
     groups: dict[tuple, dict] = {}
@@ -381,6 +381,8 @@ def _model(customers, invoices, as_of, edges, age_by, by, currency, customer, mi
         if outstanding <= 0 or (currency and cur != currency) or (customer and cid != customer):
             continue
         invoice_date = date(2025, 1, 1) + timedelta(days=inv_day)
+        if invoice_date > as_of:  # as of D, an invoice issued after D did not exist yet (issue 11, item 6)
+            continue
         when = invoice_date + timedelta(days=due_days) if age_by == "due" else invoice_date
         age = (as_of - when).days
         bucket = 0 if age <= 0 else next((j + 1 for j, e in enumerate(edges) if age <= e), len(edges) + 1)
@@ -414,11 +416,11 @@ def _model(customers, invoices, as_of, edges, age_by, by, currency, customer, mi
         return {**out, "total": f"{total // 100}.{total % 100:02d}", "invoices": g["n"]}
 
     listed = sorted((g for g in groups.values() if sum(g["b"]) >= (min_total or 0)), key=order)
-    if limit is not None:
+    if limit is not None or offset:
         kept, seen = [], {}
         for g in listed:
             seen[g["currency"]] = seen.get(g["currency"], 0) + 1
-            if seen[g["currency"]] <= limit:
+            if offset < seen[g["currency"]] <= offset + (limit if limit is not None else len(listed)):
                 kept.append(g)
         listed = kept
     return {
@@ -466,6 +468,7 @@ _edges = st.one_of(
     min_total=st.sampled_from([None, None, 1, 300_000]),
     sort=st.sampled_from(["total", "name", "oldest"]),
     limit=st.sampled_from([None, None, 1, 2]),
+    offset=st.sampled_from([0, 0, 0, 1, 2]),
     stored_tree=st.booleans(),
     stored_groups=st.booleans(),
 )
@@ -481,6 +484,7 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
     min_total,
     sort,
     limit,
+    offset,
     stored_tree,
     stored_groups,  # noqa: ANN001
 ) -> None:
@@ -504,10 +508,12 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
         sort=sort,
         limit=limit,
         tree=by == "parent",
+        offset=offset,
     )
     doc = shapes.aging(report)
     tree = doc.pop("tree", None)
-    assert doc == _model(customers, invoices, as_of, edges, age_by, by, currency, customer, min_total, sort, limit)
+    model = _model(customers, invoices, as_of, edges, age_by, by, currency, customer, min_total, sort, limit, offset)
+    assert doc == model
     width = len(report.bucket_names)
     for row in [*report.groups, *report.totals, *(h.row for h in report.hidden)]:
         assert sum(row.buckets) == row.total and len(row.buckets) == width

@@ -191,7 +191,8 @@ def test_customers_match_the_plain_model(book, as_of, sort, search, limit, offse
     for i, name in enumerate(NAMES):
         if search is not None and name_key(search) not in name_key(name):
             continue
-        mine = [b for b in book if b[0] == i]
+        # As of D, an invoice issued after D did not exist yet (issue 11, item 6).
+        mine = [b for b in book if b[0] == i and date(2025, 1, 1) + timedelta(days=b[2]) <= as_of]
         balances, oldest = [], None
         for cur in sorted({b[1] for b in mine}):
             open_ar = past = 0
@@ -365,3 +366,19 @@ def test_invoice_numbers_are_case_sensitive_keys(load_rows, run):  # noqa: ANN00
     assert run("invoice", "xy3", "--json").json["invoice_number"] == "XY3"
     missing = run("invoice", "AB2", "--json")
     assert missing.exit_code == 3 and missing.error["code"] == "not_found"
+
+
+def test_invoice_issued_after_the_as_of_date_is_not_past_due(load_rows, run):  # noqa: ANN001
+    """Issue 11, item 6: as of D an invoice dated after D did not exist, even if its due date is before D."""
+    load_rows([{"customer": "A Co", "number": "L1", "date": "3/10/25", "total": "100", "due": "3/1/25"}])
+    before = run("invoice", "L1", "--as-of", "2025-03-05", "--json").json
+    assert (before["past_due"], before["days_past_due"]) == (False, 0)
+    assert "not issued yet (as of 2025-03-05)" in run("invoice", "L1", "--as-of", "2025-03-05").stdout
+    after = run("invoice", "L1", "--as-of", "2025-03-11", "--json").json
+    assert (after["past_due"], after["days_past_due"]) == (True, 10)
+    assert run("past-due", "--as-of", "2025-03-05", "--json").json["total"] == 0
+    assert run("past-due", "--as-of", "2025-03-11", "--json").json["total"] == 1
+    aging = run("aging", "--as-of", "2025-03-05", "--json").json
+    assert (aging["groups"], aging["totals"]) == ([], [])
+    customers = run("customers", "--as-of", "2025-03-05", "--json").json["customers"]
+    assert [(c["invoices"], c["balances"], c["last_invoice_date"]) for c in customers] == [(0, [], None)]

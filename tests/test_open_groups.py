@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from unittest import mock
@@ -115,3 +116,24 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
     dirty, kept, live = state(db_path)
     assert (dirty, kept) == (0, live) and len(live) == 2 + 4
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
+
+
+def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: ANN001
+    """Issue 11, item 6: open_groups/open_days hold every open invoice whatever its date, so they are read
+    only when no open invoice is dated after the as-of date (a closed later invoice does not matter)."""
+    from datetime import date
+
+    from domeo_cli.queries.common import issued_after
+
+    load_rows(
+        [
+            {"customer": "A Co", "number": "O1", "date": "1/10/25", "total": "100"},
+            {"customer": "A Co", "number": "C1", "date": "2/10/25", "total": "100", "applied": "100"},
+        ]
+    )
+    db = sqlite3.connect(os.environ["DOMEO_DB"])
+    assert not issued_after(db, date(2025, 2, 10))  # nothing later at all: one seek
+    assert not issued_after(db, date(2025, 1, 10))  # only a closed invoice is later: open_days says so
+    assert issued_after(db, date(2025, 1, 9))  # the open invoice is later
+    db.execute("UPDATE open_groups_state SET dirty = 1")  # stale kept tables are not believed
+    assert issued_after(db, date(2025, 1, 10))

@@ -154,7 +154,8 @@ def stored_names(rows: list[Invoice]) -> dict[int, str]:
 
 def model_past_due(rows, as_of: date, limit: int, offset: int, sort: str) -> dict:  # noqa: ANN001
     names = stored_names(rows)
-    due = [r for r in rows if r.outstanding > 0 and r.due < as_of]
+    # As of D, an invoice issued after D did not exist yet (issue 11, item 6), even one "due" before D.
+    due = [r for r in rows if r.outstanding > 0 and r.due < as_of and r.invoice_date <= as_of]
     if sort == "due_date.asc":
         due.sort(key=lambda r: (r.due, r.number))
     else:

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput
 from ..money import MoneyError, format_cents, parse_cents
-from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer
+from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer, issued_after
 
 AGE_BY = ("due", "invoice")
 BY = ("customer", "parent", "currency")
@@ -267,14 +267,12 @@ def _totals(
     """
     from bisect import bisect_left
 
-    from ..open_groups import is_stale
-
     if one_customer:
         sql = (
             f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices "
             f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    elif not is_stale(db):  # the sums per day kept by loads: a few thousand rows at most
+    elif _kept_tables_exact(db, params):  # the sums per day kept by loads: a few thousand rows at most
         sql = "SELECT currency, day, invoices, outstanding_cents FROM open_days WHERE age_by = :age_by"
         params = {"age_by": "due" if column == "due_date" else "invoice", **params}
         if "currency" in params:
@@ -309,9 +307,7 @@ def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: d
     Read from ``open_groups`` (kept by loads) when it is current, else summed
     from the open invoices; ``where`` and ``params`` are those of ``_selection``.
     """
-    from ..open_groups import is_stale
-
-    if is_stale(db):
+    if not _kept_tables_exact(db, params):
         return (
             f"SELECT customer_id AS key, currency, count(*) AS n, sum(outstanding_cents) AS total, "
             f"min({column}) AS oldest {_OPEN.format(where=' AND '.join(where))} GROUP BY customer_id, currency"
@@ -328,17 +324,33 @@ def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: d
     )
 
 
+def _kept_tables_exact(db: sqlite3.Connection, params: dict[str, object]) -> bool:
+    """True when ``open_groups`` and ``open_days`` give this report's answer.
+
+    They are current (no open invoice written since the last load kept them)
+    and the report leaves no invoice out for its date (``:as_of`` is set by
+    ``_selection`` only when an open invoice may be dated after the as-of date).
+    """
+    from ..open_groups import is_stale
+
+    return "as_of" not in params and not is_stale(db)
+
+
 def _selection(
     db: sqlite3.Connection, as_of: date, edges: tuple[int, ...], customer: str | None, currency: str | None
 ) -> tuple[str | None, Customer | None, list[str], dict[str, object]]:
     """``(currency code, customer, WHERE terms, parameters)`` of the open invoices a report reads.
 
-    The parameters hold the bucket cut-offs ``:c0``, ``:c1``, ... (see ``_cutoffs``).
+    The parameters hold the bucket cut-offs ``:c0``, ``:c1``, ... (see ``_cutoffs``),
+    and ``:as_of`` when invoices dated after the as-of date must be left out.
     """
     code = check_currency(currency) if currency is not None else None
     found = find_customer(db, customer) if customer is not None else None
     params: dict[str, object] = {f"c{i}": cut for i, cut in enumerate(_cutoffs(as_of, edges))}
     where = ["outstanding_cents > 0"]
+    if issued_after(db, as_of):  # as of D, an invoice issued after D did not exist yet
+        where.append("invoice_date <= :as_of")
+        params["as_of"] = as_of.isoformat()
     if found is not None:
         where.append("customer_id = :customer")
         params["customer"] = found.id
@@ -398,8 +410,11 @@ def aging(
         totals = _totals(db, as_of, edges, column, where, params, found is not None)
     if by == "currency":
         floor = min_total or 0
-        kept = sorted((t for t in totals if t.total >= floor), key=lambda r: (r.currency, *rank(r, r.name)))
-        hidden = [Hidden(t.currency, 1, _less(t, [], "1 more")) for t in totals if t.total < floor]
+        # One group per currency: listed unless under the floor or skipped by --offset.
+        kept = sorted(
+            (t for t in totals if t.total >= floor and not offset), key=lambda r: (r.currency, *rank(r, r.name))
+        )
+        hidden = [Hidden(t.currency, 1, _less(t, [], "1 more")) for t in totals if t not in kept]
         return AgingReport(groups=kept, totals=totals, hidden=hidden, **report)
     if not every_group and not totals:
         return AgingReport(groups=[], totals=[], hidden=[], tree=[] if tree else None, **report)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput
 from ..names import name_key
-from .common import MainContact, check_page, main_contact
+from .common import MainContact, check_page, issued_after, main_contact
 
 CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
 
@@ -71,14 +71,15 @@ _OPEN = """
            sum((due_date < ?) * outstanding_cents) AS past_cents,
            min(iif(due_date < ?, due_date, NULL)) AS oldest
     FROM invoices INDEXED BY invoices_open_by_customer
-    WHERE outstanding_cents > 0 AND customer_id IN ({marks})
+    WHERE outstanding_cents > 0{issued} AND customer_id IN ({marks})
     GROUP BY customer_id, currency"""
 
 # What each sort ranks by, per customer, from the open invoices that count for it
 # (a WHERE on the index scan, no per-row arithmetic), and in which order; ties
 # always by name, then id, so pages never overlap. Amounts: the largest of the
 # customer's per-currency sums (amounts are compared, never added, across currencies).
-_IDX = "FROM invoices INDEXED BY invoices_open_by_customer WHERE outstanding_cents > 0"
+# ``{issued}``: the test leaving out invoices dated after the as-of date, when one may be.
+_IDX = "FROM invoices INDEXED BY invoices_open_by_customer WHERE outstanding_cents > 0{issued}"
 _RANK = {
     "open": (
         f"SELECT customer_id, max(v) AS key FROM (SELECT customer_id, currency, sum(outstanding_cents) AS v "
@@ -114,16 +115,20 @@ def customers(
     """
     check_page(limit, offset)
     check_customer_sort(sort)
-    sql, params = _ranked(search, sort, as_of)
+    issued = _issued(db, as_of)
+    sql, params = _ranked(search, sort, as_of, issued)
     total = db.execute(f"SELECT count(*) FROM customers AS c {params.pop('where')}", params).fetchone()[0]
     paged = {**params, "limit": limit, "offset": offset}
     ids = [cid for (cid,) in db.execute(sql + " LIMIT :limit OFFSET :offset", paged)]
-    lines = _lines(db, ids, as_of)
+    lines = _lines(db, ids, as_of, bool(issued))
     return CustomerPage(as_of, sort, search, lines, total, limit, offset)
 
 
-def _ranked(search: str | None, sort: str, as_of: date) -> tuple[str, dict]:
-    """The SQL listing customer ids in ``sort`` order, its parameters, and (as ``where``) its filter."""
+def _ranked(search: str | None, sort: str, as_of: date, issued: str = "") -> tuple[str, dict]:
+    """The SQL listing customer ids in ``sort`` order, its parameters, and (as ``where``) its filter.
+
+    ``issued``: the SQL test leaving out invoices dated after ``as_of`` (see ``_IDX``), when one may be.
+    """
     needle = name_key(search) if search is not None else None
     where, params = "", {"as_of": as_of.isoformat()}
     if needle:
@@ -131,6 +136,7 @@ def _ranked(search: str | None, sort: str, as_of: date) -> tuple[str, dict]:
         params["needle"] = needle
     if sort in _RANK:
         ranking, order = _RANK[sort]
+        ranking = ranking.format(issued=issued)
         sql = f"""WITH k AS ({ranking})
                   SELECT c.id FROM customers AS c LEFT JOIN k ON k.customer_id = c.id {where}
                   ORDER BY {order}, c.name_key, c.id"""
@@ -151,18 +157,27 @@ def iter_customers(
 ) -> Iterator[CustomerLine]:
     """Every customer ``search`` matches, in ``sort`` order, a chunk of lines at a time (flat memory)."""
     check_customer_sort(sort)
-    sql, params = _ranked(search, sort, as_of)
+    issued = _issued(db, as_of)
+    sql, params = _ranked(search, sort, as_of, issued)
     params.pop("where")
     cursor = db.execute(sql, params)
     while True:
         ids = [cid for (cid,) in cursor.fetchmany(chunk)]
         if not ids:
             return
-        yield from _lines(db, ids, as_of)
+        yield from _lines(db, ids, as_of, bool(issued))
 
 
-def _lines(db: sqlite3.Connection, ids: list[int], as_of: date) -> list[CustomerLine]:
-    """The report's line for each customer in ``ids``, in that order."""
+def _issued(db: sqlite3.Connection, as_of: date) -> str:
+    """As of D, an invoice issued after D did not exist: the SQL test leaving it out, when one may be."""
+    return " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
+
+
+def _lines(db: sqlite3.Connection, ids: list[int], as_of: date, issued: bool) -> list[CustomerLine]:
+    """The report's line for each customer in ``ids``, in that order, as of ``as_of``.
+
+    ``issued``: an open invoice may be dated after ``as_of`` and must be left out.
+    """
     if not ids:
         return []
     marks = ", ".join("?" for _ in ids)
@@ -172,16 +187,16 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date) -> list[Customer
             f"""SELECT c.id, c.name, c.customer_number, c.parent_number,
                        (SELECT p.name FROM customers AS p WHERE p.customer_number = c.parent_number
                         ORDER BY p.id LIMIT 1),
-                       (SELECT count(*) FROM invoices AS i WHERE i.customer_id = c.id),
-                       (SELECT max(invoice_date) FROM invoices AS i WHERE i.customer_id = c.id)
+                       (SELECT count(*) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?1),
+                       (SELECT max(invoice_date) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?1)
                 FROM customers AS c WHERE c.id IN ({marks})""",
-            ids,
+            [as_of.isoformat(), *ids],
         )
     }
     balances: dict[int, list[Balance]] = {}
     for cid, currency, open_cents, past_cents, oldest in db.execute(
-        _OPEN.format(marks=marks),
-        [as_of.isoformat(), as_of.isoformat(), *ids],
+        _OPEN.format(marks=marks, issued=" AND invoice_date <= ?" if issued else ""),
+        [as_of.isoformat()] * (3 if issued else 2) + ids,
     ):
         if open_cents or past_cents:
             balances.setdefault(cid, []).append(Balance(currency, open_cents, past_cents, oldest))

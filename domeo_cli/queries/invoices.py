@@ -46,9 +46,14 @@ class InvoiceDetail(NamedTuple):
     """The number asked for, when it differs from the invoice's only in case."""
 
     @property
+    def issued(self) -> bool:
+        """False when the invoice is dated after the as-of date: as of that day it did not exist yet."""
+        return self.invoice_date <= self.as_of.isoformat()
+
+    @property
     def past_due(self) -> bool:
-        """The contract's rule: outstanding > 0 and due before the as-of date."""
-        return self.outstanding > 0 and self.due_date < self.as_of.isoformat()
+        """The contract's rule: outstanding > 0 and due before the as-of date (and issued by then)."""
+        return self.issued and self.outstanding > 0 and self.due_date < self.as_of.isoformat()
 
     @property
     def days_past_due(self) -> int:

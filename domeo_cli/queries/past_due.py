@@ -8,7 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ..errors import InvalidInput
-from .common import check_page
+from .common import check_page, issued_after
 
 SORTS = ("due_date.asc", "due_date.desc")
 
@@ -96,22 +96,25 @@ def past_due(
     else:
         index, order = "invoices_open_by_due_desc", "due_date DESC, invoice_number"
     cutoff = as_of.isoformat()
+    # As of D, an invoice issued after D did not exist: left out (a test only when one may be).
+    issued = " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
     # Page through the narrow index first, then fetch only the page's rows, so a
     # large --offset skips index entries rather than joined rows.
     rows = db.execute(
         f"""WITH page AS (
                 SELECT id, due_date, invoice_number FROM invoices INDEXED BY {index}
-                WHERE outstanding_cents > 0 AND due_date < ?
-                ORDER BY {order} LIMIT ? OFFSET ?)
+                WHERE outstanding_cents > 0 AND due_date < :as_of{issued}
+                ORDER BY {order} LIMIT :limit OFFSET :offset)
             SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents,
                    i.applied_cents, i.outstanding_cents, i.currency, i.status
             FROM page JOIN invoices AS i ON i.id = page.id JOIN customers AS c ON c.id = i.customer_id
             ORDER BY {", ".join("page." + part for part in order.split(", "))}""",
-        (cutoff, limit, offset),
+        {"as_of": cutoff, "limit": limit, "offset": offset},
     ).fetchall()
     total = db.execute(
-        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due WHERE outstanding_cents > 0 AND due_date < ?",
-        (cutoff,),
+        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due "
+        f"WHERE outstanding_cents > 0 AND due_date < :as_of{issued}",
+        {"as_of": cutoff},
     ).fetchone()[0]
     ordinal = as_of.toordinal()
     items = [PastDueItem(*row, days_past_due=ordinal - date.fromisoformat(row[3]).toordinal()) for row in rows]
@@ -127,6 +130,7 @@ def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int,
     the due-date index by currency instead looked up every past-due invoice's row.)
     """
     cutoff = as_of.isoformat()
+    issued = " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
     totals = []
     currency = ""
     while True:
@@ -140,8 +144,8 @@ def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int,
         currency = found[0]
         cents, count = db.execute(
             "SELECT sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_currency_due "
-            "WHERE outstanding_cents > 0 AND currency = ? AND due_date < ?",
-            (currency, cutoff),
+            f"WHERE outstanding_cents > 0 AND currency = :currency AND due_date < :as_of{issued}",
+            {"currency": currency, "as_of": cutoff},
         ).fetchone()
         if count:
             totals.append((currency, cents, count))
@@ -166,8 +170,9 @@ def _cutoff(as_of: date, min_days: int) -> str:
 
 
 def _where(as_of: date, filters: Filters) -> tuple[str, list[object]]:
-    where = "i.outstanding_cents > 0 AND i.due_date < ?"
-    params: list[object] = [_cutoff(as_of, filters.min_days)]
+    # As of D, an invoice issued after D did not exist yet (these paths read each row anyway).
+    where = "i.outstanding_cents > 0 AND i.due_date < ? AND i.invoice_date <= ?"
+    params: list[object] = [_cutoff(as_of, filters.min_days), as_of.isoformat()]
     if filters.customer_ids is not None:
         import json
 
@@ -222,7 +227,7 @@ def iter_past_due(
                    i.applied_cents, i.outstanding_cents, i.currency, i.status{contact}
             FROM invoices AS i {hint} JOIN customers AS c ON c.id = i.customer_id
             WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
-        [*params, limit, min(offset, 2**63 - 1)],
+        [*params, limit, offset],
     )
     ordinal = as_of.toordinal()
     for row in cursor:
