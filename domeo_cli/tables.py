@@ -9,15 +9,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from .money import format_cents_grouped
+from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
     from .ingest import LoadReport
@@ -95,6 +96,230 @@ def _plain_lines(con: Console, *lines: str) -> None:
             err.print(Text(line))
 
 
+# -- fitting a table to the terminal -----------------------------------------------------
+#
+# Every report table goes through ``_show``. At a terminal it decides the layout itself,
+# so that Rich never has to shrink a column: a number, date or code is shown whole or
+# its column is left out (a cut amount is a wrong amount); only text columns (names)
+# wrap, and the table's name column is never left out. When the columns do not fit,
+# those of the table's ``drop`` list go first, in that order, and a line under the
+# table names them. Narrower than ``_BLOCKS_BELOW`` (or when even the kept columns do
+# not fit) each row becomes a block of "label: value" lines. Piped, every column is
+# printed on one line per row, for grep and cut.
+
+#: Below this many columns a table is shown as one block of lines per row.
+_BLOCKS_BELOW = 40
+
+
+class Column(NamedTuple):
+    """A column of a report table."""
+
+    header: str
+    justify: str = "left"
+    wraps: bool = False
+    """Text that may fold over several lines (names); any other column is shown whole or left out."""
+    min_width: int = 12
+    """For a column that wraps: the narrowest it gets before other columns are left out."""
+
+
+class Indented(NamedTuple):
+    """A name shown ``indent`` cells in (a tree's level); its folded lines keep the indent."""
+
+    text: Text
+    indent: int
+
+
+Cell = str | Text | Indented
+
+
+def _cell_width(cell: Cell) -> int:
+    if isinstance(cell, Indented):
+        return cell.indent + _cell_width(cell.text)
+    text = cell if isinstance(cell, Text) else Text(cell)
+    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
+
+
+def _table_width(widths: list[int]) -> int:
+    """Cells a boxed table takes: each column, its padding of one cell a side, the rules between and the edges."""
+    return sum(widths) + 3 * len(widths) + 1
+
+
+def _fold(cell: Cell, width: int, con: Console) -> Cell:
+    """A wrapping cell folded to ``width`` here, so a tree's indent is kept on every line."""
+    if not isinstance(cell, Indented):
+        return cell
+    room = max(1, width - cell.indent)
+    pad = " " * cell.indent
+    lines = cell.text.wrap(con, room, overflow="fold")
+    out = Text()
+    for i, line in enumerate(lines):
+        if i:
+            out.append("\n")
+        line.rstrip()
+        out.append(pad)
+        out.append_text(line)
+    return out
+
+
+def _plain_cell(cell: Cell) -> str | Text:
+    if isinstance(cell, Indented):
+        return Text(" " * cell.indent).append_text(cell.text)
+    return cell
+
+
+def _show(
+    con: Console,
+    title: str,
+    columns: list[Column],
+    rows: list[list[Cell] | None],
+    footer: list[str],
+    drop: tuple[str, ...] = (),
+    show_header: bool = True,
+) -> None:
+    """Print a report table fitted to ``con`` (see above); ``None`` in ``rows`` starts a new section.
+
+    ``drop`` lists the headers that may be left out, least useful first; the
+    first column (the name) and any column not listed are always shown.
+    """
+    if not con.is_terminal:
+        table = _table(con)
+        table.show_header = show_header
+        for column in columns:
+            table.add_column(column.header, justify=column.justify, no_wrap=True)
+        for row in rows:
+            if row is None:
+                table.add_section()
+            else:
+                table.add_row(*(_plain_cell(c) for c in row))
+        con.print(table)
+        _plain_lines(con, title, *footer)
+        return
+    data = [row for row in rows if row is not None]
+    natural = [
+        max([cell_len(c.header) if show_header else 0] + [_cell_width(row[i]) for row in data])
+        for i, c in enumerate(columns)
+    ]
+    indents = [max((r[i].indent for r in data if isinstance(r[i], Indented)), default=0) for i in range(len(columns))]
+    floor = [
+        min(natural[i], max(c.min_width, indents[i] + 8)) if c.wraps else natural[i] for i, c in enumerate(columns)
+    ]
+    shown = list(range(len(columns)))
+    left_out: list[str] = []
+    for header in drop:
+        if _table_width([floor[i] for i in shown]) <= con.width:
+            break
+        found = [i for i in shown if columns[i].header == header and i != 0]
+        if found:  # (the name column, first, is never left out)
+            shown.remove(found[0])
+            left_out.append(header)
+    for header in reversed(left_out[:-1]):  # a more useful column that fits again once a wide one is out
+        i = next(i for i, c in enumerate(columns) if c.header == header)
+        if _table_width([floor[j] for j in (*shown, i)]) <= con.width:
+            shown = sorted((*shown, i))
+            left_out.remove(header)
+    if con.width < _BLOCKS_BELOW or _table_width([floor[i] for i in shown]) > con.width:
+        _show_blocks(con, title, columns, data, footer, show_header)
+        return
+    widths = {i: floor[i] for i in shown}
+    spare = con.width - _table_width(list(widths.values()))
+    for i in shown:  # the room left goes to the wrapping columns, the name first
+        if columns[i].wraps and spare > 0:
+            grow = min(spare, natural[i] - widths[i])
+            widths[i] += grow
+            spare -= grow
+    if left_out:
+        names = ", ".join(left_out)
+        footer = [*footer, f"Not shown at {con.width} columns: {names} (a wider terminal or --json shows them)."]
+    table = _table(con, title, "\n".join(footer) or None)
+    table.show_header = show_header
+    for i in shown:
+        c = columns[i]
+        table.add_column(
+            c.header,
+            justify=c.justify,
+            no_wrap=not c.wraps,
+            overflow="fold",
+            width=widths[i],
+            min_width=widths[i],
+        )
+    for row in rows:
+        if row is None:
+            table.add_section()
+        else:
+            table.add_row(*(_fold(row[i], widths[i], con) for i in shown))
+    con.print(table)
+
+
+def _show_blocks(
+    con: Console, title: str, columns: list[Column], rows: list[list[Cell]], footer: list[str], show_header: bool
+) -> None:
+    """A table too wide for the terminal as one block per row: its first cell, then "label: value" lines.
+
+    A table without headers (a list of fields) prints "field: value" per row.
+    Lines fold at spaces with a hanging indent, so a value never runs back to
+    the first column; a number is one word, never split at this width.
+    """
+    _hanging(con, Text(title, style="bold"), 0, 0)
+    for row in rows:
+        cells = [_plain_cell(cell) for cell in row]
+        texts = [c if isinstance(c, Text) else Text(c) for c in cells]
+        if not show_header:
+            _hanging(con, Text(": ").join(texts), 0)
+            continue
+        con.print()
+        _hanging(con, texts[0], 0)
+        for column, text in zip(columns[1:], texts[1:], strict=True):
+            _hanging(con, Text(f"{column.header}: " if column.header else "").append_text(text), 2)
+    con.print()
+    for line in footer:
+        _hanging(con, Text(line), 0, 0)
+
+
+def _hanging(con: Console, text: Text, indent: int, hang: int = 2) -> None:
+    """Print ``text`` folded to the terminal, ``indent`` cells in, its later lines ``hang`` cells further."""
+    room = max(8, con.width - indent - hang)
+    for i, line in enumerate(text.wrap(con, room, overflow="fold")):
+        line.rstrip()
+        con.print(Text(" " * (indent + (hang if i else 0))).append_text(line), soft_wrap=True)
+
+
+def _lines_only(con: Console, title: str, footer: list[str]) -> None:
+    """A report with no rows: its title and footer, on stdout at a terminal, else on stderr."""
+    if not con.is_terminal:
+        _plain_lines(con, title, *footer)
+        return
+    for line in (title, *footer):
+        con.print(Text(line))
+
+
+def next_page(command: str, options: list[tuple[str, object]], limit: int, offset: int) -> str:
+    """The command that shows the next page, to paste into a shell: the same options, the next offset.
+
+    ``options`` are (flag, value) pairs in order: a value of None leaves the flag
+    out, True gives the flag alone; values are shell-quoted. The database is
+    named when it is not the one the command would find by itself.
+    """
+    import shlex
+
+    from .db import current_db, resolve_path
+
+    words = ["domeo"]
+    if current_db and current_db[-1] != resolve_path(None):
+        words += ["--db", current_db[-1]]
+    words.append(command)
+    for flag, value in options:
+        if value is None or value is False:
+            continue
+        words += [flag] if value is True else [flag, str(value)]
+    words += ["--limit", str(limit), "--offset", str(offset)]
+    return "Next page: " + " ".join(shlex.quote(w) for w in words)
+
+
+#: Where the figures come from, said wherever a person reads balances as of a date.
+def _as_of_note(as_of: str) -> str:
+    return f"Balances are those of the last load; invoices dated after {as_of} are left out."
+
+
 def _age_style(days: int) -> str:
     if days > 90:
         return "bold red"
@@ -117,30 +342,34 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
     money = " · ".join(f"{cur} {format_cents_grouped(cents)} ({n})" for cur, cents, n in totals)
     footer = [shown + (f" · outstanding {money}" if money else "")]
     if last < page.total:
-        sort = "" if page.sort == "due_date.asc" else f" --sort {page.sort}"
-        sort += _filter_options(page)
-        footer.append(
-            f"Next page: domeo past-due --as-of {page.as_of.isoformat()}{sort} --limit {page.limit} --offset {last}"
-        )
-    table = _table(con, title, "\n".join(footer))
-    for name, justify in (
-        ("Invoice", "left"),
-        ("Customer", "left"),
-        ("Invoice date", "left"),
-        ("Due date", "left"),
-        ("Days", "right"),
-        ("Bill total", "right"),
-        ("Applied", "right"),
-        ("Outstanding", "right"),
-        ("Cur", "left"),
-        ("Status", "left"),
-    ):
-        table.add_column(name, justify=justify, no_wrap=name != "Customer")
+        f = page.filters
+        options: list[tuple[str, object]] = [
+            ("--as-of", page.as_of.isoformat()),
+            ("--sort", None if page.sort == "due_date.asc" else page.sort),
+            ("--customer", f.customer),
+            ("--with-children", f.with_children),
+            ("--min-days", f.min_days if f.min_days > 1 else None),
+            ("--contact", f.contact),
+        ]
+        footer.append(next_page("past-due", options, page.limit, last))
+    footer.append(_as_of_note(page.as_of.isoformat()))
+    columns = [
+        Column("Invoice"),
+        Column("Customer", wraps=True, min_width=20),
+        Column("Invoice date"),
+        Column("Due date"),
+        Column("Days", "right"),
+        Column("Bill total", "right"),
+        Column("Applied", "right"),
+        Column("Outstanding", "right"),
+        Column("Cur"),
+        Column("Status"),
+    ]
     contact = page.filters.contact
-    if contact:
-        table.add_column("Contact", no_wrap=False, overflow="fold")
-    for item in page.items:
-        table.add_row(
+    if contact:  # who to call: name and phone (the email is in every export format)
+        columns.append(Column("Contact", wraps=True, min_width=16))
+    rows: list[list[Cell] | None] = [
+        [
             Text(item.invoice_number),
             Text(item.customer_name),
             item.invoice_date,
@@ -151,28 +380,15 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
             Text(format_cents_grouped(item.outstanding), style="bold"),
             item.currency,
             item.status,
-            *(
-                # name and phone (the email is in every export format): who to call
-                [Text("\n".join(v for v in (item.contact_name, item.contact_phone) if v))] if contact else []
-            ),
-        )
-    if not page.items and not con.is_terminal:
-        _plain_lines(con, title, *footer)
+            *([Text("\n".join(v for v in (item.contact_name, item.contact_phone) if v))] if contact else []),
+        ]
+        for item in page.items
+    ]
+    if not page.items:
+        _lines_only(con, title, footer)
         return
-    con.print(table)
-    if not con.is_terminal:
-        _plain_lines(con, title, *footer)
-
-
-def _filter_options(page: PastDuePage) -> str:
-    """The --customer, --with-children, --min-days and --contact a page was asked with, as options."""
-    import shlex
-
-    f = page.filters
-    options = f" --customer {shlex.quote(f.customer)}" if f.customer is not None else ""
-    options += " --with-children" if f.with_children else ""
-    options += f" --min-days {f.min_days}" if f.min_days > 1 else ""
-    return options + (" --contact" if f.contact else "")
+    drop = ("Status", "Applied", "Invoice date", "Bill total", "Due date", "Days", "Contact", "Cur")
+    _show(con, title, columns, rows, footer, drop)
 
 
 def summary(result: MonthSummary) -> None:
@@ -180,18 +396,13 @@ def summary(result: MonthSummary) -> None:
     con = console()
     who = f" to {result.customer.name}" if result.customer else ""
     title = f"Billed{who} in {result.month}"
-    table = _table(con, title, "Amounts in different currencies are never added together.")
-    table.add_column("Currency")
-    table.add_column("Invoices", justify="right")
-    table.add_column("Billed", justify="right")
-    rows = result.by_currency or []
-    if not rows:
-        table.add_row(result.currency, "0", "0.00")
-    for row in rows:
-        table.add_row(row.currency, str(row.count_invoices), format_cents_grouped(row.sum_bill_total))
-    con.print(table)
-    if not con.is_terminal:
-        _plain_lines(con, title)
+    columns = [Column("Currency"), Column("Invoices", "right"), Column("Billed", "right")]
+    rows: list[list[Cell] | None] = [
+        [row.currency, str(row.count_invoices), format_cents_grouped(row.sum_bill_total)]
+        for row in result.by_currency or []
+    ] or [[result.currency, "0", "0.00"]]
+    footer = ["Amounts in different currencies are never added together."] if con.is_terminal else []
+    _show(con, title, columns, rows, footer)
 
 
 def contacts(page: ContactPage) -> None:
@@ -201,15 +412,20 @@ def contacts(page: ContactPage) -> None:
     shown = f"{page.total} contact(s) on record" if page.total else "No contact details on record for this customer."
     if page.contacts and (page.offset or len(page.contacts) < page.total):
         shown = f"Contacts {page.offset + 1}–{page.offset + len(page.contacts)} of {page.total}"
-    table = _table(con, title, shown)
-    for name in ("Name", "Email", "Phone", "Last seen"):
-        table.add_column(name)
-    for c in page.contacts:
-        table.add_row(Text(c.name or "—"), Text(c.email or "—"), Text(c.phone or "—"), c.last_seen_invoice_date)
-    if page.contacts:
-        con.print(table)
-    if not con.is_terminal or not page.contacts:
-        _plain_lines(con, title, shown)
+    if not page.contacts:
+        _lines_only(con, title, [shown])
+        return
+    columns = [
+        Column("Name", wraps=True, min_width=16),
+        Column("Email", wraps=True, min_width=16),
+        Column("Phone"),
+        Column("Last seen"),
+    ]
+    rows: list[list[Cell] | None] = [
+        [Text(c.name or "—"), Text(c.email or "—"), Text(c.phone or "—"), c.last_seen_invoice_date]
+        for c in page.contacts
+    ]
+    _show(con, title, columns, rows, [shown], drop=("Last seen", "Phone", "Email"))
 
 
 def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: int = 10) -> None:
@@ -303,69 +519,91 @@ def aging(report: AgingReport) -> None:
     con = console()
     basis = "days past due date" if report.age_by == "due" else "days since invoice date"
     label = {"customer": "Customer", "parent": "Top-level account", "currency": "Currency"}[report.by]
+    as_of = report.as_of.isoformat()
     if not report.totals:
         what = f" of {report.customer.name}" if report.customer else ""
         cur = f" in {report.currency}" if report.currency else ""
-        message = f"No open invoices{what}{cur} as of {report.as_of.isoformat()}."
-        if con.is_terminal:
-            con.print(Text(message))
-        else:
-            _plain_lines(con, message)
+        _lines_only(con, f"No open invoices{what}{cur} as of {as_of}.", [_as_of_note(as_of)])
         return
+    buckets = [name.capitalize() if name == "current" else name for name in report.bucket_names]
+    columns = [Column(label, wraps=True, min_width=20)]
+    if not con.is_terminal:  # (on a terminal the title says the currency)
+        columns.append(Column("Cur"))
+    columns += [Column(name, "right") for name in buckets]
+    columns += [Column("Total", "right"), Column("Invoices", "right")]
+    # Least useful first: the count, then the buckets from the youngest; the oldest bucket and the total stay.
+    drop = ("Invoices", *buckets[:-1])
+    more = False
     for total in report.totals:
         cur = total.currency
-        title = f"Aging as of {report.as_of.isoformat()} ({basis}), {cur}"
+        title = f"Aging as of {as_of} ({basis}), {cur}"
         hidden = next((h for h in report.hidden if h.currency == cur), None)
         notes = []
         if hidden is not None:
-            why = []
-            if report.min_total is not None:
-                why.append(f"total under {format_cents_grouped(report.min_total)}")
-            if report.limit is not None:
-                why.append(f"beyond --limit {report.limit}")
-            notes.append(f"{hidden.groups} more group(s) not listed ({' or '.join(why)}); included in the total.")
-        table = _table(con, title, "\n".join(notes) or None)
-        table.add_column(label, no_wrap=False, min_width=20 if con.is_terminal else None)
-        if not con.is_terminal:  # (on a terminal the title says the currency)
-            table.add_column("Cur", no_wrap=True)
-        for name in report.bucket_names:
-            table.add_column(name.capitalize() if name == "current" else name, justify="right", no_wrap=True)
-        table.add_column("Total", justify="right", no_wrap=True)
-        table.add_column("Invoices", justify="right", no_wrap=True)
-
-        def add(row: AgingRow, name: Text, bold: bool = False, table: Table = table) -> None:
-            cells = [
-                _money_cell(c, _bucket_style(i, report.edges) if con.is_terminal else "")
-                for i, c in enumerate(row.buckets)
+            under = hidden.groups - hidden.before - hidden.after
+            why = [
+                f"{n} {what}"
+                for n, what in (
+                    (hidden.before, "before this page"),
+                    (hidden.after, "after this page"),
+                    (under, f"under the --min-total of {format_cents_grouped(report.min_total or 0)}"),
+                )
+                if n
             ]
-            table.add_row(
+            notes.append(f"{hidden.groups} more group(s) not listed ({', '.join(why)}); included in the total.")
+            more = more or hidden.after > 0
+        notes.append(_as_of_note(as_of))
+
+        def cells(row: AgingRow, name: Cell, bold: bool = False) -> list[Cell]:
+            return [
                 name,
                 *([] if con.is_terminal else [row.currency]),
-                *cells,
+                *(
+                    _money_cell(c, _bucket_style(i, report.edges) if con.is_terminal else "")
+                    for i, c in enumerate(row.buckets)
+                ),
                 Text(format_cents_grouped(row.total), style="bold"),
                 Text(str(row.invoices), style="bold" if bold else ""),
-            )
+            ]
 
+        rows: list[list[Cell] | None] = []
         if report.tree is not None:
             for root in (n for n in report.tree if n.subtotal.currency == cur):
                 for node, depth in _walk(root):
-                    indent = "  " * depth
                     has_kids = bool(node.children)
-                    add(node.subtotal, Text(indent + node.name, style="bold" if has_kids and con.is_terminal else ""))
+                    style = "bold" if has_kids and con.is_terminal else ""
+                    rows.append(cells(node.subtotal, Indented(Text(node.name, style=style), 2 * depth)))
                     if has_kids and node.own is not None:
-                        add(node.own, Text(indent + "  (own invoices)", style="dim italic" if con.is_terminal else ""))
+                        own = Text("(own invoices)", style="dim italic" if con.is_terminal else "")
+                        rows.append(cells(node.own, Indented(own, 2 * depth + 2)))
         else:
-            for group in (g for g in report.groups if g.currency == cur):
-                add(group, Text(group.name))
+            rows += [cells(group, Text(group.name)) for group in report.groups if group.currency == cur]
         if hidden is not None:
-            add(hidden.row, Text(f"({hidden.groups} more)", style="dim" if con.is_terminal else ""))
-        table.add_section()
-        add(total, Text(f"Total {cur}", style="bold" if con.is_terminal else ""), bold=True)
-        con.print(table)
+            rows.append(cells(hidden.row, Text(f"({hidden.groups} more)", style="dim" if con.is_terminal else "")))
+        rows.append(None)
+        rows.append(cells(total, Text(f"Total {cur}", style="bold" if con.is_terminal else ""), bold=True))
+        _show(con, title, columns, rows, notes, drop)
         if con.is_terminal:
             _aging_chart(con, report, total)
+    if more and report.limit is not None:
+        from .queries.aging import DEFAULT_EDGES
+
+        options: list[tuple[str, object]] = [
+            ("--as-of", as_of),
+            ("--buckets", ",".join(map(str, report.edges)) if report.edges != DEFAULT_EDGES else None),
+            ("--age-by", report.age_by if report.age_by != "due" else None),
+            ("--by", report.by if report.by != "customer" and report.tree is None else None),
+            ("--tree", report.tree is not None),
+            ("--customer", report.customer.name if report.customer else None),
+            ("--currency", report.currency),
+            ("--min-total", format_cents(report.min_total) if report.min_total is not None else None),
+            ("--sort", report.sort if report.sort != "total" else None),
+        ]
+        line = next_page("aging", options, report.limit, report.offset + report.limit)
+        if con.is_terminal:
+            _hanging(con, Text(line), 0, 0)
         else:
-            _plain_lines(con, title, *notes)
+            _plain_lines(con, line)
 
 
 def _walk(root: AgingNode) -> list[tuple[AgingNode, int]]:
@@ -380,17 +618,20 @@ def _walk(root: AgingNode) -> list[tuple[AgingNode, int]]:
 
 
 def _aging_chart(con: Console, report: AgingReport, total: AgingRow) -> None:
-    """One line per bucket: the grand total's share of each, as a bar."""
+    """One line per bucket: the grand total's share of each, as a bar as wide as the terminal allows."""
     largest = max(total.buckets, default=0)
-    width = max(10, min(40, (con.width or 80) - 45))
     labels = [name.capitalize() if name == "current" else name for name in report.bucket_names]
     label_width = max(len(n) for n in labels)
     amount_width = max(len(format_cents_grouped(c)) for c in total.buckets)
+    words = 2 + label_width + 2 + 2 + amount_width + 1 + len(total.currency) + 2 + 6
+    width = min(40, (con.width or 80) - words)
     for i, (name, cents) in enumerate(zip(labels, total.buckets, strict=True)):
         share = f"{cents * 100 / total.total:5.1f}%" if total.total else "  0.0%"
         line = Text(f"  {name:<{label_width}}  ")
-        line.append(_bar(cents, largest, width).ljust(width), style=_bucket_style(i, report.edges) or "green")
-        line.append(f"  {format_cents_grouped(cents):>{amount_width}} {total.currency}  {share}")
+        if width >= 4:  # too narrow for a bar: the figures alone
+            line.append(_bar(cents, largest, width).ljust(width), style=_bucket_style(i, report.edges) or "green")
+            line.append("  ")
+        line.append(f"{format_cents_grouped(cents):>{amount_width}} {total.currency}  {share}")
         con.print(line)
     con.print()
 
@@ -404,35 +645,27 @@ def customers(page: CustomerPage) -> None:
         shown = f"Customers {first}–{last} of {page.total}{what}, sorted by {page.sort.replace('_', ' ')}"
     else:
         shown = f"No customers{what} at offset {page.offset}; {page.total} in all"
-    footer = [shown + f" · past due as of {page.as_of.isoformat()}"]
+    as_of = page.as_of.isoformat()
+    footer = [shown + f" · past due as of {as_of}"]
     if last < page.total:
-        import shlex
-
         # A command to paste: the same date (a later run would move "today"), shell-quoted search.
-        extra = "".join(
-            part
-            for part in (
-                f" --as-of {page.as_of.isoformat()}",
-                f" --search {shlex.quote(page.search)}" if page.search else "",
-                f" --sort {page.sort}" if page.sort != "name" else "",
-            )
-        )
-        footer.append(f"Next page: domeo customers{extra} --limit {page.limit} --offset {last}")
+        sort = page.sort if page.sort != "name" else None
+        options = [("--as-of", as_of), ("--search", page.search), ("--sort", sort)]
+        footer.append(next_page("customers", options, page.limit, last))
+    footer.append(_as_of_note(as_of))
     title = "Customers"
-    table = _table(con, title, "\n".join(footer))
-    for name, justify in (
-        ("Customer", "left"),
-        ("Number", "left"),
-        ("Parent", "left"),
-        ("Invoices", "right"),
-        ("Open AR", "right"),
-        ("Past due", "right"),
-        ("Oldest", "right"),
-        ("Last invoice", "left"),
-        ("Main contact", "left"),
-    ):
-        wraps = name in ("Customer", "Parent", "Main contact")
-        table.add_column(name, justify=justify, no_wrap=not wraps, min_width=14 if wraps else None)
+    columns = [
+        Column("Customer", wraps=True, min_width=20),
+        Column("Number"),
+        Column("Parent", wraps=True, min_width=14),
+        Column("Invoices", "right"),
+        Column("Open AR", "right"),
+        Column("Past due", "right"),
+        Column("Oldest", "right"),
+        Column("Last invoice"),
+        Column("Main contact", wraps=True, min_width=16),
+    ]
+    drop = ("Number", "Parent", "Last invoice", "Invoices", "Open AR", "Main contact", "Oldest")
     # The worst offenders of the page: the three largest past-due amounts of each currency.
     worst: set[tuple[int, str]] = set()
     for cur in {b.currency for c in page.customers for b in c.balances}:
@@ -441,11 +674,12 @@ def customers(page: CustomerPage) -> None:
             reverse=True,
         )
         worst.update((cid, cur) for _, cid in amounts[:3])
+    rows: list[list[Cell] | None] = []
     for c in page.customers:
-        open_ar = Text(" · ").join(
-            Text(f"{format_cents_grouped(b.open_ar)} {b.currency}") for b in c.balances if b.open_ar
-        )
-        past = Text(" · ").join(
+        # One amount per line on a terminal (an amount is never split); one line when piped.
+        joint = Text("\n" if con.is_terminal else " · ")
+        open_ar = joint.join(Text(f"{format_cents_grouped(b.open_ar)} {b.currency}") for b in c.balances if b.open_ar)
+        past = joint.join(
             Text(
                 f"{format_cents_grouped(b.past_due)} {b.currency}",
                 style="bold red" if (c.id, b.currency) in worst else "",
@@ -464,31 +698,29 @@ def customers(page: CustomerPage) -> None:
                 parts = (c.contact.name, c.contact.email, c.contact.phone)
             contact = " · ".join(p for p in parts if p) or "—"
         oldest = c.oldest_days_past_due
-        table.add_row(
-            Text(c.name, style="bold" if any((c.id, b.currency) in worst for b in c.balances) else ""),
-            Text(c.customer_number or "—"),
-            Text(parent or "—"),
-            str(c.invoices),
-            open_ar if open_ar.plain else Text("—", style="dim"),
-            past if past.plain else Text("—", style="dim"),
-            Text(str(oldest), style=_age_style(oldest)) if oldest is not None else Text("—", style="dim"),
-            c.last_invoice_date or "—",
-            Text(contact),
+        rows.append(
+            [
+                Text(c.name, style="bold" if any((c.id, b.currency) in worst for b in c.balances) else ""),
+                Text(c.customer_number or "—"),
+                Text(parent or "—"),
+                str(c.invoices),
+                open_ar if open_ar.plain else Text("—", style="dim"),
+                past if past.plain else Text("—", style="dim"),
+                Text(str(oldest), style=_age_style(oldest)) if oldest is not None else Text("—", style="dim"),
+                c.last_invoice_date or "—",
+                Text(contact),
+            ]
         )
-    if page.customers:
-        con.print(table)
-    if not con.is_terminal or not page.customers:
-        _plain_lines(con, title, *footer)
+    if not page.customers:
+        _lines_only(con, title, footer)
+        return
+    _show(con, title, columns, rows, footer, drop)
 
 
 def invoice(detail: InvoiceDetail) -> None:
     """One invoice as a list of fields."""
     con = console()
     title = f"Invoice {detail.invoice_number}"
-    table = _table(con, title)
-    table.add_column("Field")
-    table.add_column("Value")
-    table.show_header = False
     due = detail.due_date
     if detail.due_date_derived:
         due += f" (derived: invoice date + {detail.terms_days} days, terms {detail.terms!r})"
@@ -507,6 +739,7 @@ def invoice(detail: InvoiceDetail) -> None:
     if run is not None:
         changed = f"load #{run.id} of {run.file_name}, {run.finished_at or run.started_at}"
     contact = " · ".join(p for p in (detail.contact_name, detail.contact_email, detail.contact_phone) if p)
+    rows: list[list[Cell] | None] = []
     for label, value in (
         ("Invoice", Text(detail.invoice_number)),
         ("Customer", Text(customer)),
@@ -523,10 +756,9 @@ def invoice(detail: InvoiceDetail) -> None:
         ("Contact", Text(contact or "—")),
         ("Last changed by", Text(changed)),
     ):
-        table.add_row(label, value)
-    con.print(table)
-    if not con.is_terminal:
-        _plain_lines(con, title)
+        rows.append([label, value])
+    columns = [Column("Field"), Column("Value", wraps=True, min_width=20)]
+    _show(con, title, columns, rows, [_as_of_note(detail.as_of.isoformat())], show_header=False)
 
 
 def summary_months(series: MonthSeries) -> None:
@@ -537,24 +769,22 @@ def summary_months(series: MonthSeries) -> None:
         cur = total.currency
         title = f"Billed{who}, {series.first} to {series.last}, {cur}"
         caption = f"{total.count_invoices} invoices, {format_cents_grouped(total.sum_bill_total)} {cur} in all"
-        table = _table(con, title, caption)
-        table.add_column("Month")
-        table.add_column("Cur")
-        table.add_column("Invoices", justify="right")
-        table.add_column("Billed", justify="right")
-        rows = [m for m in series.months if m.currency == cur]
-        if con.is_terminal:
-            table.add_column("", no_wrap=True)
-        largest = max((m.sum_bill_total for m in rows), default=0)
-        width = max(10, min(50, (con.width or 80) - 40))
-        for m in rows:
-            cells = [m.month, cur, str(m.count_invoices), format_cents_grouped(m.sum_bill_total)]
-            if con.is_terminal:
-                cells.append(Text(_bar(m.sum_bill_total, largest, width), style="cyan"))
-            table.add_row(*cells)
-        con.print(table)
-        if not con.is_terminal:
-            _plain_lines(con, title, caption)
+        columns = [Column("Month"), Column("Cur"), Column("Invoices", "right"), Column("Billed", "right")]
+        months = [m for m in series.months if m.currency == cur]
+        rows: list[list[Cell] | None] = [
+            [m.month, cur, str(m.count_invoices), format_cents_grouped(m.sum_bill_total)] for m in months
+        ]
+        if con.is_terminal:  # a bar in the room the figures leave
+            amount = max((len(format_cents_grouped(m.sum_bill_total)) for m in months), default=4)
+            count = max((len(str(m.count_invoices)) for m in months), default=1)
+            width = min(50, con.width - _table_width([7, 3, max(8, count), max(6, amount), 0]))
+            if width >= 4:
+                columns.append(Column(""))
+                largest = max((m.sum_bill_total for m in months), default=0)
+                for row, m in zip(rows, months, strict=True):
+                    assert row is not None
+                    row.append(Text(_bar(m.sum_bill_total, largest, width), style="cyan"))
+        _show(con, title, columns, rows, [caption], drop=("", "Cur"))
 
 
 def runs(page: RunPage) -> None:
@@ -562,47 +792,24 @@ def runs(page: RunPage) -> None:
     con = console()
     title = "Loads, newest first"
     caption = f"{len(page.runs)} of {page.total} loads"
-    columns: list[tuple[str, bool, list[str]]] = [  # (label, right-aligned, cells)
-        ("Load", True, [str(r.id) for r in page.runs]),
-        ("Started (UTC)", False, [r.started_at.replace("+00:00", "").replace("T", " ") for r in page.runs]),
-        ("Seconds", True, ["unfinished" if r.duration_s is None else f"{r.duration_s:g}" for r in page.runs]),
-        ("File", False, [r.file_name for r in page.runs]),
-        ("SHA-256", False, [(r.sha256 or "—")[:12] for r in page.runs]),
+    columns = [Column("Load", "right"), Column("Started (UTC)"), Column("Seconds", "right")]
+    columns += [Column("File", wraps=True, min_width=20), Column("SHA-256")]
+    counts = (("Read", "rows_read"), ("Ins", "inserted"), ("Upd", "updated"), ("Same", "unchanged"),
+              ("Rej", "rejected"), ("Warn", "warnings"))  # fmt: skip
+    columns += [Column(label, "right") for label, _ in counts]
+    rows: list[list[Cell] | None] = [
+        [
+            str(r.id),
+            r.started_at.replace("+00:00", "").replace("T", " "),
+            "unfinished" if r.duration_s is None else f"{r.duration_s:g}",
+            Text(r.file_name),
+            (r.sha256 or "—")[:12],
+            *("—" if getattr(r, key) is None else str(getattr(r, key)) for _, key in counts),
+        ]
+        for r in page.runs
     ]
-    for label, key in (("Read", "rows_read"), ("Ins", "inserted"), ("Upd", "updated"), ("Same", "unchanged"),
-                       ("Rej", "rejected"), ("Warn", "warnings")):  # fmt: skip
-        columns.append((label, True, ["—" if getattr(r, key) is None else str(getattr(r, key)) for r in page.runs]))
     # Least useful first: what goes when the terminal is too narrow (never a cut number).
-    dropped = []
-    if con.is_terminal:
-
-        def width(column: tuple[str, bool, list[str]]) -> int:
-            label, _, cells = column
-            # a cell's text, its padding and the rule between columns; a file name wraps from 20 up
-            return 20 + 3 if label == "File" else max(len(label), *(len(c) for c in cells)) + 3
-
-        for label in ("SHA-256", "Warn", "Upd", "Seconds"):
-            if sum(width(c) for c in columns) + 2 <= (con.width or 80):
-                break
-            columns = [c for c in columns if c[0] != label]
-            dropped.append(label)
-    if dropped:
-        caption += f" · not shown at this width: {', '.join(dropped)} (see --json)"
-    table = _table(con, title, caption)
-    for label, right, _ in columns:
-        wraps = label == "File"
-        table.add_column(
-            label,
-            justify="right" if right else "left",
-            no_wrap=not wraps,
-            overflow="fold",
-            min_width=20 if wraps else None,
-        )
-    for row in zip(*(cells for _, _, cells in columns), strict=True):
-        table.add_row(*(Text(cell) for cell in row))
-    con.print(table)
-    if not con.is_terminal:
-        _plain_lines(con, title, caption)
+    _show(con, title, columns, rows, [caption], drop=("SHA-256", "Warn", "Upd", "Seconds"))
 
 
 def render(result: object) -> None:

@@ -645,6 +645,7 @@ def test_past_due_table_footer_and_next_page(load_rows, run):  # noqa: ANN001
         "Past due as of 2025-02-01",
         "Rows 3–4 of 6 · outstanding USD 2,100.00 (6)",
         "Next page: domeo past-due --as-of 2025-02-01 --limit 2 --offset 4",
+        "Balances are those of the last load; invoices dated after 2025-02-01 are left out.",
     ]
     past_end = run("past-due", "--as-of", TIES_AS_OF, "--offset", "9")
     assert _plain(past_end) == []

@@ -68,11 +68,15 @@ class AgingNode(NamedTuple):
 
 
 class Hidden(NamedTuple):
-    """Groups of a currency left out by ``min_total`` or ``limit``, summed."""
+    """Groups of a currency left out by ``min_total``, ``limit`` or ``offset``, summed."""
 
     currency: str
     groups: int
     row: AgingRow
+    after: int = 0
+    """Of them, the groups a later page would list (at or over ``min_total``, after this page)."""
+    before: int = 0
+    """Of them, the groups an earlier page lists (at or over ``min_total``, skipped by ``offset``)."""
 
 
 class AgingReport(NamedTuple):
@@ -425,6 +429,7 @@ def aging(
 
     # The groups: (currency, key, name, name_key, number) of those listed, and how many in all.
     counts: dict[str, int] = {}
+    listable: dict[str, int] = {}  # groups at or over the floor, per currency
     ranked: dict[tuple[int, str], tuple] = {}
     if not every_group:
         # Ranked per currency from each group's count, sum and oldest date (no buckets);
@@ -439,7 +444,7 @@ def aging(
             # Not materialized: each currency's ORDER BY total DESC ... LIMIT then walks
             # the index open_groups_by_total and stops after the groups listed.
             materialized = "NOT MATERIALIZED "
-        parts = ["SELECT 0, currency, count(*), NULL, NULL, NULL FROM g GROUP BY currency"]
+        parts = ["SELECT 0, currency, count(*), sum(total >= :floor), NULL, NULL FROM g GROUP BY currency"]
         for i, t in enumerate(totals):
             params[f"cur{i}"] = t.currency
             parts.append(
@@ -455,6 +460,7 @@ def aging(
         ):
             if part == 0:
                 counts[cur] = key
+                listable[cur] = rest[0]
             else:
                 ranked[(key, cur)] = (cur, key, *rest)
         params["keys"] = json.dumps(sorted({key for key, _ in ranked}))
@@ -517,7 +523,10 @@ def aging(
         mine = [g for g in shown if g.currency == total.currency]
         left = counts.get(total.currency, 0) - len(mine)
         if left:
-            hidden.append(Hidden(total.currency, left, _less(total, mine, f"{left} more")))
+            eligible = listable.get(total.currency, 0)
+            after = max(0, eligible - offset - len(mine))
+            before = min(offset, eligible)
+            hidden.append(Hidden(total.currency, left, _less(total, mine, f"{left} more"), after, before))
     nodes = _tree(db, own, shown, as_of, rank) if tree else None
     return AgingReport(groups=shown, totals=totals, hidden=hidden, tree=nodes, **report)
 
