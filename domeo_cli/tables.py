@@ -212,11 +212,6 @@ def _show(
         if found:  # (the name column, first, is never left out)
             shown.remove(found[0])
             left_out.append(header)
-    for header in reversed(left_out[:-1]):  # a more useful column that fits again once a wide one is out
-        i = next(i for i, c in enumerate(columns) if c.header == header)
-        if _table_width([floor[j] for j in (*shown, i)]) <= con.width:
-            shown = sorted((*shown, i))
-            left_out.remove(header)
     if con.width < _BLOCKS_BELOW or _table_width([floor[i] for i in shown]) > con.width:
         _show_blocks(con, title, columns, data, footer, show_header)
         return
@@ -230,6 +225,8 @@ def _show(
     if left_out:
         names = ", ".join(left_out)
         footer = [*footer, f"Not shown at {con.width} columns: {names} (a wider terminal or --json shows them)."]
+    commands = [line for line in footer if line.startswith(_NEXT)]
+    footer = [line for line in footer if not line.startswith(_NEXT)]
     table = _table(con, title, "\n".join(footer) or None)
     table.show_header = show_header
     for i in shown:
@@ -248,6 +245,13 @@ def _show(
         else:
             table.add_row(*(_fold(row[i], widths[i], con) for i in shown))
     con.print(table)
+    _print_commands(con, commands)
+
+
+def _print_commands(con: Console, lines: list[str]) -> None:
+    """Commands to paste, on one line each: the terminal folds them, so a copy has no line break in it."""
+    for line in lines:
+        con.print(Text(line), soft_wrap=True)
 
 
 def _show_blocks(
@@ -272,7 +276,10 @@ def _show_blocks(
             _hanging(con, Text(f"{column.header}: " if column.header else "").append_text(text), 2)
     con.print()
     for line in footer:
-        _hanging(con, Text(line), 0, 0)
+        if line.startswith(_NEXT):
+            _print_commands(con, [line])
+        else:
+            _hanging(con, Text(line), 0, 0)
 
 
 def _hanging(con: Console, text: Text, indent: int, hang: int = 2) -> None:
@@ -290,6 +297,9 @@ def _lines_only(con: Console, title: str, footer: list[str]) -> None:
         return
     for line in (title, *footer):
         con.print(Text(line))
+
+
+_NEXT = "Next page: "
 
 
 def next_page(command: str, options: list[tuple[str, object]], limit: int, offset: int) -> str:
@@ -312,7 +322,7 @@ def next_page(command: str, options: list[tuple[str, object]], limit: int, offse
             continue
         words += [flag] if value is True else [flag, str(value)]
     words += ["--limit", str(limit), "--offset", str(offset)]
-    return "Next page: " + " ".join(shlex.quote(w) for w in words)
+    return _NEXT + " ".join(shlex.quote(w) for w in words)
 
 
 #: Where the figures come from, said wherever a person reads balances as of a date.
@@ -601,7 +611,7 @@ def aging(report: AgingReport) -> None:
         ]
         line = next_page("aging", options, report.limit, report.offset + report.limit)
         if con.is_terminal:
-            _hanging(con, Text(line), 0, 0)
+            _print_commands(con, [line])
         else:
             _plain_lines(con, line)
 

@@ -76,17 +76,17 @@ ENTRY_POINTS = {
 @pytest.mark.parametrize(
     "where",
     [
-        ("--db={db}", "past-due", "--as-of", "2025-03-01", "--json"),  # the fast path cron takes
+        ("--db={db}", "past-due", "--as-of", "2025-03-01", "--json"),  # what cron runs
         ("--db={db}", "aging", "--as-of", "2025-03-01", "--json"),
         ("past-due", "--db={db}", "--as-of", "2025-03-01", "--json"),
-        ("--db={db}", "past-due", "--as-of=2025-03-01", "--json", "--limit", "x"),  # Typer's path (a bad value)
+        ("--db={db}", "past-due", "--as-of=2025-03-01", "--json", "--limit", "x"),  # a usage error
         ("--db={db}", "contact", "--json", "Z Alone"),
     ],
     ids=lambda w: " ".join(w[:3]),
 )
 @pytest.mark.parametrize("relative", [False, True])
 def test_db_equals_path_keeps_every_character(load_rows, tmp_path, entry, where, relative):  # noqa: ANN001
-    """``--db=PATH`` names PATH, whichever parser reads it: a lost first character names another file."""
+    """``--db=PATH`` names PATH, whichever entry point runs: a lost first character names another file."""
     target = tmp_path / "xdomeo.db"
     load_rows(FAMILY, db=str(target))
     (tmp_path / "domeo.db").write_bytes(b"")  # what "xdomeo.db" minus its first character would open

@@ -114,9 +114,13 @@ def db(load_rows, db_path) -> Path:  # noqa: ANN001
 
 
 def _fits(text: str, cols: int) -> None:
-    """No line wider than the terminal, no ellipsis anywhere (a cut value)."""
+    """No line wider than the terminal, no ellipsis anywhere (a cut value).
+
+    The next page's command is the exception: one line, folded by the terminal itself,
+    so that a copy of it pastes as one command.
+    """
     for line in text.split("\n"):
-        assert len(line) <= cols, (cols, line)
+        assert len(line) <= cols or line.startswith("Next page: domeo "), (cols, line)
     assert "…" not in text
 
 
@@ -304,9 +308,8 @@ def test_narrow_terminal_shows_each_row_as_a_block(db, cols) -> None:  # noqa: A
 
 
 def test_past_due_screen_at_20_columns(db) -> None:  # noqa: ANN001
-    assert (
-        screen(db, 20, "past-due", "--as-of", AS_OF, "--limit", "1")
-        == """\
+    """Each row a block; the next page's command on one line, which the terminal folds."""
+    expected = """\
 Past due as of
 2025-03-01
 
@@ -332,13 +335,10 @@ DF2000089
 Rows 1–1 of 5 ·
 outstanding USD
 10,534,857.93 (5)
-Next page: domeo
-past-due --as-of
-2025-03-01 --limit 1
---offset 1
+Next page: domeo past-due --as-of 2025-03-01 --limit 1 --offset 1
 Balances are those
 of the last load;
 invoices dated after
 2025-03-01 are left
 out."""
-    )
+    assert screen(db, 20, "past-due", "--as-of", AS_OF, "--limit", "1") == expected
