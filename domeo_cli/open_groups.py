@@ -67,17 +67,6 @@ def is_stale(db: sqlite3.Connection) -> bool:
     return row is None or bool(row[0])
 
 
-def latest_open_invoice_date(db: sqlite3.Connection) -> str | None:
-    """The latest invoice date of an open invoice, from ``open_days`` (None if it is stale or empty).
-
-    ``open_groups`` and ``open_days`` hold every open invoice whatever its date, so
-    they answer a report as of D exactly only when no open invoice is dated after D.
-    """
-    if is_stale(db):
-        return None
-    return db.execute("SELECT max(day) FROM open_days WHERE age_by = 'invoice'").fetchone()[0]
-
-
 def refresh(db: sqlite3.Connection) -> None:
     """Compute ``open_groups`` and ``open_days`` from the open invoices and mark them current.
 

@@ -129,11 +129,14 @@ def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: A
         [
             {"customer": "A Co", "number": "O1", "date": "1/10/25", "total": "100"},
             {"customer": "A Co", "number": "C1", "date": "2/10/25", "total": "100", "applied": "100"},
+            {"customer": "B Co", "number": "O2", "date": "1/5/25", "total": "100", "currency": "CAD"},
         ]
     )
     db = sqlite3.connect(os.environ["DOMEO_DB"])
-    assert not issued_after(db, date(2025, 2, 10))  # nothing later at all: one seek
-    assert not issued_after(db, date(2025, 1, 10))  # only a closed invoice is later: open_days says so
-    assert issued_after(db, date(2025, 1, 9))  # the open invoice is later
-    db.execute("UPDATE open_groups_state SET dirty = 1")  # stale kept tables are not believed
-    assert issued_after(db, date(2025, 1, 10))
+    assert not issued_after(db, date(2025, 2, 10))  # nothing later at all
+    assert not issued_after(db, date(2025, 1, 10))  # only a closed invoice is later
+    assert issued_after(db, date(2025, 1, 9))  # the USD open invoice is later
+    assert issued_after(db, date(2025, 1, 4))  # both currencies' are
+    db.execute("UPDATE open_groups_state SET dirty = 1")  # the answer never comes from the kept tables
+    assert not issued_after(db, date(2025, 1, 10))
+    assert issued_after(db, date(2025, 1, 9))
