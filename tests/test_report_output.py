@@ -76,7 +76,7 @@ def test_unknown_command_suggestion_ends_with_one_stop(domeo_proc):  # noqa: ANN
 
 @pytest.mark.parametrize("args", REPORTS, ids=lambda a: " ".join(a))
 def test_closed_stdout_is_one_sentence_exit_1(loaded, db_path, args):  # noqa: ANN001
-    for extra in ((), ("--json",)):
+    for extra in ((), ("--json",), *(() if args[0] == "summary" else (("--format", f) for f in ("csv", "md")))):
         done = subprocess.run(
             domeo_command("--db", str(db_path), *args, *extra), stdout=subprocess.DEVNULL, capture_output=False
         )
@@ -85,7 +85,7 @@ def test_closed_stdout_is_one_sentence_exit_1(loaded, db_path, args):  # noqa: A
         done = subprocess.run(["bash", "-c", f"{shell} >&-"], capture_output=True)
         assert done.returncode == 1, done
         message = "standard output is closed, so the report cannot be printed."
-        if extra:
+        if "--json" in extra:
             assert json.loads(done.stderr)["error"]["code"] == "io_error"
             assert message in json.loads(done.stderr)["error"]["message"]
         else:
@@ -97,13 +97,13 @@ def test_closed_stdout_is_one_sentence_exit_1(loaded, db_path, args):  # noqa: A
 def test_non_utf8_stdout_prints_names_as_stored(loaded, db_path, args, encoding):  # noqa: ANN001
     """Reports write UTF-8 whatever PYTHONIOENCODING says: the names are printed as stored, no error."""
     env = {**os.environ, "PYTHONIOENCODING": encoding}
-    for extra in ((), ("--json",)):
+    for extra in ((), ("--json",), *(() if args[0] == "summary" else (("--format", f) for f in ("csv", "html")))):
         done = subprocess.run(domeo_command("--db", str(db_path), *args, *extra), capture_output=True, env=env)
         assert done.returncode == 0, done
         text = done.stdout.decode("utf-8")  # strict: UTF-8 through and through
-        if extra:
+        if extra == ("--json",):
             text = json.dumps(json.loads(text), ensure_ascii=False)
-        expected = {"contact": "Zoë Ângel", "summary": "2600.50" if extra else "2,600.50"}
+        expected = {"contact": "Zoë Ângel", "summary": "2600.50" if extra == ("--json",) else "2,600.50"}
         assert expected.get(args[0], "Café Olé 東京") in text, text
 
 

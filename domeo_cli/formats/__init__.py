@@ -8,7 +8,6 @@ says (beside, then renamed in). Renderers never query: a lazy result
 
 from __future__ import annotations
 
-import sys
 from typing import IO, Any
 
 from ..errors import InvalidInput
@@ -76,7 +75,9 @@ def write(result: Any, fmt: str, out: IO[str], *, excel: bool = False) -> None:
 def save(result: Any, fmt: str, path: str | None, *, excel: bool = False) -> None:
     """Write ``result`` to ``path`` (temporary file beside it, renamed in when complete), or stdout if None/-."""
     if path is None or path == "-":
-        out = sys.stdout
+        from ..shapes import stdout
+
+        out = stdout()  # UTF-8 whatever PYTHONIOENCODING says; a closed stdout is a sentence
         write(result, fmt, out, excel=excel)
         out.flush()
         return
