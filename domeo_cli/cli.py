@@ -883,6 +883,39 @@ def runs(
     emit(reports.runs(_db(db), limit=limit, offset=offset, all_rows=every), out.fmt, output=out.output, excel=out.excel)
 
 
+@command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; other than loopback needs a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port, shown on start).")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (each answers requests).")] = 1,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Require 'Authorization: Bearer TOKEN' on every API request (prefer $DOMEO_API_TOKEN: "
+            "a command line is visible to other users).",
+            show_default=False,
+        ),
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors", help="Allow this web origin to call the API from a browser (repeatable).", show_default=False
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a request's queries may run before a 503.")
+    ] = 10.0,
+    db: DbOption = None,
+) -> None:
+    """Serve the reports as a read-only JSON API (FastAPI) with a page for the AR team, until Ctrl-C."""
+    from .serve import serve as run_server
+
+    run_server(_db_path(db), host=host, port=port, workers=workers, token=token, cors=cors, timeout=timeout)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run ``domeo`` with ``argv`` (default: the process's arguments); exits with the command's code."""
     app(args=argv, prog_name="domeo")

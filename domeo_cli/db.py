@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from . import schema
-from .errors import DatabaseError, NoDatabase
+from .errors import DatabaseError, NoDatabase, QueryTimeout
 
 DEFAULT_DB = "domeo.db"
 
@@ -25,6 +27,28 @@ current_db: list[str] = []
 def resolve_path(option: str | None) -> str:
     """The database path: ``--db``, else ``$DOMEO_DB``, else ``domeo.db`` here."""
     return option or os.environ.get("DOMEO_DB") or DEFAULT_DB
+
+
+#: A ``time.monotonic()`` deadline for the report connections opened in this context (``domeo serve``
+#: sets it per request with ``query_deadline``); None: no limit, as on the command line.
+_deadline: ContextVar[float | None] = ContextVar("domeo_query_deadline", default=None)
+
+
+@contextlib.contextmanager
+def query_deadline(seconds: float) -> Iterator[None]:
+    """Stop the queries of report connections opened inside the block ``seconds`` from now."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _limit_time(db: sqlite3.Connection) -> None:
+    deadline = _deadline.get()
+    if deadline is not None:
+        # SQLite calls this every few thousand VM steps; a true answer interrupts the statement.
+        db.set_progress_handler(lambda: time.monotonic() > deadline, 4000)
 
 
 def busy_timeout_ms() -> int:
@@ -57,6 +81,8 @@ def explain(err: sqlite3.Error, path: str) -> DatabaseError:
     """Turn an SQLite error into one sentence about the database file."""
     text = str(err)
     name = getattr(err, "sqlite_errorname", "") or ""
+    if name == "SQLITE_INTERRUPT" or text == "interrupted":
+        return QueryTimeout(f"The query on {path} ran past its time limit and was stopped.")
     if name == "SQLITE_READONLY_ROLLBACK" or "hot journal" in text:
         return DatabaseError(
             f"{path} holds an unfinished transaction of another program ({path}-journal is beside it); "
@@ -201,6 +227,7 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     if version < schema.SCHEMA_VERSION:
         db.close()
         raise DatabaseError(f"{path} has an older domeo schema (version {version}); run: domeo --db {path} init")
+    _limit_time(db)
     if snapshot:
         try:
             db.execute("BEGIN")
@@ -327,5 +354,5 @@ def open_reports_db(db: str | None) -> sqlite3.Connection:
     a page and its total come from the same committed state. The caller closes it.
     """
     path = resolve_path(db)
-    current_db.append(path)
+    current_db[:] = [path]  # the last one only: a server opens one per request
     return open_existing(path, snapshot=True)

@@ -50,6 +50,12 @@ class DatabaseError(DomeoError):
     code = "database_error"
 
 
+class QueryTimeout(DatabaseError):
+    """A report query ran past the time limit its caller set (``domeo serve``: HTTP 503)."""
+
+    code = "query_timeout"
+
+
 class NoDatabase(DatabaseError):
     """A report was asked of a database file that does not exist (exit 1)."""
 

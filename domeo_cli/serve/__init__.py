@@ -1,0 +1,151 @@
+"""``domeo serve``: the reports over HTTP (FastAPI on uvicorn), and a page for the AR team.
+
+Imported only by the ``serve`` command, so the reports never pay for FastAPI.
+This module checks the options, binds the socket itself (so a busy port or a
+refused host is one sentence and an exit code, and ``--port 0`` can say which
+port it got), then runs uvicorn with one or more worker processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import re
+import signal
+import socket
+import sys
+
+from ..errors import DatabaseError, InvalidInput
+
+TOKEN_VARIABLE = "DOMEO_API_TOKEN"
+MIN_TOKEN = 16
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_options(host: str, port: int, workers: int, token: str | None, cors: list[str], timeout: float) -> None:
+    """Raise InvalidInput (exit 2) for an option the server must not start with."""
+    if not 0 <= port <= 65535:
+        raise InvalidInput(f"--port takes a port number from 0 to 65535 (0: any free port), not {port}.")
+    if not 1 <= workers <= 64:
+        raise InvalidInput(f"--workers takes a whole number from 1 to 64, not {workers}.")
+    if not 0 < timeout <= 3600:
+        raise InvalidInput(f"--timeout takes a number of seconds above 0 and at most 3600, not {timeout:g}.")
+    if token is not None and (len(token) < MIN_TOKEN or not token.isprintable() or " " in token):
+        raise InvalidInput(
+            f"The API token must be at least {MIN_TOKEN} printable characters without spaces "
+            '(for example: python3 -c "import secrets; print(secrets.token_urlsafe(32))").'
+        )
+    if not is_loopback(host) and token is None:
+        raise InvalidInput(
+            f"Refusing to listen on {host} without a token: anyone who can reach this machine could read the AR "
+            f"data. Set {TOKEN_VARIABLE} (or --token) and send 'Authorization: Bearer TOKEN', or keep the default "
+            "--host 127.0.0.1."
+        )
+    for origin in cors:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+            raise InvalidInput(
+                f"--cors takes an origin such as https://ar.example.com (scheme and host), not {origin!r}."
+            )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as err:
+        sock.close()
+        if err.errno == 98:
+            raise DatabaseError(f"Port {port} on {host} is already in use; choose another with --port.") from None
+        raise InvalidInput(f"Cannot listen on {host} port {port}: {err.strerror or err}.") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    db: str,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    token: str | None = None,
+    cors: list[str] | None = None,
+    timeout: float = 10.0,
+) -> int:
+    """Run the server until SIGTERM or Ctrl-C; return the exit code (0 when stopped that way)."""
+    import uvicorn
+
+    from .app import SETTINGS_VARIABLE, Settings
+
+    token = token if token is not None else (os.environ.get(TOKEN_VARIABLE) or None)
+    cors = list(cors or [])
+    check_options(host, port, workers, token, cors, timeout)
+    path = os.path.abspath(db)
+    settings = Settings(db=path, token=token, cors=tuple(cors), timeout=timeout)
+    os.environ[SETTINGS_VARIABLE] = settings.to_environment()
+    sock = _bind(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    config = uvicorn.Config(
+        "domeo_cli.serve.app:from_environment",
+        factory=True,
+        workers=workers,
+        access_log=False,  # ours is one JSON line per request (guard.py)
+        log_level="warning",
+        server_header=False,
+        date_header=True,
+        timeout_graceful_shutdown=10,
+        limit_concurrency=1000,
+    )
+    if not os.path.exists(path):
+        sys.stderr.write(
+            f"domeo serve: warning: no database at {path} yet; requests answer 503 until a load makes it.\n"
+        )
+    how = f"{workers} workers" if workers > 1 else "1 worker"
+    sys.stderr.write(
+        f"domeo serve: http://{shown}:{bound}/ (database {path}, {how}"
+        f"{', token required' if token else ''}); Ctrl-C or SIGTERM stops it.\n"
+    )
+    sys.stderr.flush()
+    try:
+        if workers == 1:
+            _Server(config).run(sockets=[sock])
+        else:
+            from uvicorn.supervisors import Multiprocess
+
+            config.load()  # fails here, in the parent, if the app cannot be built
+            Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+    sys.stderr.write("domeo serve: stopped.\n")
+    return 0
+
+
+class _Server:
+    """uvicorn's server, stopping on SIGINT and SIGTERM without re-raising the signal afterwards."""
+
+    def __new__(cls, config):  # noqa: ANN001, ANN204 - a uvicorn.Server
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self):  # noqa: ANN202
+                previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+                try:
+                    yield
+                finally:
+                    for sig, handler in previous.items():
+                        signal.signal(sig, handler)
+
+        return Server(config)

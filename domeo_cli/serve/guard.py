@@ -1,0 +1,121 @@
+"""What every request goes through before the app: size limits, the token, headers, the access log.
+
+A plain ASGI middleware (one per server, no per-request objects beyond a
+closure), so it costs microseconds. It answers by itself, with the error
+document, for a request target that is too long (414), a request without
+the token when one is set (401), and anything that is not HTTP.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import sys
+import time
+from typing import Any
+
+from .endpoints import MAX_TARGET
+
+# Paths whose answers hold no data: the page, its assets and the API's description.
+PUBLIC = ("/", "/docs", "/openapi.json", "/favicon.ico")
+PUBLIC_PREFIXES = ("/static/", "/docs/")
+
+# The page and /docs: own scripts and styles only, no inline script, nothing from elsewhere.
+# Swagger UI sets style attributes, so the docs page allows inline styles (never inline script).
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def error_body(code: str, message: str) -> bytes:
+    """The error document, as the API sends it."""
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode() + b"\n"
+
+
+class Guard:
+    """ASGI middleware: limits, bearer token, security headers, one JSON access-log line per request."""
+
+    def __init__(self, app: Any, token: str | None = None, log: Any = None) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode() if token else None
+        self.log = log or sys.stderr
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self.app(scope, receive, send)
+            return  # websockets: not served
+        start = time.perf_counter()
+        path: str = scope["path"]
+        status = 0
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", ()))
+                content_type = next((v for k, v in headers if k == b"content-type"), b"")
+                if content_type.startswith(b"text/html"):
+                    csp = DOCS_CSP if path.startswith("/docs") else PAGE_CSP
+                else:
+                    csp = DATA_CSP
+                headers.append((b"content-security-policy", csp.encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"no-referrer"))
+                if not path.startswith(PUBLIC_PREFIXES) and path not in PUBLIC:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope)
+            if refusal is not None:
+                await _answer(send_with_headers, *refusal)
+            else:
+                await self.app(scope, receive, send_with_headers)
+        finally:
+            ms = (time.perf_counter() - start) * 1000
+            line = {"method": scope["method"], "path": path[:300], "status": status, "ms": round(ms, 2)}
+            self.log.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.log.flush()
+
+    def _refusal(self, scope: dict[str, Any]) -> tuple[int, str, str, list] | None:
+        target = len(scope.get("raw_path") or scope["path"]) + len(scope.get("query_string", b""))
+        if target > MAX_TARGET:
+            return (
+                414,
+                "uri_too_long",
+                f"The request's path and query string are {target} bytes; at most {MAX_TARGET}.",
+                [],
+            )
+        if self.expected is None or scope["method"] == "OPTIONS":
+            return None
+        path = scope["path"]
+        if path in PUBLIC or path.startswith(PUBLIC_PREFIXES):
+            return None
+        sent = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+        if hmac.compare_digest(sent, self.expected):
+            return None
+        message = "This server needs the header Authorization: Bearer TOKEN (the token it was started with)."
+        if sent:
+            message = "The token sent in the Authorization header is not this server's."
+        return 401, "unauthorized", message, [(b"www-authenticate", b'Bearer realm="domeo"')]
+
+
+async def _answer(send: Any, status: int, code: str, message: str, headers: list) -> None:
+    body = error_body(code, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
