@@ -124,7 +124,6 @@ def serve(
         else:
             from uvicorn.supervisors import Multiprocess
 
-            config.load()  # fails here, in the parent, if the app cannot be built
             Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()

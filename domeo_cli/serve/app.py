@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from .. import __version__, shapes
 from ..errors import DomeoError
 from . import openapi
-from .endpoints import ENDPOINTS, Endpoint, parse
+from .endpoints import ENDPOINTS, HEALTH, Endpoint, parse
 from .guard import Guard, error_body
 
 JSON = "application/json; charset=utf-8"
@@ -96,6 +96,7 @@ def build(settings: Settings) -> Any:
         docs_url=None,
         redoc_url=None,
     )
+    app.router.redirect_slashes = False  # /invoices is not found, never redirected to /invoices/
     document = json.dumps(openapi.document(__version__), ensure_ascii=False).encode()
     static = resources.files("domeo_cli.serve") / "static"
 
@@ -104,12 +105,13 @@ def build(settings: Settings) -> Any:
         app.add_api_route(path, _route(settings, endpoint), methods=["GET"], include_in_schema=False)
 
     @app.get("/health", include_in_schema=False)
-    def health() -> Response:
+    def health(request: Request) -> Response:
         from contextlib import closing
 
         from ..db import open_existing, query_deadline
 
         try:
+            parse(HEALTH, request.query_params.multi_items(), {})
             with query_deadline(settings.timeout), closing(open_existing(settings.db, snapshot=True)):
                 pass
         except (DomeoError, sqlite3.Error) as err:

@@ -314,3 +314,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         not_found="No customer has the name `customer_name`; the message names the closest ones.",
     ),
 )
+
+#: ``/health`` takes no parameters (served by ``app.py``: it opens the database and answers ok).
+HEALTH = Endpoint("/health", "health", "Health check", "", (), "Health", lambda db, p: None)
