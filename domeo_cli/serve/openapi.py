@@ -304,6 +304,12 @@ EXAMPLES: dict[str, Any] = {
 _ERROR_EXAMPLES = {
     400: {"error": {"code": "invalid_input", "message": "--limit takes a whole number from 1 to 200, not 0."}},
     401: {"error": {"code": "unauthorized", "message": "This server needs the header Authorization: Bearer TOKEN."}},
+    414: {
+        "error": {
+            "code": "uri_too_long",
+            "message": "The request's path and query string are 3012 bytes; at most 2048.",
+        }
+    },
     404: {
         "error": {
             "code": "not_found",
@@ -321,6 +327,7 @@ _ERROR_EXAMPLES = {
 _ERROR_TEXT = {
     400: "An invalid parameter: the command line's code and sentence.",
     401: "A token is set and the request did not send it (`Authorization: Bearer TOKEN`).",
+    414: "The path and query string are longer than 2,048 bytes.",
     404: "Not found.",
     503: "The database cannot be read now (none yet, locked past the wait, corrupt) or the query ran past "
     "its time limit (`query_timeout`).",
@@ -371,7 +378,7 @@ def _errors(codes: tuple[int, ...], not_found: str | None = None) -> dict[str, A
 
 def operation(endpoint: Endpoint) -> dict[str, Any]:
     """The OpenAPI operation object of one endpoint."""
-    codes = (400, 401, 404, 503) if endpoint.not_found else (400, 401, 503)
+    codes = (400, 401, 404, 414, 503) if endpoint.not_found else (400, 401, 414, 503)
     return {
         "summary": endpoint.summary,
         "description": endpoint.description,
