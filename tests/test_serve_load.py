@@ -1,0 +1,148 @@
+"""``domeo serve`` keeps answering while ``domeo ingest`` loads a large file in another process.
+
+Several client threads request all the time. No request may fail, and every
+answer must be one the server gave for the state before the load or for the
+state after it (one committed state, never a mix). Where the loader has
+named phases (``DOMEO_TEST_PAUSE``), the load is held inside its write
+transaction, everything written but not committed, while the clients go on:
+they must all see the old state then. Otherwise the clients run from before
+the load starts until after it has ended; the waits are on what can be
+observed (the process's end, counts of answers), never on the clock.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import domeo_command, load_generator
+from serving import serving
+
+pytestmark = pytest.mark.slow
+
+ROWS = 100_000
+URLS = [
+    "/invoices/past-due?as_of=2025-10-01&limit=5",
+    "/invoices/past-due?as_of=2025-10-01&limit=5&offset=1000&sort=due_date.desc",
+    "/invoices/summary/month?month=2024-06",
+    "/invoices/summary/range?from=2024-01&to=2024-12",
+    "/aging?as_of=2025-10-01&by=currency",
+    "/customers?as_of=2025-10-01&sort=open&limit=3",
+    "/customers/contact?name=Cedar%20Imports",
+    "/health",
+]
+PHASES = importlib.util.find_spec("domeo_cli.phases") is not None
+
+
+class Clients:
+    """Threads that request URLS in turn, each on its own keep-alive connection, until stopped."""
+
+    def __init__(self, host: str, port: int, count: int = 4) -> None:
+        self.host, self.port = host, port
+        self.answers: list[tuple[str, int, bytes]] = []
+        self.failures: list[str] = []
+        self.lock = threading.Lock()
+        self.done = threading.Condition(self.lock)
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(count)]
+
+    def _run(self, first: int) -> None:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        i = first
+        while not self.stopping.is_set():
+            url = URLS[i % len(URLS)]
+            i += 1
+            try:
+                connection.request("GET", url)
+                response = connection.getresponse()
+                answer = (url, response.status, response.read())
+            except (OSError, http.client.HTTPException) as err:
+                with self.lock:
+                    self.failures.append(f"{url}: {type(err).__name__}: {err}")
+                connection.close()
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                continue
+            with self.done:
+                self.answers.append(answer)
+                self.done.notify_all()
+        connection.close()
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.answers)
+
+    def wait_for(self, more: int) -> list[tuple[str, int, bytes]]:
+        """Wait until ``more`` further answers have come in; return them."""
+        with self.done:
+            start = len(self.answers)
+            assert self.done.wait_for(lambda: len(self.answers) >= start + more or self.failures, timeout=300)
+            return self.answers[start:]
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=120)
+
+
+def _state(server) -> dict[str, bytes]:  # noqa: ANN001 - a serving.Server
+    answers = {}
+    for url in URLS:
+        reply = server.get(url)
+        assert reply.status in (200, 404), (url, reply)
+        answers[url] = reply.body
+    return answers
+
+
+def test_answers_come_from_one_committed_state_while_a_load_runs(tmp_path: Path) -> None:
+    generate = load_generator()
+    before_file, load_file = tmp_path / "before.csv", tmp_path / "load.csv"
+    with open(before_file, "w", encoding="utf-8", newline="") as out:
+        generate.write_csv(out, ROWS, seed=1)
+    with open(load_file, "w", encoding="utf-8", newline="") as out:
+        generate.write_csv(out, ROWS, seed=2)  # half the numbers again with new amounts, half new invoices
+    db = tmp_path / "served.db"
+    first = subprocess.run(domeo_command("--db", str(db), "ingest", str(before_file)), capture_output=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+
+    pause = tmp_path / "pause"
+    env = {"DOMEO_TEST_PAUSE": f"before_commit:{pause}"} if PHASES else {}
+    with serving(str(db), "--workers", "2") as server:
+        old = _state(server)
+        clients = Clients(server.host, server.port)
+        clients.start()
+        clients.wait_for(20)
+        load = subprocess.Popen(
+            domeo_command("--db", str(db), "ingest", str(load_file)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**__import__("os").environ, **env},
+        )
+        during_load: list[tuple[str, int, bytes]] = []
+        if PHASES:
+            while not pause.exists():  # the load holds inside its transaction, all written, not committed
+                assert load.poll() is None, load.stderr.read() if load.stderr else ""
+                during_load += clients.wait_for(1)
+            held = clients.wait_for(4 * len(URLS))
+            assert [(u, s, b) for u, s, b in held if b != old[u]] == []  # uncommitted: never seen
+            during_load += held
+            pause.unlink()
+        while load.poll() is None:
+            during_load += clients.wait_for(1)
+        assert load.wait(timeout=600) == 0, load.stderr.read() if load.stderr else ""
+        clients.wait_for(4 * len(URLS))  # and some after it
+        clients.stop()
+        new = _state(server)
+    assert clients.failures == []
+    assert during_load, "no request was answered while the load ran"
+    assert {u for u in URLS if old[u] != new[u]} >= set(URLS[:6])  # the load changed what they report
+    mixed = [(url, status) for url, status, body in clients.answers if body not in (old[url], new[url])]
+    assert mixed == []
+    assert all(status in (200, 404) for _, status, _ in clients.answers)
