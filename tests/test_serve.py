@@ -230,6 +230,20 @@ def test_a_wrong_method_is_405(server, method, path) -> None:  # noqa: ANN001
     assert reply.error == {"code": "method_not_allowed", "message": f"{method} is not allowed here; use GET."}
 
 
+def test_head_is_get_without_the_body(server) -> None:  # noqa: ANN001
+    head = server.request("/health", method="HEAD")
+    assert (head.status, head.body) == (200, b"")
+    assert head.headers["content-length"] == "17"
+    assert server.request("/nope", method="HEAD").status == 404
+
+
+def test_only_the_docs_assets_of_the_swagger_bundle_are_served(server) -> None:  # noqa: ANN001
+    assert server.get("/docs/swagger/swagger-ui-bundle.js").status == 200
+    for name in ("index.html", "swagger-initializer.js", "..%2F..%2F__init__.py", "oauth2-redirect.html"):
+        reply = server.get(f"/docs/swagger/{name}")
+        assert reply.status == 404 and reply.error["code"] == "not_found", name
+
+
 def test_malformed_http_gets_no_traceback_and_no_html(server) -> None:  # noqa: ANN001
     for data in (
         b"GARBAGE\r\n\r\n",

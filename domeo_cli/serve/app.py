@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
@@ -131,7 +132,15 @@ def build(settings: Settings) -> Any:
         return Response((static / "docs.html").read_bytes(), media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.mount("/docs/swagger", StaticFiles(directory=_swagger_directory()), name="swagger")
+    swagger = _swagger_files()
+
+    @app.get("/docs/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> Response:
+        # Only the two files /docs uses: the bundle's demo index.html and its initializer are not served.
+        if name not in swagger:
+            raise HTTPException(404)
+        path, media_type = swagger[name]
+        return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "max-age=86400"})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -159,11 +168,15 @@ def build(settings: Settings) -> Any:
     return Guard(app, settings.token)
 
 
-def _swagger_directory() -> str:
-    """Swagger UI's files, from the swagger-ui-bundle package (so /docs loads nothing from a CDN)."""
+def _swagger_files() -> dict[str, tuple[Path, str]]:
+    """Swagger UI's script and style, from the swagger-ui-bundle package (so /docs loads nothing from a CDN)."""
     import swagger_ui_bundle
 
-    return swagger_ui_bundle.swagger_ui_path
+    folder = Path(swagger_ui_bundle.swagger_ui_path)
+    return {
+        "swagger-ui-bundle.js": (folder / "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+        "swagger-ui.css": (folder / "swagger-ui.css", "text/css; charset=utf-8"),
+    }
 
 
 def from_environment() -> Any:

@@ -50,10 +50,15 @@ class Guard:
             return  # websockets: not served
         start = time.perf_counter()
         path: str = scope["path"]
+        method: str = scope["method"]
         status = 0
+        if method == "HEAD":  # answered as GET, without the body (health checks use it)
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             nonlocal status
+            if method == "HEAD" and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", ()))
@@ -78,7 +83,7 @@ class Guard:
                 await self.app(scope, receive, send_with_headers)
         finally:
             ms = (time.perf_counter() - start) * 1000
-            line = {"method": scope["method"], "path": path[:300], "status": status, "ms": round(ms, 2)}
+            line = {"method": method, "path": path[:300], "status": status, "ms": round(ms, 2)}
             self.log.write(json.dumps(line, ensure_ascii=False) + "\n")
             self.log.flush()
 
@@ -91,7 +96,7 @@ class Guard:
                 f"The request's path and query string are {target} bytes; at most {MAX_TARGET}.",
                 [],
             )
-        if self.expected is None or scope["method"] == "OPTIONS":
+        if self.expected is None or scope["method"] == "OPTIONS":  # a CORS preflight carries no token
             return None
         path = scope["path"]
         if path in PUBLIC or path.startswith(PUBLIC_PREFIXES):
