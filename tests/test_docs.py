@@ -4,6 +4,7 @@ Convention: in a fenced ``sh``/``console``/``bash`` block, a line that starts
 with ``domeo `` or ``$ domeo `` is an example command. It runs on the bundled
 sample (``data/invoices.csv``) loaded into a fresh database, and must exit 0,
 or N when the line ends with the comment ``# exit N``.
+A line ending ``runs until stopped`` starts a server and is not run here.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def _examples() -> list[tuple[str, int]]:
     for block in re.findall(r"^```(?:sh|console|bash)\n(.*?)^```", README, flags=re.M | re.S):
         for line in block.splitlines():
             text = line.removeprefix("$ ")
-            if not text.startswith("domeo "):
-                continue
+            if not text.startswith("domeo ") or re.search(r"runs until stopped\s*$", text):
+                continue  # not a command, or a server (tests/test_serve*.py run those)
             words = shlex.split(text, comments=True)
             exit_code = re.search(r"#\s*exit (\d+)\s*$", text)
             found.append((shlex.join(words), int(exit_code[1]) if exit_code else 0))
