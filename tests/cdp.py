@@ -93,7 +93,10 @@ class Browser:
             self.errors.append(json.dumps(params["args"])[:500])
 
     def open(self, url: str) -> None:
+        """Navigate to ``url`` and return once the new document is there (the old one is marked first)."""
+        self.js("window.__leaving = true")
         self.send("Page.navigate", url=url)
+        self.wait("!window.__leaving && document.readyState !== 'loading'")
 
     def js(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (a promise is awaited)."""
@@ -105,7 +108,8 @@ class Browser:
     def wait(self, condition: str) -> None:
         """Return once the JavaScript ``condition`` is true in the page (checked as the page changes)."""
         deadline = time.monotonic() + HANG_GUARD
-        while not self.js(f"Boolean({condition})"):
+        check = f"(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
+        while not self.js(check):
             assert time.monotonic() < deadline, f"the page never got to: {condition}; errors: {self.errors}"
             time.sleep(0.02)
 

@@ -170,3 +170,30 @@ def test_the_page_shows_the_apis_figures_and_pages_and_searches(tmp_path: Path, 
     log = server.access_log()
     assert {e["path"] for e in log} >= {"/", "/static/app.js", "/static/app.css", "/aging", "/invoices/past-due"}
     assert all(e["status"] == 200 for e in log), [e for e in log if e["status"] != 200]
+
+
+def test_with_a_token_the_page_asks_for_it_once(tmp_path: Path, browser) -> None:  # noqa: ANN001
+    db = tmp_path / "sample.db"
+    done = subprocess.run(domeo_command("--db", str(db), "ingest", str(SAMPLE)), capture_output=True, timeout=120)
+    assert done.returncode in (0, 4), done.stderr
+    token = "page-test-token-0123456789abcdef"
+    with serving(str(db), env={"DOMEO_API_TOKEN": token}) as server:
+        browser.open(f"http://{server.host}:{server.port}/?as_of={AS_OF}")
+        browser.wait("!document.querySelector('#token-form').hidden")
+        assert browser.js("document.querySelectorAll('#totals .card').length") == 0
+        browser.js(
+            "document.querySelector('#token').value = 'wrong-token-0123456789';"
+            " document.querySelector('#token-form button').click()"
+        )
+        browser.wait("!document.querySelector('#token-form').hidden")
+        browser.js(
+            f"document.querySelector('#token').value = {token!r}; document.querySelector('#token-form button').click()"
+        )
+        browser.wait("document.body.dataset.ready === 'yes'")
+        assert browser.js("document.querySelectorAll('#totals .card').length") >= 2
+        # The tab keeps it: a reload needs no second asking.
+        browser.open(f"http://{server.host}:{server.port}/?as_of={AS_OF}")
+        browser.wait("document.body.dataset.ready === 'yes'")
+        assert browser.js("document.querySelector('#token-form').hidden") is True
+    statuses = [(e["path"], e["status"]) for e in server.access_log() if e["path"] == "/aging"]
+    assert statuses[0] == ("/aging", 401) and statuses[-1] == ("/aging", 200)
