@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -50,8 +49,14 @@ class Browser:
             stderr=subprocess.PIPE,
         )
         port = self._devtools_port()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=HANG_GUARD) as answer:
-            pages = [t for t in json.load(answer) if t["type"] == "page"]
+        deadline = time.monotonic() + HANG_GUARD
+        while True:  # the first tab may be listed a moment after the endpoint opens
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=HANG_GUARD) as answer:
+                pages = [t for t in json.load(answer) if t["type"] == "page" and "webSocketDebuggerUrl" in t]
+            if pages:
+                break
+            assert time.monotonic() < deadline, "chromium opened no page"
+            time.sleep(0.02)
         self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=HANG_GUARD)
         self.next_id = 0
         self.errors: list[str] = []
@@ -129,5 +134,3 @@ class Browser:
                 self.process.kill()
                 self.process.wait()
             shutil.rmtree(self.profile, ignore_errors=True)
-            if os.path.exists(self.profile):
-                raise AssertionError(f"{self.profile} was not removed")
