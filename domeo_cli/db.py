@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -49,6 +50,69 @@ def _limit_time(db: sqlite3.Connection) -> None:
     if deadline is not None:
         # SQLite calls this every few thousand VM steps; a true answer interrupts the statement.
         db.set_progress_handler(lambda: time.monotonic() > deadline, 4000)
+    else:
+        db.set_progress_handler(None, 0)
+
+
+# -- report connections kept between requests (``domeo serve``) --------------------------------------
+# Opening a connection costs more than a small report's queries (SQLite reads and parses the schema on
+# the first statement). Inside ``keep_connections`` a report snapshot reuses its thread's connection to
+# the same file: closing it ends the snapshot only. A file replaced by another (a new inode) or changed
+# schema is opened anew, with every check of ``open_existing``.
+_keep: ContextVar[bool] = ContextVar("domeo_keep_connections", default=False)
+_kept = threading.local()
+
+
+class _KeptConnection(sqlite3.Connection):
+    """A report connection kept for its thread's next snapshot: ``close`` ends the read transaction only."""
+
+    def close(self) -> None:
+        if self.in_transaction:
+            self.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def keep_connections() -> Iterator[None]:
+    """Let the report snapshots opened inside the block reuse a connection per thread and file."""
+    token = _keep.set(True)
+    try:
+        yield
+    finally:
+        _keep.reset(token)
+
+
+def _reuse(path: str, readonly: bool) -> sqlite3.Connection | None:
+    """This thread's kept connection to ``path``, in a new snapshot, if the file and schema are the same."""
+    cache: dict = getattr(_kept, "connections", None) or {}
+    entry = cache.pop((path, readonly), None)
+    if entry is None:
+        return None
+    db, identity = entry
+    try:
+        stat = os.stat(path)
+        if (stat.st_dev, stat.st_ino) == identity:
+            _limit_time(db)
+            db.execute("BEGIN")
+            if _check_ours(db, path) == schema.SCHEMA_VERSION:
+                cache[(path, readonly)] = entry
+                return db
+    except (OSError, sqlite3.Error, DatabaseError):
+        pass
+    sqlite3.Connection.close(db)
+    return None
+
+
+def _keep_for_later(db: sqlite3.Connection, path: str, readonly: bool) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return
+    if not hasattr(_kept, "connections"):
+        _kept.connections = {}
+    old = _kept.connections.pop((path, readonly), None)
+    if old is not None:
+        sqlite3.Connection.close(old[0])
+    _kept.connections[(path, readonly)] = (db, (stat.st_dev, stat.st_ino))
 
 
 def busy_timeout_ms() -> int:
@@ -60,7 +124,8 @@ def busy_timeout_ms() -> int:
 
 
 def _connect(uri: str) -> sqlite3.Connection:
-    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    kind = _KeptConnection if _keep.get() else sqlite3.Connection
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, factory=kind)
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     return db
 
@@ -205,6 +270,9 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     query of one report answers from the same committed state even while a
     load commits (the caller must not ``BEGIN`` again; closing ends it).
     """
+    keep = snapshot and _keep.get()
+    if keep and (kept := _reuse(path, readonly)) is not None:
+        return kept
     if not os.path.exists(path):
         raise NoDatabase(f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv")
     if os.path.isdir(path):
@@ -240,6 +308,8 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
         except sqlite3.Error as err:
             db.close()
             raise explain(err, path) from None
+        if keep:
+            _keep_for_later(db, path, readonly)
     return db
 
 

@@ -551,3 +551,21 @@ def test_reports_do_not_import_the_server() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done
+
+
+def test_a_database_file_replaced_by_another_is_read_anew(tmp_path, write_csv) -> None:  # noqa: ANN001
+    from conftest import EXAMPLE_CSV
+
+    served, other = tmp_path / "served.db", tmp_path / "other.db"
+    assert cli(served, "ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).returncode == 0
+    assert cli(other, "ingest", str(SAMPLE)).returncode in (0, 4)
+    with serving(str(served)) as server:
+        before = server.get("/invoices/summary/month?month=2025-03").json
+        assert before["count_invoices"] == 3
+        for _ in range(8):  # every worker thread has its connection to the first file now
+            assert server.get("/invoices/summary/month?month=2025-03").json == before
+        os.replace(other, served)
+        after = [server.get("/invoices/summary/month?month=2025-03").json for _ in range(8)]
+    expected = json.loads(cli(served, "summary", "--month", "2025-03", "--json").stdout)
+    assert expected != before
+    assert after == [expected] * 8

@@ -73,12 +73,13 @@ def _failure(err: Exception, db: str) -> Response:
 
 
 def _route(settings: Settings, endpoint: Endpoint):  # noqa: ANN202 - a FastAPI endpoint function
-    from ..db import query_deadline
+    from ..db import keep_connections, query_deadline
 
     def answer(request: Request) -> Response:
         try:
             params = parse(endpoint, request.query_params.multi_items(), request.path_params)
-            with query_deadline(settings.timeout):
+            # One snapshot, on this worker thread's kept connection, its queries stopped at the time limit.
+            with query_deadline(settings.timeout), keep_connections():
                 result = endpoint.call(settings.db, params)
         except (DomeoError, sqlite3.Error) as err:
             return _failure(err, settings.db)
@@ -109,12 +110,13 @@ def build(settings: Settings) -> Any:
     def health(request: Request) -> Response:
         from contextlib import closing
 
-        from ..db import open_existing, query_deadline
+        from ..db import keep_connections, open_existing, query_deadline
 
         try:
             parse(HEALTH, request.query_params.multi_items(), {})
-            with query_deadline(settings.timeout), closing(open_existing(settings.db, snapshot=True)):
-                pass
+            with query_deadline(settings.timeout), keep_connections():
+                with closing(open_existing(settings.db, snapshot=True)):
+                    pass
         except (DomeoError, sqlite3.Error) as err:
             return _failure(err, settings.db)
         return Response(b'{"status": "ok"}\n', media_type=JSON)
