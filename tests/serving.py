@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from conftest import domeo_command
+from helpers import domeo_command
 
 START_TIMEOUT = 60  # a hang guard only: a healthy start takes well under a second
 

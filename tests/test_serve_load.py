@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import domeo_command, load_generator
+from helpers import domeo_command, load_generator
 from serving import serving
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from cdp import CHROMIUM, Browser
-from conftest import SAMPLE, domeo_command
+from helpers import SAMPLE, domeo_command
 from serving import serving
 
 pytestmark = pytest.mark.slow

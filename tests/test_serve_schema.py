@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import SAMPLE, domeo_command
+from helpers import SAMPLE, domeo_command
 from hypothesis import HealthCheck, settings
 from serving import serving
 
