@@ -21,9 +21,9 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__, shapes
 from ..errors import DomeoError
-from . import openapi
 from .endpoints import ENDPOINTS, HEALTH, Endpoint, parse
 from .guard import Guard, error_body
+from .openapi import document as openapi_document
 
 JSON = "application/json; charset=utf-8"
 #: The environment variable that hands the settings to each worker process.
@@ -99,7 +99,7 @@ def build(settings: Settings) -> Any:
         redoc_url=None,
     )
     app.router.redirect_slashes = False  # /invoices is not found, never redirected to /invoices/
-    document = json.dumps(openapi.document(__version__), ensure_ascii=False).encode()
+    document = json.dumps(openapi_document(__version__), ensure_ascii=False).encode()
     static = resources.files("domeo_cli.serve") / "static"
 
     for endpoint in ENDPOINTS:
