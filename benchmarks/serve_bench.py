@@ -11,7 +11,9 @@ for every endpoint measures, after a warm-up:
   (at most ``--requests`` requests or ``--seconds`` seconds);
 - requests per second and p99 latency with ``--clients`` concurrent clients,
   each on its own keep-alive connection (at most ``--seconds`` seconds and
-  ``--requests`` x clients requests).
+  ``--requests`` x clients requests), and the server's CPU time per request
+  in that run (its processes' user and system time, from /proc): a figure
+  that other work on the machine does not change much.
 
 The client is a minimal HTTP/1.1 client on raw sockets (a few microseconds a
 request), in this process, on the same machine: its cost is in the figures.
@@ -164,6 +166,23 @@ def many_clients(port: int, path: str, clients: int, requests: int, seconds: flo
     return len(every) / elapsed, every
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its descendants, in seconds (from /proc)."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def start_server(db: Path, workers: int) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
         domeo("--db", str(db), "serve", "--port", "0", "--workers", str(workers)),
@@ -214,10 +233,12 @@ def main() -> None:
         try:
             for label, path in points:
                 single = one_client(port, path, args.requests, args.seconds)
+                cpu = tree_cpu_seconds(process.pid)
                 rate, concurrent = many_clients(port, path, args.clients, args.requests, args.seconds)
+                cpu = (tree_cpu_seconds(process.pid) - cpu) / len(concurrent) * 1000
                 rows.append(
                     (label, workers, statistics.median(single) * 1000, percentile(single, 0.99) * 1000, rate,
-                     percentile(concurrent, 0.99) * 1000, len(single), len(concurrent))
+                     percentile(concurrent, 0.99) * 1000, cpu, len(single), len(concurrent))
                 )  # fmt: skip
                 print(f"{label}, {workers} worker(s): done", file=sys.stderr)
         finally:
@@ -226,10 +247,13 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"\n{args.rows:,} invoices; loopback; client in the same machine; load average after: {load:.2f}\n")
     print(f"| endpoint | workers | p50, 1 client | p99, 1 client | req/s, {args.clients} clients "
-          f"| p99, {args.clients} clients | requests |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, workers, p50, p99, rate, p99c, n1, n8 in rows:
-        print(f"| {label} | {workers} | {p50:.2f} ms | {p99:.2f} ms | {rate:,.0f} | {p99c:.1f} ms | {n1} + {n8} |")
+          f"| p99, {args.clients} clients | server CPU per request | requests |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, workers, p50, p99, rate, p99c, cpu, n1, n8 in rows:
+        print(
+            f"| {label} | {workers} | {p50:.2f} ms | {p99:.2f} ms | {rate:,.0f} | {p99c:.1f} ms | {cpu:.2f} ms "
+            f"| {n1} + {n8} |"
+        )
 
 
 if __name__ == "__main__":

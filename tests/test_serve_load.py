@@ -146,3 +146,19 @@ def test_answers_come_from_one_committed_state_while_a_load_runs(tmp_path: Path)
     mixed = [(url, status) for url, status, body in clients.answers if body not in (old[url], new[url])]
     assert mixed == []
     assert all(status in (200, 404) for _, status, _ in clients.answers)
+
+
+def test_the_serve_benchmark_runs_end_to_end() -> None:
+    """A tiny run of benchmarks/serve_bench.py, so that it keeps working (timings are not checked)."""
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "serve_bench.py"
+    done = subprocess.run(
+        [sys.executable, str(bench), "--rows", "2000", "--seconds", "0.2", "--requests", "5", "--clients", "2"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    for label in ("past-due page", "month summary", "contact", "health", "one invoice", "customers page"):
+        assert f"| {label} | 1 |" in done.stdout and f"| {label} | 2 |" in done.stdout, label
