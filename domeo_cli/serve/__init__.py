@@ -120,7 +120,7 @@ def serve(
     sys.stderr.flush()
     try:
         if workers == 1:
-            _Server(config).run(sockets=[sock])
+            _server(config).run(sockets=[sock])
         else:
             from uvicorn.supervisors import Multiprocess
 
@@ -131,20 +131,21 @@ def serve(
     return 0
 
 
-class _Server:
-    """uvicorn's server, stopping on SIGINT and SIGTERM without re-raising the signal afterwards."""
+def _server(config):  # noqa: ANN001, ANN202 - a uvicorn.Config, a uvicorn.Server
+    """uvicorn's server, stopping on SIGINT and SIGTERM without raising the signal again afterwards.
 
-    def __new__(cls, config):  # noqa: ANN001, ANN204 - a uvicorn.Server
-        import uvicorn
+    (uvicorn re-raises it once stopped, so that a parent sees the signal: ours says "stopped" and exits 0.)
+    """
+    import uvicorn
 
-        class Server(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self):  # noqa: ANN202
-                previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-                try:
-                    yield
-                finally:
-                    for sig, handler in previous.items():
-                        signal.signal(sig, handler)
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # noqa: ANN202
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
-        return Server(config)
+    return Server(config)

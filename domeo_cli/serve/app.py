@@ -51,14 +51,7 @@ class Settings(NamedTuple):
 
 
 def _error(status: int, code: str, message: str, suggestions: list[str] | None = None, headers=None) -> Response:  # noqa: ANN001
-    if suggestions:
-        body = json.dumps(
-            {"error": {"code": code, "message": message, "suggestions": suggestions}}, ensure_ascii=False
-        ).encode()
-        body += b"\n"
-    else:
-        body = error_body(code, message)
-    return Response(body, status_code=status, media_type=JSON, headers=headers)
+    return Response(error_body(code, message, suggestions), status_code=status, media_type=JSON, headers=headers)
 
 
 def _failure(err: Exception, db: str) -> Response:

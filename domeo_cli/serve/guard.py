@@ -30,9 +30,12 @@ DOCS_CSP = PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
-def error_body(code: str, message: str) -> bytes:
-    """The error document, as the API sends it."""
-    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode() + b"\n"
+def error_body(code: str, message: str, suggestions: list[str] | None = None) -> bytes:
+    """The error document, as the API sends it (and the command line prints it with --json)."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if suggestions:
+        error["suggestions"] = suggestions
+    return json.dumps({"error": error}, ensure_ascii=False).encode() + b"\n"
 
 
 class Guard:
