@@ -79,6 +79,15 @@ def _cases(n: dict[str, str]) -> list[tuple[str, list[str]]]:
             ["aging", "--as-of", AS_OF, "--buckets", "15,45", "--age-by", "invoice", "--sort", "name"]
             + ["--limit", "3", "--min-total", "100", "--currency", "USD"],
         ),
+        (
+            f"/invoices/past-due?as_of={AS_OF}&customer_name={low}&min_days=30&contact=true&with_children=true",
+            ["past-due", "--as-of", AS_OF, "--customer", name, "--min-days", "30", "--contact", "--with-children"],
+        ),
+        (f"/customers/statement?name={low}&as_of={AS_OF}", ["statement", name, "--as-of", AS_OF]),
+        (
+            f"/customers/statement?name={low}&as_of={AS_OF}&with_children=true",
+            ["statement", name, "--as-of", AS_OF, "--with-children"],
+        ),
         (f"/invoices/{n['invoice']}?as_of={AS_OF}", ["invoice", n["invoice"], "--as-of", AS_OF]),
         (f"/invoices/{n['invoice'].lower()}", ["invoice", n["invoice"].lower()]),
     ]
@@ -160,6 +169,11 @@ _SAME_AS_CLI = [
     ("/aging?min_total=lots", ["aging", "--min-total", "lots"], 400),
     ("/aging?limit=0", ["aging", "--limit", "0"], 400),
     ("/invoices/NO-SUCH-1", ["invoice", "NO-SUCH-1"], 404),
+    ("/invoices/past-due?customer_name=Nobody", ["past-due", "--customer", "Nobody"], 404),
+    ("/invoices/past-due?min_days=0", ["past-due", "--min-days", "0"], 400),
+    ("/invoices/past-due?with_children=true", ["past-due", "--with-children"], 400),
+    ("/customers/statement?name=Nobody", ["statement", "Nobody"], 404),
+    ("/customers/statement?name=x&as_of=2025-13-01", ["statement", "x", "--as-of", "2025-13-01"], 400),
 ]  # fmt: skip
 
 
@@ -189,7 +203,7 @@ _WEB_ERRORS = [
     ("/invoices/past-due?limit=", 400, "The parameter limit takes a whole number, not ''."),
     ("/invoices/past-due?offset=99999999999999999999", 400, None),
     ("/invoices/past-due?limt=5", 400, "/invoices/past-due does not take the parameter 'limt' (it takes: as_of, lim"
-                                       "it, offset, sort)."),
+                                       "it, offset, sort, customer_name, with_children, min_days, contact)."),
     ("/invoices/past-due?limit=5&limit=6", 400, "The parameter limit is given more than once."),
     ("/invoices/summary/month", 400, "/invoices/summary/month needs the parameter month (YYYY-MM)."),
     ("/invoices/summary/range?from=2025-01", 400, "/invoices/summary/range needs the parameter to (YYYY-MM)."),
@@ -282,12 +296,13 @@ def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(se
         "/invoices/summary/range",
         "/invoices/{invoice_number}",
         "/customers/contact",
+        "/customers/statement",
         "/customers",
         "/aging",
         "/health",
     }
     past_due = document["paths"]["/invoices/past-due"]["get"]
-    assert [p["name"] for p in past_due["parameters"]] == ["as_of", "limit", "offset", "sort"]
+    assert [p["name"] for p in past_due["parameters"]][:4] == ["as_of", "limit", "offset", "sort"]
     limit = past_due["parameters"][1]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 200, 50)
     month = document["paths"]["/invoices/summary/month"]["get"]["parameters"]

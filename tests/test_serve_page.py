@@ -151,12 +151,23 @@ def test_the_page_shows_the_apis_figures_and_pages_and_searches(tmp_path: Path, 
             ]
             for c in contacts["contacts"]
         ]
-        aging = api(f"/aging?as_of={AS_OF}&customer_name={quote(first['name'])}")
-        shown_open = browser.js(
-            "[...document.querySelectorAll('#customer-detail .open-invoices tbody tr')].map(r => [r.dataset.currency,"
+        statement = api(f"/customers/statement?name={quote(first['name'])}&as_of={AS_OF}")
+        shown_aging = browser.js(
+            "[...document.querySelectorAll('#customer-detail .open-aging tbody tr')].map(r => [r.dataset.currency,"
             " r.querySelector('.total').textContent, r.querySelector('.count').textContent])"
         )
-        assert shown_open == [[t["currency"], money(t["total"]), str(t["invoices"])] for t in aging["totals"]]
+        assert shown_aging == [[t["currency"], money(t["total"]), str(t["invoices"])] for t in statement["totals"]]
+        shown_open = browser.js(
+            "[...document.querySelectorAll('#customer-detail .open-invoices tbody tr')]"
+            ".map(r => [...r.cells].map(c => c.textContent))"
+        )
+        assert shown_open == [
+            [i["invoice_number"], i["invoice_date"], i["due_date"], str(i["days_past_due"]), money(i["outstanding"])]
+            + [i["currency"]]
+            for part in statement["accounts"]
+            for i in part["invoices"]
+        ]
+        assert shown_open, "the first customer found has open invoices"
         # Another customer of the results, by a click.
         if len(found) > 1:
             browser.js("document.querySelectorAll('#customer-results button')[1].click()")
@@ -168,7 +179,17 @@ def test_the_page_shows_the_apis_figures_and_pages_and_searches(tmp_path: Path, 
         assert shot.read_bytes().startswith(b"\x89PNG")
         assert browser.errors == []
     log = server.access_log()
-    assert {e["path"] for e in log} >= {"/", "/static/app.js", "/static/app.css", "/aging", "/invoices/past-due"}
+    assert {e["path"] for e in log} >= {
+        "/",
+        "/static/app.js",
+        "/static/app.css",
+        "/aging",
+        "/invoices/past-due",
+        "/invoices/summary/range",
+        "/customers",
+        "/customers/contact",
+        "/customers/statement",
+    }
     assert all(e["status"] == 200 for e in log), [e for e in log if e["status"] != 200]
 
 

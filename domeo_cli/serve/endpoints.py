@@ -149,9 +149,31 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 default="due_date.asc",
                 enum=("due_date.asc", "due_date.desc"),
             ),
+            Param(
+                "customer_name",
+                "string",
+                "Only this customer: its exact name (any case and spacing) or its customer number.",
+                example="Harbor Lane Bakery",
+            ),
+            Param("with_children", "boolean", "With customer_name: every account below it too.", default=False),
+            Param("min_days", "integer", "Only invoices at least this many days past due.", minimum=1, example=30),
+            Param(
+                "contact", "boolean", "Add each invoice's customer's main contact (name, email, phone).", default=False
+            ),
         ),
         "PastDuePage",
-        lambda db, p: _reports().past_due(db, as_of=p["as_of"], limit=p["limit"], offset=p["offset"], sort=p["sort"]),
+        lambda db, p: _reports().past_due(
+            db,
+            as_of=p["as_of"],
+            limit=p["limit"],
+            offset=p["offset"],
+            sort=p["sort"],
+            customer=p["customer_name"],
+            with_children=p["with_children"],
+            min_days=p["min_days"],
+            contact=p["contact"],
+        ),
+        not_found="No customer has the name or number `customer_name`; the message names the closest ones.",
     ),
     Endpoint(
         "/invoices/summary/month",
@@ -222,6 +244,30 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "ContactPage",
         lambda db, p: _reports().contact(db, name=p["name"], limit=p["limit"], offset=p["offset"]),
         not_found="No customer has this name; the message names the closest ones.",
+    ),
+    Endpoint(
+        "/customers/statement",
+        "statement",
+        "Statement of account",
+        "What the customer owes, invoice by invoice: its open invoices with days past due, and the balance by "
+        "age and in total per currency (with `with_children`, every account below it in its own part). The "
+        "same document as `domeo statement NAME --json`.",
+        (
+            Param(
+                "name",
+                "string",
+                "The customer's name (any case and spacing) or customer number.",
+                required=True,
+                example="Harbor Lane Bakery",
+            ),
+            _AS_OF,
+            Param(
+                "with_children", "boolean", "Add every account below the customer, each in its own part.", default=False
+            ),
+        ),
+        "Statement",
+        lambda db, p: _reports().statement(db, customer=p["name"], as_of=p["as_of"], with_children=p["with_children"]),
+        not_found="No customer has this name or number; the message names the closest ones.",
     ),
     Endpoint(
         "/customers",

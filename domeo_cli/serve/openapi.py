@@ -77,7 +77,12 @@ SCHEMAS: dict[str, Any] = {
                         "currency": _TEXT,
                         "status": {"type": "string", "enum": ["Pending", "Closed"]},
                         "days_past_due": {"type": "integer", "minimum": 1},
-                    }
+                        # with contact=true:
+                        "contact_name": _null(_TEXT),
+                        "contact_email": _null(_TEXT),
+                        "contact_phone": _null(_TEXT),
+                    },
+                    optional=("contact_name", "contact_email", "contact_phone"),
                 )
             ),
             "total": _INT,
@@ -163,6 +168,43 @@ SCHEMAS: dict[str, Any] = {
                     }
                 )
             ),
+        }
+    ),
+    "Statement": _object(
+        {
+            "as_of": _DATE,
+            "customer_name": _TEXT,
+            "customer_number": _null(_TEXT),
+            "contact": _null(_CONTACT),
+            "buckets": _array(_TEXT),
+            "accounts": _array(
+                _object(
+                    {
+                        "customer_name": _TEXT,
+                        "customer_number": _null(_TEXT),
+                        "parent_number": _null(_TEXT),
+                        "contact": _null(_CONTACT),
+                        "invoices": _array(
+                            _object(
+                                {
+                                    "invoice_number": _TEXT,
+                                    "invoice_date": _DATE,
+                                    "due_date": _DATE,
+                                    "po_number": _null(_TEXT),
+                                    "bill_total": _MONEY,
+                                    "applied": _MONEY,
+                                    "outstanding": _MONEY,
+                                    "currency": _TEXT,
+                                    "days_past_due": _INT,
+                                    "bucket": _TEXT,
+                                }
+                            )
+                        ),
+                        "aging": _array(_ref("AgingTotal")),
+                    }
+                )
+            ),
+            "totals": _array(_ref("AgingTotal")),
         }
     ),
     "AgingAmounts": _object(_AMOUNTS, extra=_MONEY),
@@ -290,6 +332,37 @@ EXAMPLES: dict[str, Any] = {
             "finished_at": "2025-05-01T06:00:02+00:00",
             "sha256": "9787cbe2b9dec3168d07fa2c81c74d038d977a666243fe24b1faa1f54c2e496b",
         },
+    },
+    "Statement": {
+        "as_of": "2025-05-01",
+        "customer_name": "Harbor Lane Bakery",
+        "customer_number": "418552",
+        "contact": _HARBOR,
+        "buckets": ["current", "1-30", "31-60", "61-90", "91+"],
+        "accounts": [
+            {
+                "customer_name": "Harbor Lane Bakery",
+                "customer_number": "418552",
+                "parent_number": "907113",
+                "contact": _HARBOR,
+                "invoices": [
+                    {
+                        "invoice_number": "DF2031977",
+                        "invoice_date": "2025-03-21",
+                        "due_date": "2025-04-20",
+                        "po_number": "PO-004430",
+                        "bill_total": "1190.50",
+                        "applied": "412.25",
+                        "outstanding": "778.25",
+                        "currency": "USD",
+                        "days_past_due": 11,
+                        "bucket": "1-30",
+                    }
+                ],
+                "aging": [{"currency": "USD", **_AGING_ROW, "total": "778.25", "invoices": 1}],
+            }
+        ],
+        "totals": [{"currency": "USD", **_AGING_ROW, "total": "778.25", "invoices": 1}],
     },
     "AgingReport": {
         "as_of": "2025-05-01",

@@ -219,9 +219,9 @@ async function search(text) {
 async function showCustomer(customer, button) {
   for (const other of document.querySelectorAll("#customer-results button")) other.classList.remove("chosen");
   button.classList.add("chosen");
-  const [contacts, aging] = await Promise.all([
+  const [contacts, statement] = await Promise.all([
     api("/customers/contact", { name: customer.name, limit: 20 }),
-    api("/aging", { as_of: state.asOf, customer_name: customer.name }),
+    api("/customers/statement", { name: customer.name, as_of: state.asOf }),
   ]);
   const balances = el(
     "table",
@@ -256,22 +256,46 @@ async function showCustomer(customer, button) {
         ),
       )
     : el("p", { class: "empty" }, "No contact on this customer's invoices.");
-  const open = aging.totals.length
+  const aging = statement.totals.length
     ? el(
         "table",
-        { class: "open-invoices" },
-        el("thead", {}, el("tr", {}, el("th", {}, "Cur."), ...aging.buckets.map((b) => el("th", { class: "num" }, b)), el("th", { class: "num" }, "Total"), el("th", { class: "num" }, "Invoices"))),
+        { class: "open-aging" },
+        el("thead", {}, el("tr", {}, el("th", {}, "Cur."), ...statement.buckets.map((b) => el("th", { class: "num" }, b)), el("th", { class: "num" }, "Total"), el("th", { class: "num" }, "Invoices"))),
         el(
           "tbody",
           {},
-          ...aging.totals.map((t) =>
+          ...statement.totals.map((t) =>
             el(
               "tr",
               { "data-currency": t.currency },
               el("td", {}, t.currency),
-              ...aging.buckets.map((b) => el("td", { class: "num" }, money(t[b]))),
+              ...statement.buckets.map((b) => el("td", { class: "num" }, money(t[b]))),
               el("td", { class: "num total" }, money(t.total)),
               el("td", { class: "num count" }, t.invoices),
+            ),
+          ),
+        ),
+      )
+    : el("p", { class: "empty" }, "No open invoices.");
+  const invoices = statement.accounts.flatMap((account) => account.invoices);
+  const open = invoices.length
+    ? el(
+        "table",
+        { class: "open-invoices" },
+        el("thead", {}, el("tr", {}, el("th", {}, "Invoice"), el("th", {}, "Date"), el("th", {}, "Due"), el("th", { class: "num" }, "Days late"), el("th", { class: "num" }, "Outstanding"), el("th", {}, "Cur."))),
+        el(
+          "tbody",
+          {},
+          ...invoices.map((i) =>
+            el(
+              "tr",
+              { "data-invoice": i.invoice_number },
+              el("td", {}, i.invoice_number),
+              el("td", {}, i.invoice_date),
+              el("td", {}, i.due_date),
+              el("td", { class: "num" }, i.days_past_due),
+              el("td", { class: "num" }, money(i.outstanding)),
+              el("td", {}, i.currency),
             ),
           ),
         ),
@@ -284,7 +308,8 @@ async function showCustomer(customer, button) {
       { class: "grid" },
       el("div", {}, el("h3", {}, "Balances"), balances),
       el("div", {}, el("h3", {}, `Contacts (${contacts.total})`), people),
-      el("div", { class: "full" }, el("h3", {}, "Open invoices by days past due"), open),
+      el("div", { class: "full" }, el("h3", {}, `Open balance by days past due, as of ${statement.as_of}`), aging),
+      el("div", { class: "full" }, el("h3", {}, `Open invoices (${invoices.length})`), open),
     ),
   );
 }
