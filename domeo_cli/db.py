@@ -393,6 +393,9 @@ def migrate(db: sqlite3.Connection, path: str) -> list[str]:
             )
             db.execute(f"PRAGMA user_version = {number}")
             applied.append(step.__name__.lstrip("_"))
+        from .phases import reached  # here, not at the top: a report never migrates
+
+        reached("migrated")
     return applied
 
 

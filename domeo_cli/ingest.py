@@ -27,6 +27,7 @@ from .errors import DatabaseError, InvalidInput
 from .feed import Feed, FeedRunner, Ledger
 from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
 from .parsing import STORED_COLUMNS, HeaderMap, RowParser
+from .phases import reached
 
 __all__ = ["MAX_WARNING_DETAILS", "LoadReport", "Rejection", "RejectionList", "Warning_", "load"]
 
@@ -144,8 +145,10 @@ def _load_once(
         run_id = None if dry_run else _start_run(db, source.name, report.encoding)
         report.run_id = run_id  # the row of ``ingest_runs`` this load writes (the load log names it)
         clock.lap("open")
+        reached("opened")
         staging.fill(Feed(records, RowParser(header), source, staging.keep_raw), ledger, report, progress)
         clock.lap("parse+stage")
+        reached("staged")
         staging.drop_replaced(ledger)
         clock.lap("duplicates")
         report.customers = ledger.used_count()
@@ -164,9 +167,11 @@ def _load_once(
             db.execute("ROLLBACK")
         else:
             Merge(db, staging, ledger, report, run_id, clock).run(staging.sha256)
+            reached("before_commit")
             db.execute("COMMIT")
             clock.lap("commit")
             report.committed = True
+            reached("committed")
     except BaseException as err:
         if db.in_transaction:
             db.execute("ROLLBACK")
@@ -262,6 +267,7 @@ class Staging:
                 if batch.rows:
                     db.executemany(insert, ledger.staged(batch.rows))
                     self.rows += len(batch.rows)
+                    reached("parsing")
                     for line, number, message in ledger.warnings:
                         report.warn(line, number, message)
                     ledger.warnings.clear()
@@ -404,6 +410,8 @@ class Merge:
         dropped = _secondary_indexes(db) + _invoice_triggers(db) if rebuild else []
         for kind, name, _ in dropped:
             db.execute(f'DROP {kind} "{name}"')
+        if rebuild:
+            reached("indexes_dropped")
         # Rows go in (and are compared) in invoice-number order, read along the staging
         # index: the unique index of invoices then grows at its end, and look-ups walk
         # it in order. In file order, an export sorted by customer would insert at
@@ -430,6 +438,7 @@ class Merge:
                 (run_id,),
             ).rowcount
         lap("insert")
+        reached("inserted")
         for kind, _, sql in dropped:
             if kind == "INDEX":
                 db.execute(sql)
@@ -445,6 +454,8 @@ class Merge:
             if kind == "TRIGGER":
                 db.execute(sql)
         lap("rollup")
+        if rebuild:
+            reached("indexes_built")
         after = db.execute("SELECT count(*) FROM invoices").fetchone()[0]
         report.inserted = after - before
         report.updated = written - report.inserted

@@ -202,3 +202,30 @@ LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents
                UNION ALL SELECT 'invoice', currency, invoice_date, count(*), sum(outstanding_cents) FROM invoices
                WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
 KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"
+
+
+class Pause:
+    """Hold a domeo process at named phases of a load (``DOMEO_TEST_PAUSE``, see ``domeo_cli/phases.py``).
+
+    ``env`` goes to the process; ``wait(phase, process)`` returns once it holds
+    at that phase; ``release()`` lets it go on. No test guesses from the clock.
+    """
+
+    def __init__(self, path: Path, *phases: str) -> None:
+        self.path = path
+        self.env = {"DOMEO_TEST_PAUSE": f"{','.join(phases)}:{path}"}
+
+    def wait(self, phase: str, process, timeout: float = 300) -> None:  # noqa: ANN001 - a subprocess.Popen
+        """Return once ``process`` holds at ``phase``; fail if it ends or holds elsewhere."""
+        import time
+
+        deadline = time.monotonic() + timeout  # a hang guard only: a healthy run never comes near it
+        while not self.path.exists():
+            assert process.poll() is None, f"the process ended (exit {process.returncode}) before {phase}"
+            assert time.monotonic() < deadline, f"the process never reached {phase}"
+            time.sleep(0.005)
+        assert self.path.read_text(encoding="utf-8") == phase
+
+    def release(self) -> None:
+        """Let the held process go on."""
+        self.path.unlink()

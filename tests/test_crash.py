@@ -2,11 +2,13 @@
 
 A base export is loaded once; then a second export (changed rows and new
 ones) is loaded again and again from a copy of that base database, and the
-loading process is killed at moments spread over the load: by time (fractions
-of one measured full load, the last ones near the commit) and by the
-write-ahead log's growth (the merge and the commit themselves). After each
-kill SQLite's own integrity check passes and the database holds exactly the
-digest of the state before the load or exactly that after it, never a mix.
+loading process is killed at each named phase of the load (held there by
+``DOMEO_TEST_PAUSE``, see ``domeo_cli/phases.py``: every kill lands, on any
+machine) and, inside the merge and the commit themselves, as the write-ahead
+log grows. After each kill SQLite's own integrity check passes and the
+database holds exactly the digest of the state before the load or exactly
+that after it, never a mix: before for every phase up to the commit, after
+once it is committed.
 """
 
 from __future__ import annotations
@@ -22,13 +24,21 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import domeo_command, load_generator
+from helpers import Pause, domeo_command, load_generator
 
 pytestmark = pytest.mark.slow
 
-ROWS = 30_000  # about 3 s per load on two cores: 27 kills stay under two minutes
+ROWS = 30_000  # about 3 s per load on two cores
 NEW_ROWS = 3_000
-TIME_FRACTIONS = [i / 20 for i in range(1, 21)] + [0.97, 0.99]  # 5 % .. 100 %, then the very end
+# The phases a load passes (one that does not rebuild the indexes), and the state a kill there leaves.
+PHASES = {
+    "opened": "before",
+    "parsing": "before",
+    "staged": "before",
+    "inserted": "before",
+    "before_commit": "before",
+    "committed": "after",
+}
 WAL_FRACTIONS = [0.02, 0.3, 0.6, 0.9, 0.99]  # kill as the log passes these shares of its full size
 
 
@@ -89,17 +99,28 @@ def _fresh_copy(base_db: Path, work: Path) -> None:
     os.chmod(work, 0o600)
 
 
-def _start_load(work: Path, second: Path) -> subprocess.Popen:
+def _start_load(work: Path, second: Path, pause: Pause | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         domeo_command("--db", str(work), "ingest", str(second), "--json"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(pause.env if pause else {})},
     )
+
+
+def _kill_at(phase: str, work: Path, csv_path: Path, folder: Path) -> None:
+    """Load ``csv_path`` into ``work`` and SIGKILL it while it holds at ``phase``."""
+    pause = Pause(folder / f"pause-{phase}", phase)
+    process = _start_load(work, csv_path, pause)
+    pause.wait(phase, process)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+    pause.path.unlink()
 
 
 @pytest.fixture(scope="module")
 def loads(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Files, the base database, both digests, a full load's duration and WAL size."""
+    """Files, the base database, both digests and a full load's WAL size."""
     folder = tmp_path_factory.mktemp("crash")
     base, second = _write_files(folder)
     base_db = folder / "base.db"
@@ -113,15 +134,12 @@ def loads(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = folder / "work.db"
     _fresh_copy(base_db, work)
     wal = Path(f"{work}-wal")
-    started = time.monotonic()
-    process = _start_load(work, second)
-    wal_max = 0
-    while process.poll() is None:
-        if wal.exists():
-            wal_max = max(wal_max, wal.stat().st_size)
-        time.sleep(0.002)
-    duration = time.monotonic() - started
-    assert process.returncode == 0
+    pause = Pause(folder / "pause", "committed")
+    process = _start_load(work, second, pause)
+    pause.wait("committed", process)
+    wal_max = wal.stat().st_size  # the whole load, committed (closing checkpoints and removes it)
+    pause.release()
+    assert process.wait() == 0
     after = _digest(work)
     assert after != before
     assert wal_max > 0
@@ -132,60 +150,36 @@ def loads(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "work": work,
         "before": before,
         "after": after,
-        "duration": duration,
         "wal_max": wal_max,
     }
 
 
 def test_sigkill_during_ingest_leaves_the_old_state_or_the_new(loads: dict) -> None:
-    work, second, base_db = loads["work"], loads["second"], loads["base_db"]
-    wal = Path(f"{work}-wal")
-    outcomes: list[tuple[str, str]] = []
-    killed = 0
-
-    def check(label: str, process: subprocess.Popen) -> None:
-        nonlocal killed
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        if process.returncode == -signal.SIGKILL:
-            killed += 1
-        else:  # it finished first: then it must have succeeded
-            assert process.returncode == 0, (label, process.returncode)
-        state = _digest(work)
-        assert state in (loads["before"], loads["after"]), f"kill at {label}: a state that is neither"
-        outcomes.append((label, "before" if state == loads["before"] else "after"))
-
-    for fraction in TIME_FRACTIONS:
+    work, second, base_db, folder = loads["work"], loads["second"], loads["base_db"], loads["folder"]
+    for phase, expected in PHASES.items():
         _fresh_copy(base_db, work)
-        deadline = time.monotonic() + fraction * loads["duration"]
-        process = _start_load(work, second)
-        time.sleep(max(0.0, deadline - time.monotonic()))
-        check(f"{fraction:.0%} of the load time", process)
+        _kill_at(phase, work, second, folder)
+        assert _digest(work) == loads[expected], f"a kill at {phase} did not leave the state {expected} the load"
 
+    # Inside the merge and the commit, where SQLite writes pages: a kill as the log grows
+    # past each share of its full size. The load may finish first; either way, old or new.
+    wal = Path(f"{work}-wal")
     for share in WAL_FRACTIONS:
         _fresh_copy(base_db, work)
         threshold = int(share * loads["wal_max"])
         process = _start_load(work, second)
         while process.poll() is None:
             if wal.exists() and wal.stat().st_size > threshold:
+                process.send_signal(signal.SIGKILL)
                 break
             time.sleep(0.0005)
-        check(f"WAL past {share:.0%} of its size", process)
+        process.wait()
+        assert process.returncode in (0, -signal.SIGKILL), (share, process.returncode)
+        assert _digest(work) in (loads["before"], loads["after"]), f"WAL past {share:.0%}: a state that is neither"
 
-    print(f"\n{killed} kills; outcomes: {outcomes}")  # shown with pytest -s
-    assert killed >= 20, outcomes
-    assert len(outcomes) == len(TIME_FRACTIONS) + len(WAL_FRACTIONS)
-    kinds = {kind for _, kind in outcomes}
-    assert "before" in kinds, outcomes  # the early kills did roll back
-    assert outcomes[0][1] == "before"
-
-    # The last killed database is still a working one: loading again completes the load.
+    # A killed database is still a working one: loading again completes the load.
     _fresh_copy(base_db, work)
-    process = _start_load(work, second)
-    time.sleep(loads["duration"] / 2)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    _kill_at("inserted", work, second, folder)
     assert _digest(work) == loads["before"]
     again = subprocess.run(domeo_command("--db", str(work), "ingest", str(second), "--json"), capture_output=True)
     assert again.returncode == 0, again.stderr
@@ -199,10 +193,7 @@ def test_report_after_a_kill_answers_the_old_state(loads: dict) -> None:
     )
     assert expected.returncode == 0, expected.stderr
     _fresh_copy(base_db, work)
-    process = _start_load(work, second)
-    time.sleep(loads["duration"] * 0.6)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL
+    _kill_at("before_commit", work, second, loads["folder"])
     # The report opens the crashed database read-only: it must recover or read around the WAL.
     report = subprocess.run(
         domeo_command("--db", str(work), "past-due", "--as-of", "2025-10-01", "--json"), capture_output=True
@@ -233,19 +224,19 @@ def test_sigkill_during_a_load_that_rebuilds_the_indexes(tmp_path: Path) -> None
     checkpoint.close()
     before = _digest(base_db)
     _fresh_copy(base_db, work)
-    started = time.monotonic()
     assert subprocess.run(domeo_command("--db", str(work), "ingest", str(large)), capture_output=True).returncode == 0
-    duration = time.monotonic() - started
     after = _digest(work)
-    outcomes = []
-    for fraction in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+    phases = {
+        "staged": before,
+        "indexes_dropped": before,
+        "inserted": before,
+        "indexes_built": before,
+        "before_commit": before,
+        "committed": after,
+    }
+    for phase, expected in phases.items():
         _fresh_copy(base_db, work)
-        process = _start_load(work, large)
-        time.sleep(fraction * duration)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
+        _kill_at(phase, work, large, tmp_path)
         state = _digest(work)
-        assert state in (before, after), f"kill at {fraction:.0%}: a state that is neither"
-        outcomes.append((fraction, process.returncode, "before" if state == before else "after"))
-    assert sum(1 for _, code, _ in outcomes if code == -signal.SIGKILL) >= 4, outcomes
+        assert state in (before, after), f"kill at {phase}: a state that is neither"
+        assert state == expected, f"kill at {phase}: the wrong state"

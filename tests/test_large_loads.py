@@ -162,29 +162,21 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path: Path) -> None:
     import sys
     import time
 
+    from helpers import Pause
+
+    # One row a batch: the child has far more to send than the pipe holds, so it is
+    # still running (blocked on the pipe) while the parent holds after its first batch.
     script = f"""
-import time
 from domeo_cli import feed, ingest
 feed.PARALLEL_FROM = 0
 feed.BATCH = 1
-batches = feed.Feed.batches
-def slow(self):
-    for batch in batches(self):
-        time.sleep(0.01)
-        yield batch
-feed.Feed.batches = slow
 ingest.load({str(tmp_path / "k.db")!r}, {str(SAMPLE)!r})
 """
-    parent = subprocess.Popen([sys.executable, "-c", script])
-    children: list[int] = []
-    deadline = time.monotonic() + 20
-    while not children and time.monotonic() < deadline:
-        time.sleep(0.05)
-        try:
-            with open(f"/proc/{parent.pid}/task/{parent.pid}/children") as listing:
-                children = [int(pid) for pid in listing.read().split()]
-        except FileNotFoundError:
-            break
+    pause = Pause(tmp_path / "pause", "parsing")
+    parent = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, **pause.env})
+    pause.wait("parsing", parent)
+    with open(f"/proc/{parent.pid}/task/{parent.pid}/children") as listing:
+        children = [int(pid) for pid in listing.read().split()]
     assert children, "the load never started its parsing child"
     parent.send_signal(signal.SIGKILL)
     parent.wait()
@@ -216,9 +208,8 @@ def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path
     import csv
     import signal
     import subprocess
-    import time
 
-    from helpers import domeo_command, load_generator
+    from helpers import Pause, domeo_command, load_generator
 
     gen = load_generator()
     path = tmp_path / "large.csv"
@@ -228,23 +219,22 @@ def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path
         writer.writerows(gen.generate_rows(60_000, seed=44))
     assert path.stat().st_size >= feed.PARALLEL_FROM  # parsed in a child
     db_path = tmp_path / "i.db"
+    pause = Pause(tmp_path / "pause", "parsing")
     process = subprocess.Popen(
         domeo_command("--db", str(db_path), "ingest", str(path)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # a process group of its own, as a terminal's foreground job
+        env={**os.environ, **pause.env},
     )
-    children: list[str] = []
-    deadline = time.monotonic() + 20
-    while not children and time.monotonic() < deadline:
-        time.sleep(0.02)
-        with open(f"/proc/{process.pid}/task/{process.pid}/children") as listing:
-            children = listing.read().split()
+    pause.wait("parsing", process)  # the first batch staged, the child parsing the rest
+    with open(f"/proc/{process.pid}/task/{process.pid}/children") as listing:
+        children = listing.read().split()
     assert children, "the load never started its parsing child"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: parent and child alike
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130
     assert err.decode() == "domeo: error: Interrupted; nothing was changed.\n" and out == b""
     assert not db_path.exists()
-    time.sleep(0.2)
+    # The parent joins its child before it exits: nothing of it is left.
     assert not any(os.path.exists(f"/proc/{child}/cmdline") for child in children)
