@@ -53,12 +53,15 @@ def today() -> date:
 
 
 def _zone(name: str):  # noqa: ANN202 - returns a tzinfo or None
-    """Find a time zone by name, from the system's database or dateutil's copy."""
+    """The IANA time zone ``name`` (from the system's zone files, else the ``tzdata`` package), or None.
+
+    zoneinfo refuses a key that is a path outside its zone directories
+    (``../../etc/passwd``) with ValueError; an unknown key, a directory
+    (``America``) or a file that is not zone data are its other refusals.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
-        from zoneinfo import ZoneInfo
-
         return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - missing tzdata or bad key: try dateutil's bundled copy
-        from dateutil import tz
-
-        return tz.gettz(name) if "/" in name or name == "UTC" else None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None

@@ -7,8 +7,10 @@ Report commands open an existing file and never create one; ``init`` and
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +18,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from . import schema
-from .errors import DatabaseError, NoDatabase, QueryTimeout
+from .errors import DatabaseError, InvalidInput, NoDatabase, QueryTimeout
 
 DEFAULT_DB = "domeo.db"
 
@@ -115,12 +117,29 @@ def _keep_for_later(db: sqlite3.Connection, path: str, readonly: bool) -> None:
     _kept.connections[(path, readonly)] = (db, (stat.st_dev, stat.st_ino))
 
 
+# SQLite keeps the busy timeout as a C int of milliseconds: about 24 days at most.
+_MAX_BUSY_SECONDS = (2**31 - 1) // 1000
+
+
 def busy_timeout_ms() -> int:
-    """How long to wait for another domeo's write lock (``$DOMEO_BUSY_TIMEOUT`` seconds)."""
-    try:
-        return max(0, int(float(os.environ.get("DOMEO_BUSY_TIMEOUT", "30")) * 1000))
-    except ValueError:
+    """How long to wait for another domeo's write lock (``$DOMEO_BUSY_TIMEOUT`` seconds, default 30).
+
+    Raises InvalidInput (exit 2) for a value that is not a number of seconds
+    from 0 to about 24 days: a typo must not silently become another wait.
+    """
+    text = os.environ.get("DOMEO_BUSY_TIMEOUT")
+    if text is None:
         return 30_000
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= _MAX_BUSY_SECONDS:  # also refuses nan and inf
+        raise InvalidInput(
+            f"DOMEO_BUSY_TIMEOUT={text!r} is not a number of seconds from 0 to {_MAX_BUSY_SECONDS} "
+            "(how long to wait for another domeo's load; e.g. 30)."
+        )
+    return int(seconds * 1000)
 
 
 def _connect(uri: str) -> sqlite3.Connection:
@@ -187,12 +206,47 @@ def _check_ours(db: sqlite3.Connection, path: str) -> int:
         if app_id == 0 and tables == 0:
             return 0  # an empty SQLite file: ours to fill
         raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
+    _refuse_newer(version, path)
+    return version
+
+
+def _refuse_newer(version: int, path: str) -> None:
     if version > schema.SCHEMA_VERSION:
         raise DatabaseError(
             f"{path} was made by a newer domeo (schema {version}, this one knows {schema.SCHEMA_VERSION}); "
             "upgrade domeo to use it."
         )
-    return version
+
+
+def _check_file(path: str) -> None:
+    """Refuse a path that names something other than a regular file (or nothing yet).
+
+    SQLite would open a device such as ``/dev/null`` and then create
+    ``/dev/null-journal`` beside it; a directory or a pipe is no database either.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise DatabaseError(f"Cannot open the database {path}: {err.strerror or err}.") from None
+    if stat.S_ISDIR(mode):
+        raise DatabaseError(f"{path} is a directory, not a domeo database.")
+    if not stat.S_ISREG(mode):
+        raise DatabaseError(f"{path} is not a regular file (a device, pipe or socket), so not a domeo database.")
+
+
+def _check_writable(path: str) -> None:
+    """Refuse a database file that cannot be opened for writing, before SQLite is asked to.
+
+    SQLite would fall back to reading it, put -wal and -shm files beside it,
+    and (read-only) could not remove them. Asking the system is also right for
+    root, which file modes do not stop but ``chattr +i`` and read-only mounts do.
+    """
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError:
+        raise DatabaseError(f"The database {path} is read-only; domeo cannot write to it.") from None
 
 
 def _directory_writable(path: str) -> bool:
@@ -223,8 +277,19 @@ def _peek_header(path: str) -> None:
         raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
+    # What SQLite itself requires of a header: a power-of-two page size and fixed payload fractions.
+    if page_size < 512 or page_size & (page_size - 1) or header[21:24] != b"\x40\x20\x20":
+        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
+    # The page count in the header is valid when the change counter is stamped beside it.
+    pages = int.from_bytes(header[28:32], "big") if header[24:28] == header[92:96] else 0
+    if size < pages * page_size:  # cut short: SQLite would only find out page by page, mid-report
+        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
     app_id = int.from_bytes(header[68:72], "big")
     if app_id == schema.APPLICATION_ID:
+        wal = path + "-wal"
+        if not os.path.exists(wal) or os.path.getsize(wal) == 0:
+            # Every committed page is in the file: its schema version is the one in the header.
+            _refuse_newer(int.from_bytes(header[60:64], "big"), path)
         return
     if app_id != 0 or (size > page_size and not os.path.exists(path + "-wal")):
         raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
@@ -238,6 +303,7 @@ def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
     page is in the file itself and no writer can exist (it could not create
     the ``-wal``), so the file is read as immutable instead of failing.
     """
+    _check_file(path)
     _peek_header(path)
     try:
         return _connect_checked(_uri(path, "ro"), path)
@@ -270,13 +336,13 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     query of one report answers from the same committed state even while a
     load commits (the caller must not ``BEGIN`` again; closing ends it).
     """
+    busy_timeout_ms()  # a bad $DOMEO_BUSY_TIMEOUT is refused before anything is opened
     keep = snapshot and _keep.get()
     if keep and (kept := _reuse(path, readonly)) is not None:
         return kept
     if not os.path.exists(path):
         raise NoDatabase(f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv")
-    if os.path.isdir(path):
-        raise DatabaseError(f"{path} is a directory, not a domeo database.")
+    _check_file(path)
     if readonly:
         db, version = _open_readonly(path)
     else:
@@ -322,8 +388,8 @@ def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Conne
     file that is not ours (another program's, or one with another program's
     unfinished transaction to roll back) is never opened for writing at all.
     """
-    if os.path.isdir(path):
-        raise DatabaseError(f"{path} is a directory, not a domeo database.")
+    busy_timeout_ms()  # a bad $DOMEO_BUSY_TIMEOUT is refused before anything is created
+    _check_file(path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise DatabaseError(f"The directory of the database {path} does not exist ({directory}); create it first.")
@@ -333,6 +399,8 @@ def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Conne
             "(SQLite keeps its -wal and -shm files beside the database)."
         )
     if os.path.exists(path):
+        _peek_header(path)
+        _check_writable(path)
         probe, _ = _open_readonly(path)
         probe.close()
     else:
