@@ -263,16 +263,22 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
     path = _db_path(db)
     existed = os.path.exists(path)
     now_applied: list[str] = []
-    connection = dbmod.open_for_write(path, now_applied)
+    repaired: list[str] = []
+    connection = dbmod.open_for_write(path, now_applied, repaired)
     applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
     connection.close()
     if json:
         from . import shapes
 
-        shapes.dump({"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied})
+        shapes.dump(
+            {"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied, "repaired": repaired}
+        )
     else:
         what = "was created" if not existed else "was upgraded" if now_applied else "is up to date"
-        sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}).\n")
+        if repaired:
+            what = "was upgraded and repaired" if now_applied else "was repaired"
+        fixed = f"; put back: {', '.join(repaired)}" if repaired else ""
+        sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}){fixed}.\n")
 
 
 @command(

@@ -177,6 +177,8 @@ def explain(err: sqlite3.Error, path: str) -> DatabaseError:
             f"The database {path} is locked by another domeo (a load is still running); "
             f"gave up after {_seconds(busy_timeout_ms())}. Try again when it has finished."
         )
+    if "no such index" in text or "no such table" in text:
+        return DatabaseError(f"{path} lacks part of domeo's schema ({text}); repair it with: domeo --db {path} init")
     if "not a database" in text or "malformed" in text or "encrypted" in text:
         return DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
     if "readonly" in text or "read-only" in text:
@@ -379,10 +381,14 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     return db
 
 
-def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Connection:
+def open_for_write(
+    path: str, applied: list[str] | None = None, repaired: list[str] | None = None
+) -> sqlite3.Connection:
     """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date.
 
     The names of the migrations this call applied are added to ``applied``.
+    With ``repaired`` (``domeo init``), missing or altered indexes, triggers
+    and derived tables are put back too, and what was put back is added to it.
 
     An existing file is first looked at through a read-only connection: a
     file that is not ours (another program's, or one with another program's
@@ -426,6 +432,8 @@ def open_for_write(path: str, applied: list[str] | None = None) -> sqlite3.Conne
         done = migrate(db, path)
         if applied is not None:
             applied.extend(done)
+        if repaired is not None:
+            repaired.extend(repair(db, path))
     except DatabaseError:
         db.close()
         raise
@@ -461,10 +469,63 @@ def migrate(db: sqlite3.Connection, path: str) -> list[str]:
             )
             db.execute(f"PRAGMA user_version = {number}")
             applied.append(step.__name__.lstrip("_"))
-        from .phases import reached  # here, not at the top: a report never migrates
+        if applied:
+            from .derived import refresh_stale  # here, not at the top: a report never migrates
+
+            refresh_stale(db)  # what the new migrations created starts stale
+        from .phases import reached
 
         reached("migrated")
     return applied
+
+
+def _normal(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def repair(db: sqlite3.Connection, path: str) -> list[str]:
+    """Put back what the current schema holds and ``db`` lacks or holds altered; return what was put back.
+
+    Indexes and triggers are created again from the migrations' statements;
+    a derived table is created again and refreshed (so is one whose triggers
+    were missing: it may have missed changes). A table of data (invoices,
+    customers...) cannot be made again: its loss is an error.
+    """
+    from . import derived
+
+    expected = schema.expected_objects()
+    owner = {("table", name): part for part in derived.ALL for name in part.tables}
+    owner.update({("trigger", name): part for part in derived.ALL for name in part.triggers})
+    put_back: list[str] = []
+    stale: set[str] = set()
+    with transaction(db, path):
+        # Tables first, then (read again: a table made again lost its indexes) indexes and triggers.
+        for kind, name, sql in [(*key, sql) for key, sql in sorted(expected.items()) if key[0] == "table"] + [
+            (*key, sql) for key, sql in sorted(expected.items()) if key[0] != "table"
+        ]:
+            actual = {
+                (t, n): _normal(text)
+                for t, n, text in db.execute("SELECT type, name, sql FROM main.sqlite_master WHERE sql IS NOT NULL")
+            }
+            have = actual.get((kind, name))
+            if have == _normal(sql) or (kind == "table" and have is not None and (kind, name) not in owner):
+                continue  # as expected, or a data table altered by a later ALTER: left as it is
+            if kind == "table" and (kind, name) not in owner:
+                raise DatabaseError(
+                    f"{path} has lost its {name} table, which holds data domeo cannot rebuild; restore a backup."
+                )
+            if have is not None:
+                db.execute(f'DROP {kind.upper()} "{name}"')
+            db.execute(sql)
+            if name.endswith("_state"):
+                db.execute(f'INSERT INTO "{name}" (id, dirty) VALUES (1, 1)')
+            put_back.append(f"{kind} {name}")
+            if (kind, name) in owner:
+                stale.add(owner[kind, name].name)
+        for part in derived.ALL:
+            if part.name in stale:
+                part.refresh(db)
+    return put_back
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 
-from . import csvcells, outfiles, printable
+from . import csvcells, derived, outfiles, printable
 from . import db as dbmod
 from . import feed as feedmod
 from .csvsource import NotUtf8, Source, iter_records, open_source
@@ -444,12 +444,7 @@ class Merge:
                 db.execute(sql)
         lap("indexes")
         if rebuild:
-            db.execute("DELETE FROM billing_by_month")
-            db.execute(
-                """INSERT INTO billing_by_month (month, currency, invoices, bill_total_cents)
-                   SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents)
-                   FROM invoices GROUP BY 1, 2"""
-            )
+            derived.refresh_monthly_rollup(db)
         for kind, _, sql in dropped:
             if kind == "TRIGGER":
                 db.execute(sql)
@@ -465,15 +460,12 @@ class Merge:
                 f"internal count mismatch: {before} invoices before, {after} after, {written} written "
                 f"of {staged}; nothing was loaded"
             )
-        from . import open_groups
-        from .hierarchy import refresh
-
         # Parents missing from the data and loops: one warning each, on every load that has them.
-        report.hierarchy_warnings = refresh(db)
+        report.hierarchy_warnings = derived.refresh_customer_tree(db)
         # The triggers mark the groups stale when an open invoice was written; a rebuild
         # dropped them, so it always recomputes. Otherwise an unchanged reload costs nothing.
-        if rebuild or open_groups.is_stale(db):
-            open_groups.refresh(db)
+        if rebuild or derived.open_groups_stale(db):
+            derived.refresh_open_groups(db)
         lap("groups")
 
     def _finish_run(self, sha256: str) -> None:

@@ -4,6 +4,12 @@ Each applied migration is recorded in ``domeo_migrations``; ``PRAGMA
 user_version`` holds how many have run, so a database from a newer domeo is
 recognised and left alone. ``PRAGMA application_id`` marks the file as
 domeo's, so another program's SQLite file is never mistaken for ours.
+
+A migration is frozen once released: it carries its own statements, exactly
+as they were, and never calls the package's live code (which changes with
+later releases). A derived table a migration creates starts marked stale;
+``db.migrate`` then refreshes it with ``derived.py``'s current code, in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -112,8 +118,8 @@ def _m002_reports(db: sqlite3.Connection) -> None:
     """Aging, customers and the monthly series: an open-invoice index, a monthly rollup, the customer tree.
 
     ``customer_tree`` holds each customer's top-level ancestor, parent and
-    depth, written by ``hierarchy.refresh`` (at the end of an ingest); triggers
-    on ``customers`` mark it stale in ``hierarchy_state`` whenever a customer or
+    depth, written at the end of each ingest (it starts stale); triggers on
+    ``customers`` mark it stale in ``hierarchy_state`` whenever a customer or
     a link changes, and a report then works it out for itself.
 
     ``invoices_open_by_customer`` holds every column the aging and customers
@@ -203,9 +209,6 @@ def _m002_reports(db: sqlite3.Connection) -> None:
         END;
         """,
     )
-    from .hierarchy import refresh
-
-    refresh(db)
 
 
 def _m003_covering_past_due(db: sqlite3.Connection) -> None:
@@ -237,12 +240,52 @@ def _m004_drop_month_index(db: sqlite3.Connection) -> None:
     db.execute("DROP INDEX IF EXISTS invoices_by_month")
 
 
-def _m005_open_groups(db: sqlite3.Connection) -> None:
-    """Open amounts per (customer, currency), kept by loads for aging's rankings (see ``open_groups.py``)."""
-    from . import open_groups
+# Migration 5's statements as released (unindented, as they are stored in sqlite_master).
+_M005_OPEN_GROUPS = """
+CREATE TABLE open_groups (
+    customer_id INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    invoices INTEGER NOT NULL,          -- open invoices (outstanding > 0)
+    outstanding_cents INTEGER NOT NULL, -- their outstanding, summed
+    first_due TEXT NOT NULL,            -- the earliest due date among them
+    first_invoiced TEXT NOT NULL,       -- the earliest invoice date among them
+    PRIMARY KEY (customer_id, currency)
+) WITHOUT ROWID;
+-- aging --limit / --min-total: the largest groups of a currency, read in order
+CREATE INDEX open_groups_by_total ON open_groups (currency, outstanding_cents DESC);
+-- the same open invoices per (currency, day): aging's totals per currency, whatever --as-of
+CREATE TABLE open_days (
+    age_by TEXT NOT NULL CHECK (age_by IN ('due', 'invoice')),  -- day is the due date, or the invoice date
+    currency TEXT NOT NULL,
+    day TEXT NOT NULL,
+    invoices INTEGER NOT NULL,
+    outstanding_cents INTEGER NOT NULL,
+    PRIMARY KEY (age_by, currency, day)
+) WITHOUT ROWID;
+-- dirty = 1: an open invoice changed since the table was computed (reports then sum the invoices)
+CREATE TABLE open_groups_state (id INTEGER PRIMARY KEY CHECK (id = 1), dirty INTEGER NOT NULL);
+INSERT INTO open_groups_state (id, dirty) VALUES (1, 1);
+CREATE TRIGGER invoices_open_insert AFTER INSERT ON invoices WHEN new.outstanding_cents > 0 BEGIN
+    UPDATE open_groups_state SET dirty = 1 WHERE dirty = 0;
+END;
+CREATE TRIGGER invoices_open_update
+    AFTER UPDATE OF customer_id, currency, due_date, invoice_date, outstanding_cents ON invoices
+    WHEN old.outstanding_cents > 0 OR new.outstanding_cents > 0
+BEGIN
+    UPDATE open_groups_state SET dirty = 1 WHERE dirty = 0;
+END;
+CREATE TRIGGER invoices_open_delete AFTER DELETE ON invoices WHEN old.outstanding_cents > 0 BEGIN
+    UPDATE open_groups_state SET dirty = 1 WHERE dirty = 0;
+END;
+"""
 
-    _run(db, open_groups.SCHEMA)
-    open_groups.refresh(db)
+
+def _m005_open_groups(db: sqlite3.Connection) -> None:
+    """Open amounts per (customer, currency) and per (currency, day), kept by loads for aging (``derived.py``).
+
+    They start stale (``open_groups_state``), so reports sum the invoices until they are refreshed.
+    """
+    _run(db, _M005_OPEN_GROUPS)
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -258,3 +301,22 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def pending(version: int) -> list[Callable[[sqlite3.Connection], None]]:
     """The migrations a database at ``version`` still needs."""
     return MIGRATIONS[version:]
+
+
+def expected_objects() -> dict[tuple[str, str], str]:
+    """Every table, index and trigger the migrations make: ``(type, name)`` -> its CREATE statement.
+
+    Worked out by migrating an empty in-memory database, so it always agrees
+    with the migrations themselves.
+    """
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db.execute("BEGIN")
+        for step in MIGRATIONS:
+            step(db)
+        return {
+            (kind, name): sql
+            for kind, name, sql in db.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        }
+    finally:
+        db.close()

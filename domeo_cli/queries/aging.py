@@ -335,7 +335,7 @@ def _kept_tables_exact(db: sqlite3.Connection, params: dict[str, object]) -> boo
     and the report leaves no invoice out for its date (``:as_of`` is set by
     ``_selection`` only when an open invoice may be dated after the as-of date).
     """
-    from ..open_groups import is_stale
+    from ..derived import open_groups_stale as is_stale
 
     return "as_of" not in params and not is_stale(db)
 
@@ -423,7 +423,7 @@ def aging(
     if not every_group and not totals:
         return AgingReport(groups=[], totals=[], hidden=[], tree=[] if tree else None, **report)
     if by == "parent":
-        from ..hierarchy import ensure_tree
+        from ..derived import ensure_tree
 
         ensure_tree(db)
 
