@@ -329,6 +329,8 @@ def _csv_reason(message: str, start: int, end: int) -> str:
         return f"a field is longer than {FIELD_LIMIT // (1024 * 1024)} MiB (a quote never closed?)"
     if "unexpected end of data" in message:
         return f"a quoted field opened here is never closed (it runs to the end of the file, line {end})"
+    if "line contains NUL" in message:  # Python 3.10's reader (3.11 reads NULs: see iter_records)
+        return "the record contains a NUL byte (a damaged or binary file?)"
     if "expected after" in message:
         return "a closing quote is followed by text before the next comma (bad quoting)"
     return f"the CSV cannot be read here: {message}"

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from . import schema
 from .errors import DatabaseError, InvalidInput, NoDatabase, QueryTimeout
@@ -546,7 +546,7 @@ def transaction(db: sqlite3.Connection, path: str) -> Iterator[sqlite3.Connectio
 
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def open_reports_db(db: str | None) -> sqlite3.Connection:

@@ -17,7 +17,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import IO, Any
 
 from .errors import DomeoError, InvalidInput
@@ -26,7 +26,7 @@ LOG_FORMATS = ("text", "json")
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _text_value(value: Any) -> str:

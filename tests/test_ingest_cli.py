@@ -434,11 +434,15 @@ def test_bad_quoting_and_an_unclosed_quote_are_rejected_with_their_lines(write_c
 
 
 def test_a_record_with_a_nul_byte_is_rejected(write_csv, run, db_path):  # noqa: ANN001
-    path = write_csv(csv_text(rec(number="A1"), rec(number="A2", po="PO\x001"), rec(number="A3")))
+    # (The NUL goes in after writing: Python 3.10's csv writer refuses one.)
+    text = csv_text(rec(number="A1"), rec(number="A2", po="PO-NUL"), rec(number="A3"))
+    path = write_csv(text.replace("PO-NUL", "PO\x001"))
     result = run("ingest", str(path), "--json")
     assert result.exit_code == 4
+    # Python 3.10's csv reader refuses the record before splitting it: its number is then unknown.
+    number = "A2" if sys.version_info >= (3, 11) else None
     assert result.json["rejections"] == [
-        {"line": 3, "invoice_number": "A2", "reason": "the record contains a NUL byte (a damaged or binary file?)"}
+        {"line": 3, "invoice_number": number, "reason": "the record contains a NUL byte (a damaged or binary file?)"}
     ]
     assert numbers(db_path) == ["A1", "A3"]
 
