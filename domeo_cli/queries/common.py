@@ -109,7 +109,7 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
     Read from ``customer_tree`` (made current for this connection if customers
     changed since the last load); a loop in the data cannot trap it.
     """
-    from ..hierarchy import ensure_tree
+    from ..derived import ensure_tree
 
     ensure_tree(db)
     found: list[int] = []
