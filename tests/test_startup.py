@@ -9,7 +9,7 @@ import pytest
 
 # What a --json report must not pay for: Rich (the tables), the load and its parsers,
 # and modules a report has no use for. Typer (and what it imports) is the floor.
-HEAVY = {"rich", "dateutil", "domeo_cli.tables", "domeo_cli.ingest", "domeo_cli.dates", "domeo_cli.parsing"}
+HEAVY = {"rich", "domeo_cli.tables", "domeo_cli.ingest", "domeo_cli.dates", "domeo_cli.parsing"}
 
 
 def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
