@@ -122,7 +122,7 @@ class _Group(TyperGroup):
         click = _click_exceptions()
         _typed_in_words(self)  # again: Typer adds the completion options after __init__
 
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = _optional_values(list(sys.argv[1:] if args is None else args))
         # --format json asks for JSON as --json does: errors on stderr are JSON then too.
         json_errors = (
             "--json" in argv
@@ -158,6 +158,14 @@ class _Group(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _optional_values(argv: list[str]) -> list[str]:
+    """``--complete`` alone means ``--complete=all`` (click options cannot take an optional value)."""
+    if "--" in argv:
+        cut = argv.index("--")
+        return _optional_values(argv[:cut]) + argv[cut:]
+    return ["--complete=all" if word == "--complete" else word for word in argv]
 
 
 def _click_exceptions() -> Any:
@@ -316,6 +324,23 @@ def ingest(
     verbose: VerboseOption = False,
     log_file: LogFileOption = None,
     log_format: LogFormatOption = None,
+    complete: Annotated[
+        str | None,
+        typer.Option(
+            "--complete",
+            help="The file is the whole AR (--complete) or the whole open AR (--complete=open: "
+            "an open invoice it leaves out is settled from this load on).",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The date of the export, YYYY-MM-DD (default: today); loads go in date order.",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -337,6 +362,8 @@ def ingest(
         verbose=verbose or _state["verbose"],
         log_file=log_file or _state["log_file"],
         log_format=log_format or _state["log_format"],
+        complete=complete,
+        as_of=as_of,
     )
 
 
@@ -463,6 +490,14 @@ AsOfOption = Annotated[
         metavar="DATE",
     ),
 ]
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD) or load number.",
+        show_default=False,
+    ),
+]
 CustomerOption = Annotated[
     str | None,
     typer.Option(
@@ -518,6 +553,7 @@ def past_due(
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -542,6 +578,7 @@ def past_due(
         min_days=min_days,
         contact=contact,
         all_rows=every,
+        known_at=known_at,
     )
     emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)
@@ -575,6 +612,7 @@ def summary(
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -592,7 +630,7 @@ def summary(
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
         emit(
-            reports.summary(_db(db), month=month, customer=customer, currency=currency),
+            reports.summary(_db(db), month=month, customer=customer, currency=currency, known_at=known_at),
             out.fmt,
             output=out.output,
             excel=out.excel,
@@ -602,7 +640,7 @@ def summary(
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
     emit(
-        reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency),
+        reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency, known_at=known_at),
         out.fmt,
         output=out.output,
         excel=out.excel,
@@ -624,6 +662,7 @@ def contact(
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -635,7 +674,7 @@ def contact(
 
     out = _Out(db, json, fmt, output, excel, every)
     emit(
-        reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every),
+        reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at),
         out.fmt,
         output=out.output,
         excel=out.excel,
@@ -705,6 +744,7 @@ def aging(
     offset: Annotated[
         int, typer.Option("--offset", help="Groups to skip, per currency, before the page.", metavar="N")
     ] = 0,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -732,6 +772,7 @@ def aging(
         # A table for a person shows a page; exports and the JSON (and the HTTP API) list every group.
         limit=limit if limit is not None or out.fmt != "table" else TABLE_PAGE,
         offset=offset,
+        known_at=known_at,
     )
     emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)
@@ -765,6 +806,7 @@ def customers(
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -776,7 +818,7 @@ def customers(
 
     out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every
+        _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
     )
     emit(result, out.fmt, output=out.output, excel=out.excel)
 
@@ -794,6 +836,7 @@ def invoice(
     fmt: FormatOption = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -804,7 +847,7 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(_db(db), number=number, as_of=as_of)
+    detail = reports.invoice(_db(db), number=number, as_of=as_of, known_at=known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -841,6 +884,7 @@ def statement(
     ] = None,
     output: OutputOption = None,
     excel: ExcelOption = False,
+    known_at: KnownAtOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -855,7 +899,7 @@ def statement(
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
     emit(
-        reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children),
+        reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children, known_at=known_at),
         out.fmt,
         output=out.output,
         excel=out.excel,
@@ -920,6 +964,102 @@ def serve(
     from .serve import serve as run_server
 
     run_server(_db_path(db), host=host, port=port, workers=workers, token=token, cors=cors, timeout=timeout)
+
+
+@command(
+    examples=[
+        "domeo check",
+        "domeo check --json > findings.json || echo 'the book needs a look'",
+        "domeo check --known-at 2025-03-31 --format csv -o findings.csv",
+    ]
+)
+def check(
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Invoices dated after this day are in the future (default: today).", show_default=False
+        ),
+    ] = None,
+    known_at: KnownAtOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Is anything wrong in the book? Each finding with its invoices and customers; exit 4 when anything is found.
+
+    Closed invoices with a balance, due dates before invoice dates, invoices dated in the future,
+    one customer number on two names or two numbers on one name, parent loops and missing parents,
+    overpaid invoices, duplicate contacts.
+    """
+    from . import reports
+    from .errors import FindingsFound
+
+    out = _Out(db, json, fmt, output, excel)
+    result = reports.check(_db(db), as_of=as_of, known_at=known_at)
+    emit(result, out.fmt, output=out.output, excel=out.excel)
+    if result.findings:
+        raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
+
+
+@command(
+    examples=[
+        "domeo diff",
+        "domeo diff 2025-03-31 2025-04-30 --json",
+        "domeo diff 3 --format csv -o changes.csv",
+    ]
+)
+def diff(
+    load_a: Annotated[
+        str | None,
+        typer.Argument(help="The earlier load (number or date; default: the one before LOAD_B).", show_default=False),
+    ] = None,
+    load_b: Annotated[
+        str | None, typer.Argument(help="The later load (number or date; default: the last load).", show_default=False)
+    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """What changed between two loads? New invoices, payments, status changes, amounts and dates, gone missing."""
+    from . import reports
+
+    out = _Out(db, json, fmt, output, excel)
+    result = reports.diff(_db(db), first=load_a, second=load_b)
+    emit(result, out.fmt, output=out.output, excel=out.excel)
+
+
+@command(
+    examples=[
+        "domeo trend --from 2025-01 --to 2025-06",
+        "domeo trend --every load --json",
+    ]
+)
+def trend(
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day or month (default: the first load's date).", show_default=False),
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last day or month (default: today).", show_default=False)
+    ] = None,
+    every: Annotated[
+        str, typer.Option("--every", help="month (month ends, with DSO) or load (each load date).")
+    ] = "month",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    excel: ExcelOption = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """How did open AR, past due and DSO move? Per currency, per month end (with DSO) or per load date."""
+    from . import reports
+
+    out = _Out(db, json, fmt, output, excel)
+    emit(reports.trend(_db(db), first=first, last=last, every=every), out.fmt, output=out.output, excel=out.excel)
 
 
 def main(argv: list[str] | None = None) -> None:

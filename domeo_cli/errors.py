@@ -62,6 +62,13 @@ class NoDatabase(DatabaseError):
     code = "no_database"
 
 
+class FindingsFound(DomeoError):
+    """``domeo check`` found problems (exit 4, after the findings were printed)."""
+
+    exit_code = EXIT_REJECTED
+    code = "findings"
+
+
 class RowsRejected(DomeoError):
     """Ingest rejected rows (exit 4); carries the load report for rendering."""
 

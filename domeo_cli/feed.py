@@ -165,6 +165,8 @@ class Ledger:
         self._number_names: dict[str, tuple[str, str, int]] = {}
         self._name_numbers: dict[str, tuple[str, int]] = {}
         self._warned: set[tuple[str, str]] = set()
+        # (customer id, number) a later row replaced: kept, so `domeo check` sees a name with two numbers
+        self.replaced_numbers: set[tuple[int, str]] = set()
 
     def staged(self, rows: list[tuple]) -> list[tuple]:
         """``(*record[:STORED], customer_id, line, raw)`` for each ``(*InvoiceRecord, line, raw)``."""
@@ -255,6 +257,8 @@ class Ledger:
         entry.used = True
         # The latest row that states a number wins: exports are snapshots over time.
         if number is not None and number != entry.number:
+            if entry.number is not None:
+                self.replaced_numbers.add((entry.id, entry.number))
             entry.number = number
             entry.state = entry.state or CHANGED_CUSTOMER
         if parent is not None and parent != entry.parent:

@@ -25,6 +25,7 @@ from . import feed as feedmod
 from .csvsource import NotUtf8, Source, iter_records, open_source
 from .errors import DatabaseError, InvalidInput
 from .feed import Feed, FeedRunner, Ledger
+from .history import find_missing, keep_versions, record_missing
 from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
 from .parsing import STORED_COLUMNS, HeaderMap, RowParser
 from .phases import reached
@@ -52,10 +53,17 @@ def load(
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
     on_warning: Callable[[Warning_], None] | None = None,
+    complete: str | None = None,
+    as_of: str | None = None,
 ) -> LoadReport:
     """Load the export at ``file_path`` (``-``: standard input) into ``db_path``.
 
     ``on_warning`` is told of each row-level warning as the load meets it (the load log).
+    ``complete`` says what the file holds: ``"all"`` (the client's whole AR) or
+    ``"open"`` (the whole open AR: an open invoice it leaves out is settled from
+    this load on); None: unknown (missing open invoices are counted, never
+    acted on). ``as_of`` is the date of the export, YYYY-MM-DD (default: today);
+    loads are kept in date order.
 
     Raises InvalidInput for a file that cannot be ingested at all (the
     database is then untouched) and DatabaseError for database trouble. Row
@@ -63,6 +71,11 @@ def load(
     file that would replace the database or the input is refused first,
     before anything is read.
     """
+    if complete not in (None, "all", "open"):
+        raise InvalidInput(f"--complete takes nothing (the whole AR) or =open (the whole open AR), not {complete!r}.")
+    from .days import parse_iso_option, today
+
+    day = (parse_iso_option(as_of, "--as-of") if as_of is not None else today()).isoformat()
     if rejects_path is not None:
         outfiles.check_target(rejects_path, option="--rejects", database=db_path, inputs=(file_path,))
     source = open_source(file_path, encoding)
@@ -75,7 +88,7 @@ def load(
     try:
         while True:
             try:
-                return _load_once(source, db_path, dry_run, strict, rejects_path, progress, on_warning)
+                return _load_once(source, db_path, dry_run, strict, rejects_path, progress, on_warning, (day, complete))
             except NotUtf8:
                 # Not one multi-byte UTF-8 character, and bytes UTF-8 cannot hold: Excel on
                 # Windows saves cp1252. The first attempt was rolled back whole.
@@ -119,8 +132,12 @@ def _load_once(
     rejects_path: str | None,
     progress: ProgressCallback | None,
     on_warning: Callable[[Warning_], None] | None = None,
+    history: tuple[str, str | None] = ("", None),
 ) -> LoadReport:
-    """One attempt at loading ``source``: committed whole, or rolled back whole on any error."""
+    """One attempt at loading ``source``: committed whole, or rolled back whole on any error.
+
+    ``history`` is the export's date and what the file holds (``--complete``).
+    """
     records = iter_records(source)
     header = _read_header(source, records)
     report = LoadReport(
@@ -130,6 +147,8 @@ def _load_once(
         encoding="utf-8" if source.encoding == "utf-8-sig" else source.encoding,
         ignored_columns=header.ignored,
         listener=on_warning,
+        as_of=history[0],
+        complete=history[1],
     )
     if source.encoding == "cp1252" and not source.explicit_encoding:
         report.warn(None, None, "encoding: the file is not UTF-8; read it as Windows-1252 (cp1252)")
@@ -142,7 +161,7 @@ def _load_once(
     try:
         ledger = Ledger(db.execute("SELECT name_key, id, name, customer_number, parent_number FROM customers"))
         staging = Staging(db, header.columns, keep_raw=rejects_path is not None)
-        run_id = None if dry_run else _start_run(db, source.name, report.encoding)
+        run_id = None if dry_run else _start_run(db, source.name, report)
         report.run_id = run_id  # the row of ``ingest_runs`` this load writes (the load log names it)
         clock.lap("open")
         reached("opened")
@@ -225,11 +244,17 @@ def _open(db_path: str, dry_run: bool) -> sqlite3.Connection:
     return db
 
 
-def _start_run(db: sqlite3.Connection, file_name: str, encoding: str) -> int | None:
-    """Record the load in ``ingest_runs``; its id marks the invoices it writes."""
+def _start_run(db: sqlite3.Connection, file_name: str, report: LoadReport) -> int | None:
+    """Record the load in ``ingest_runs``; its id marks the invoices it writes.
+
+    A load dated before the latest one is refused (InvalidInput): history runs forward.
+    """
+    from .history import check_load_date
+
+    check_load_date(db, report.as_of)
     cursor = db.execute(
-        "INSERT INTO ingest_runs (started_at, file_name, encoding) VALUES (?, ?, ?)",
-        (dbmod.now_iso(), file_name, encoding),
+        "INSERT INTO ingest_runs (started_at, file_name, encoding, as_of, complete) VALUES (?, ?, ?, ?, ?)",
+        (dbmod.now_iso(), file_name, report.encoding, report.as_of, report.complete),
     )
     return cursor.lastrowid
 
@@ -344,9 +369,23 @@ def _preview(db: sqlite3.Connection, staging: Staging, ledger: Ledger, report: L
             FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number"""
     ).fetchone()
     report.unchanged = staging.rows - report.inserted - report.updated
+    _missing(db, staging, report, db.execute("SELECT count(*) FROM invoices").fetchone()[0])
     from .hierarchy import hierarchy_warnings
 
     report.hierarchy_warnings = hierarchy_warnings(ledger.family())
+
+
+def _missing(db: sqlite3.Connection, staging: Staging, report: LoadReport, before: int) -> list[tuple[int, str]]:
+    """The stored invoices this file leaves out (open ones, or all with --complete), into the report.
+
+    Every staged row either matched a stored invoice or is new, so when
+    ``before`` equals the matches, nothing is missing and nothing is searched.
+    """
+    if before - (staging.rows - report.inserted) <= 0:
+        return []
+    missing = find_missing(db, everything=report.complete == "all")
+    report.missing_invoices = [number for _, number in missing]
+    return missing
 
 
 class Merge:
@@ -367,6 +406,7 @@ class Merge:
         self.report = report
         self.run_id = run_id
         self.clock = clock
+        self.last_invoice_id = 0  # the highest invoice id after the merge
 
     def run(self, sha256: str) -> None:
         """Customers and contacts, then invoices, derived tables and the run's record."""
@@ -389,6 +429,10 @@ class Merge:
                ON CONFLICT (customer_id, name, email, phone) DO UPDATE
                SET last_seen = excluded.last_seen WHERE excluded.last_seen > contacts.last_seen""",
             [(*key, seen) for key, seen in ledger.contacts.items()],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO customer_numbers (customer_id, customer_number) VALUES (?, ?)",
+            sorted(ledger.replaced_numbers),
         )
         # The references the foreign keys would check row by row, checked once: customer ids
         # are handed out by the Ledger, so a miss is a bug, never the user's data.
@@ -430,6 +474,8 @@ class Merge:
                     LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
                     WHERE i.id IS NULL OR NOT ({_SAME}) ORDER BY s.invoice_number"""
             )
+            # The rows about to be overwritten are kept as versions first: nothing is lost.
+            keep_versions(db, run_id, "SELECT invoice_number FROM temp.changed")
             updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
             written = db.execute(
                 f"""INSERT INTO invoices ({columns}, run_id)
@@ -452,6 +498,8 @@ class Merge:
         if rebuild:
             reached("indexes_built")
         after = db.execute("SELECT count(*) FROM invoices").fetchone()[0]
+        # Apart: max(id) alone is one step down the table's b-tree; beside count(*) it would read every row.
+        self.last_invoice_id = db.execute("SELECT coalesce(max(id), 0) FROM invoices").fetchone()[0]
         report.inserted = after - before
         report.updated = written - report.inserted
         report.unchanged = staged - written
@@ -460,6 +508,9 @@ class Merge:
                 f"internal count mismatch: {before} invoices before, {after} after, {written} written "
                 f"of {staged}; nothing was loaded"
             )
+        missing = _missing(db, self.staging, report, before)
+        report.settled = record_missing(db, run_id, missing, settle=report.complete == "open")
+        lap("missing")
         # Parents missing from the data and loops: one warning each, on every load that has them.
         report.hierarchy_warnings = derived.refresh_customer_tree(db)
         # The triggers mark the groups stale when an open invoice was written; a rebuild
@@ -472,7 +523,8 @@ class Merge:
         report = self.report
         self.db.execute(
             """UPDATE ingest_runs SET finished_at = ?, sha256 = ?, rows_read = ?, inserted = ?,
-                   updated = ?, unchanged = ?, rejected = ?, warnings = ? WHERE id = ?""",
+                   updated = ?, unchanged = ?, rejected = ?, warnings = ?, missing = ?, settled = ?,
+                   last_invoice_id = ? WHERE id = ?""",
             (
                 dbmod.now_iso(),
                 sha256,
@@ -482,6 +534,9 @@ class Merge:
                 report.unchanged,
                 report.rejected,
                 report.warnings,
+                len(report.missing_invoices),
+                report.settled,
+                self.last_invoice_id,
                 self.run_id,
             ),
         )

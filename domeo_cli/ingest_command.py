@@ -31,6 +31,8 @@ def run(
     verbose: bool = False,
     log_file: str | None = None,
     log_format: str | None = None,
+    complete: str | None = None,
+    as_of: str | None = None,
 ) -> None:
     """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected.
 
@@ -62,6 +64,8 @@ def run(
                 encoding=encoding,
                 progress=progress.update if progress else None,
                 on_warning=log.warning if log else None,
+                complete=complete,
+                as_of=as_of,
             )
         finally:
             if progress:

@@ -115,6 +115,11 @@ class LoadReport:
     run_id: int | None = None
     #: Told of each warning as it is counted (the load log), if set.
     listener: Callable[[Warning_], None] | None = field(default=None, repr=False, compare=False)
+    as_of: str = ""
+    complete: str | None = None
+    # Invoices in the database that the file does not list (only open ones unless --complete).
+    missing_invoices: list[str] = field(default_factory=list)
+    settled: int = 0
 
     def warn(self, line: int | None, invoice_number: str | None, message: str) -> None:
         """Count a warning; keep the first ones in full."""
@@ -146,6 +151,11 @@ class LoadReport:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "warnings": self.warnings,
+            "as_of": self.as_of,
+            "complete": self.complete,
+            "missing": len(self.missing_invoices),
+            "settled": self.settled,
+            "missing_invoices": self.missing_invoices,
             "customers": self.customers,
             "new_customers": self.new_customers,
             "ignored_columns": self.ignored_columns,

@@ -10,7 +10,9 @@ named here: each function imports only its own query module, which keeps a
 report's start-up short.
 
 ``db`` is a path or None ($DOMEO_DB, else ./domeo.db). Dates and months
-arrive as the user's text and are parsed here.
+arrive as the user's text and are parsed here. ``known_at`` (a load number or
+a date, as text) asks any report for the data as it stood after the last load
+on or before that point (``history.shadow``); None reads today's data.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .db import open_reports_db
 from .errors import InvalidInput
@@ -27,13 +29,34 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .queries.aging import AgingReport
+    from .queries.check import CheckReport
     from .queries.contacts import ContactPage
     from .queries.customers import CustomerPage
+    from .queries.diff import DiffReport
     from .queries.invoices import InvoiceDetail
     from .queries.past_due import PastDuePage
     from .queries.runs import RunPage
     from .queries.statements import Statement
     from .queries.summary import MonthSeries, MonthSummary
+    from .queries.trend import TrendReport
+
+
+def _point(known_at: str | None) -> int | date | None:
+    """The ``--known-at`` value, checked before the database is opened."""
+    if known_at is None:
+        return None
+    from .history import parse_point
+
+    return parse_point(known_at)
+
+
+def _snapshot(db: str | None, point: int | date | None) -> Any:
+    """One read snapshot (a connection); with a point, its reports read the data as known after that load."""
+    if point is None:
+        return open_reports_db(db)
+    from .history import open_known
+
+    return open_known(db, point)
 
 
 def _day(as_of: str | None) -> date:
@@ -56,6 +79,7 @@ def past_due(
     min_days: int | None = None,
     contact: bool = False,
     all_rows: bool = False,
+    known_at: str | None = None,
 ) -> PastDuePage:
     """A page of invoices with money outstanding, due before ``as_of``.
 
@@ -78,7 +102,8 @@ def past_due(
         raise InvalidInput(f"--min-days takes a whole number of days from 1 up, not {min_days}.")
     if with_children and customer is None:
         raise InvalidInput("--with-children needs --customer NAME: the account whose children to add.")
-    connection = open_reports_db(db)
+    point = _point(known_at)
+    connection = _snapshot(db, point)
     try:
         filters = _past_due_filters(connection, customer, with_children, min_days or 1, contact)
         if all_rows:
@@ -115,7 +140,14 @@ def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an
         connection.close()
 
 
-def summary(db: str | None, *, month: str, customer: str | None = None, currency: str | None = None) -> MonthSummary:
+def summary(
+    db: str | None,
+    *,
+    month: str,
+    customer: str | None = None,
+    currency: str | None = None,
+    known_at: str | None = None,
+) -> MonthSummary:
     """Sum and count of the invoices dated in ``month`` (YYYY-MM), per currency."""
     from .days import parse_month_option
     from .queries import summary as query
@@ -124,12 +156,19 @@ def summary(db: str | None, *, month: str, customer: str | None = None, currency
     start, end = parse_month_option(month)
     if currency is not None:
         check_currency(currency)
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.summary(connection, start, end, customer=customer, currency=currency)
 
 
 def summary_range(
-    db: str | None, *, first: str, last: str, customer: str | None = None, currency: str | None = None
+    db: str | None,
+    *,
+    first: str,
+    last: str,
+    customer: str | None = None,
+    currency: str | None = None,
+    known_at: str | None = None,
 ) -> MonthSeries:
     """Billing of each month from ``first`` to ``last`` (YYYY-MM), per currency, with no gaps."""
     from .days import parse_month_option
@@ -140,18 +179,28 @@ def summary_range(
     end, _ = parse_month_option(last, "--to")
     query.check_month_range(start, end)
     code = check_currency(currency) if currency is not None else None
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.summary_range(connection, start, end, customer=customer, currency=code)
 
 
-def contact(db: str | None, *, name: str, limit: int = 10, offset: int = 0, all_rows: bool = False) -> ContactPage:
+def contact(
+    db: str | None,
+    *,
+    name: str,
+    limit: int = 10,
+    offset: int = 0,
+    all_rows: bool = False,
+    known_at: str | None = None,
+) -> ContactPage:
     """A page of the contacts of the customer called ``name`` (errors.NotFound if none); every one with ``all_rows``."""
     from .queries import contacts as query
     from .queries.common import check_page
 
     if not all_rows:
         check_page(limit, offset)
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.contacts(connection, name, limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
@@ -169,6 +218,7 @@ def aging(
     sort: str = "total",
     limit: int | None = None,
     offset: int = 0,
+    known_at: str | None = None,
 ) -> AgingReport:
     """Open amounts by bucket of age, per customer, parent or currency, with totals per currency.
 
@@ -184,7 +234,8 @@ def aging(
     query.check_options(age_by, by, sort, limit, tree, offset)
     floor = query.parse_min_total(min_total)
     code = check_currency(currency) if currency is not None else None
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.aging(
             connection,
             day,
@@ -210,6 +261,7 @@ def customers(
     limit: int = 50,
     offset: int = 0,
     all_rows: bool = False,
+    known_at: str | None = None,
 ) -> CustomerPage:
     """A page of customers: number, parent, invoices, open AR and past due per currency, main contact.
 
@@ -222,8 +274,9 @@ def customers(
     if not all_rows:
         check_page(limit, offset)
     query.check_customer_sort(sort)
+    point = _point(known_at)
     if all_rows:
-        connection = open_reports_db(db)
+        connection = _snapshot(db, point)
         try:
             total = query.count_customers(connection, search)
             lines = query.iter_customers(connection, day, search=search, sort=sort)
@@ -231,20 +284,28 @@ def customers(
             connection.close()
             raise
         return query.CustomerPage(day, sort, search, _closing(connection, lines), total, total, 0)
-    with closing(open_reports_db(db)) as connection:
+    with closing(_snapshot(db, point)) as connection:
         return query.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
 
 
-def invoice(db: str | None, *, number: str, as_of: str | None = None) -> InvoiceDetail:
+def invoice(db: str | None, *, number: str, as_of: str | None = None, known_at: str | None = None) -> InvoiceDetail:
     """One invoice in full, as of a date (errors.NotFound, with the closest numbers, if none)."""
     from .queries import invoices as query
 
     day = _day(as_of)
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.invoice(connection, number, day)
 
 
-def statement(db: str | None, *, customer: str, as_of: str | None = None, with_children: bool = False) -> Statement:
+def statement(
+    db: str | None,
+    *,
+    customer: str,
+    as_of: str | None = None,
+    with_children: bool = False,
+    known_at: str | None = None,
+) -> Statement:
     """The statement of account of ``customer`` (name or number): open invoices, days late, aging per currency.
 
     With ``with_children``, every account below the customer has its own part, and the totals cover them all.
@@ -252,7 +313,8 @@ def statement(db: str | None, *, customer: str, as_of: str | None = None, with_c
     from .queries import statements as query
 
     day = _day(as_of)
-    with closing(open_reports_db(db)) as connection:
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
         return query.statement(connection, customer, day, with_children=with_children)
 
 
@@ -305,3 +367,66 @@ def check_fail_over(result: PastDuePage | AgingReport, amount: str) -> None:
     if over:
         amounts = ", ".join(f"{cur} {format_cents(cents)}" for cur, cents in over)
         raise ThresholdCrossed(f"Past due is over --fail-over {format_cents(limit)}: {amounts}.")
+
+
+def check(db: str | None, *, as_of: str | None = None, known_at: str | None = None) -> CheckReport:
+    """Every problem in the book (``as_of``: the day after which an invoice is dated in the future)."""
+    from .queries import check as query
+
+    day = _day(as_of)
+    point = _point(known_at)
+    with closing(_snapshot(db, point)) as connection:
+        return query.check(connection, day)
+
+
+def diff(db: str | None, *, first: str | None = None, second: str | None = None) -> DiffReport:
+    """What changed from load ``first`` to load ``second`` (numbers or dates; default: the last two loads)."""
+    from .errors import InvalidInput, NotFound
+    from .history import find_load, loads, parse_point
+    from .queries import diff as query
+
+    points = [parse_point(p, name) if p is not None else None for p, name in ((first, "LOAD_A"), (second, "LOAD_B"))]
+    with closing(open_reports_db(db)) as connection:
+        every = loads(connection)
+        if points[1] is None:
+            if points[0] is None and len(every) < 2:
+                raise NotFound(f"diff compares two loads, and this database has {len(every)}.")
+            chosen = [every[-2] if points[0] is None else find_load(connection, points[0], "LOAD_A"), every[-1]]
+        else:
+            assert points[0] is not None
+            chosen = [find_load(connection, points[0], "LOAD_A"), find_load(connection, points[1], "LOAD_B")]
+        for load, name in zip(chosen, ("LOAD_A", "LOAD_B"), strict=True):
+            find_load(connection, load.id, name)  # a load from before history was kept is refused
+        if chosen[0].id > chosen[1].id:
+            raise InvalidInput(
+                f"LOAD_A (load {chosen[0].id}) comes after LOAD_B (load {chosen[1].id}): give the earlier load first."
+            )
+        return query.diff(connection, chosen[0], chosen[1])
+
+
+def trend(db: str | None, *, first: str | None = None, last: str | None = None, every: str = "month") -> TrendReport:
+    """Open AR, past due (and DSO at month ends) per currency, per load date or month end."""
+    from .days import today
+    from .errors import InvalidInput
+    from .queries import trend as query
+
+    if every not in ("month", "load"):
+        raise InvalidInput(f"--every takes month or load, not {every!r}.")
+    start = _edge(first, "--from", end=False)
+    stop = _edge(last, "--to", end=True)
+    if start is not None and stop is not None and start > stop:
+        raise InvalidInput(f"--from {first} is after --to {last}.")
+    with closing(open_reports_db(db)) as connection:
+        return query.trend(connection, start, stop, every, today())
+
+
+def _edge(text: str | None, option: str, *, end: bool) -> date | None:
+    """A ``--from``/``--to`` value: a date, or a month (its first or last day)."""
+    if text is None:
+        return None
+    from .days import parse_iso_option, parse_month_option
+
+    if len(text.strip()) == 7:
+        first, last = parse_month_option(text, option)
+        return last if end else first
+    return parse_iso_option(text, option)

@@ -288,12 +288,94 @@ def _m005_open_groups(db: sqlite3.Connection) -> None:
     _run(db, _M005_OPEN_GROUPS)
 
 
+def _m006_history(db: sqlite3.Connection) -> None:
+    """History: every replaced invoice version, each load's date and missing invoices, every customer number.
+
+    ``invoice_versions`` holds an invoice as it was from load ``valid_from`` until
+    load ``valid_to`` replaced it (the current version is in ``invoices``, valid
+    from its ``run_id``). ``ingest_runs.last_invoice_id`` is the highest invoice
+    id after the load: ids are handed out in order and never reused, so the
+    invoices a load added are the ids above the previous load's. Loads made
+    before this migration kept no versions: only the last of them keeps a
+    ``last_invoice_id`` (its state is today's state unless changed since), so
+    the earlier ones are never offered as a known state.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE invoice_versions (
+            invoice_id INTEGER NOT NULL,        -- invoices.id
+            valid_from INTEGER,                 -- the load that wrote this version
+            valid_to INTEGER NOT NULL,          -- the load that replaced it
+            invoice_number TEXT NOT NULL,
+            customer_id INTEGER NOT NULL,
+            invoice_date TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            due_date_derived INTEGER NOT NULL,
+            po_number TEXT,
+            bill_total_cents INTEGER NOT NULL,
+            applied_cents INTEGER NOT NULL,
+            outstanding_cents INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            status TEXT NOT NULL,
+            terms TEXT,
+            terms_days INTEGER,
+            contact_name TEXT,
+            contact_phone TEXT,
+            contact_email TEXT,
+            PRIMARY KEY (invoice_id, valid_to)
+        );
+        -- the versions still valid after a load N: valid_to > N
+        CREATE INDEX invoice_versions_by_end ON invoice_versions (valid_to);
+
+        ALTER TABLE ingest_runs ADD COLUMN as_of TEXT;            -- the date of the export (YYYY-MM-DD)
+        ALTER TABLE ingest_runs ADD COLUMN complete TEXT;         -- 'all', 'open' or NULL (ingest --complete)
+        ALTER TABLE ingest_runs ADD COLUMN missing INTEGER;       -- invoices in the database, not in the file
+        ALTER TABLE ingest_runs ADD COLUMN settled INTEGER;       -- of those, settled by --complete=open
+        ALTER TABLE ingest_runs ADD COLUMN last_invoice_id INTEGER;
+        UPDATE ingest_runs SET as_of = substr(coalesce(finished_at, started_at), 1, 10);
+        UPDATE ingest_runs SET last_invoice_id = (SELECT coalesce(max(id), 0) FROM invoices)
+            WHERE id = (SELECT max(id) FROM ingest_runs);
+
+        -- the invoices each load reported missing from its file
+        CREATE TABLE load_missing (
+            run_id INTEGER NOT NULL,
+            invoice_id INTEGER NOT NULL,
+            PRIMARY KEY (run_id, invoice_id)
+        ) WITHOUT ROWID;
+
+        -- every number each customer has been seen with (customers holds the latest)
+        CREATE TABLE customer_numbers (
+            customer_id INTEGER NOT NULL,
+            customer_number TEXT NOT NULL,
+            PRIMARY KEY (customer_id, customer_number)
+        ) WITHOUT ROWID;
+        CREATE INDEX customer_numbers_by_number ON customer_numbers (customer_number, customer_id);
+        INSERT INTO customer_numbers (customer_id, customer_number)
+            SELECT id, customer_number FROM customers WHERE customer_number IS NOT NULL;
+        CREATE TRIGGER customers_number_insert AFTER INSERT ON customers
+            WHEN new.customer_number IS NOT NULL
+        BEGIN
+            INSERT OR IGNORE INTO customer_numbers (customer_id, customer_number)
+                VALUES (new.id, new.customer_number);
+        END;
+        CREATE TRIGGER customers_number_update AFTER UPDATE OF customer_number ON customers
+            WHEN new.customer_number IS NOT NULL
+        BEGIN
+            INSERT OR IGNORE INTO customer_numbers (customer_id, customer_number)
+                VALUES (new.id, new.customer_number);
+        END;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_reports,
     _m003_covering_past_due,
     _m004_drop_month_index,
     _m005_open_groups,
+    _m006_history,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -407,3 +407,17 @@ _DOCUMENTS = {
     "Statement": statement,
     "RunPage": runs,
 }
+
+
+def _history(name: str) -> Any:
+    """A document of ``history_shapes``, imported only when that report is rendered."""
+
+    def build(result: Any) -> dict[str, Any]:
+        from . import history_shapes
+
+        return getattr(history_shapes, name)(result)
+
+    return build
+
+
+_DOCUMENTS.update(CheckReport=_history("check"), DiffReport=_history("diff"), TrendReport=_history("trend"))

@@ -459,6 +459,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("rejected", report.rejected),
         ("warnings", report.warnings),
         ("customers", report.customers),
+        ("missing", len(report.missing_invoices)),
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
         table.add_row(label, Text(str(value), style=style))
@@ -466,6 +467,17 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     con.print(table)
     if report.ignored_columns:
         con.print(Text(report.ignored_columns_line()))
+    if report.missing_invoices:
+        scope = "invoices" if report.complete == "all" else "open invoices"
+        shown = ", ".join(report.missing_invoices[:5]) + (" …" if len(report.missing_invoices) > 5 else "")
+        done = (
+            f"; {report.settled} settled from this load on (--complete=open)"
+            if report.settled
+            else "; not acted on (--complete=open settles them)"
+            if report.complete != "open"
+            else ""
+        )
+        con.print(Text(f"{len(report.missing_invoices)} {scope} in the database are not in the file: {shown}{done}."))
     for kind, count in report.warning_kinds.items():
         examples = [w for w in report.warning_details if w.kind == kind]
         if count <= 3 and len(examples) == count:  # a few: each in full
@@ -494,10 +506,13 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
+    from .queries.check import CheckReport
     from .queries.customers import CustomerPage
+    from .queries.diff import DiffReport
     from .queries.invoices import InvoiceDetail
     from .queries.runs import RunPage
     from .queries.summary import MonthSeries
+    from .queries.trend import TrendReport
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -822,6 +837,157 @@ def runs(page: RunPage) -> None:
     _show(con, title, columns, rows, [caption], drop=("SHA-256", "Warn", "Upd", "Seconds"))
 
 
+# -- history: check, diff, trend --
+
+
+# A person reads the first findings; --json has every one.
+CHECK_ROWS_SHOWN = 50
+
+
+def check_report(report: CheckReport) -> None:
+    """Each check with its count, then one row per finding."""
+    con = console()
+    title = f"Checks of the book, as of {report.as_of.isoformat()}"
+    caption = f"{len(report.findings)} finding(s)" if report.findings else "Nothing found."
+    summary = _table(con, title, caption)
+    summary.add_column("Check")
+    summary.add_column("Found", justify="right")
+    for _, label, n in report.counts():
+        summary.add_row(label, Text(str(n), style="bold red" if n else "green"))
+    con.print(summary)
+    if not con.is_terminal:
+        _plain_lines(con, title, caption)
+    if not report.findings:
+        return
+    table = _table(con, "Findings")
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Finding", ratio=1)
+    table.add_column("Invoices")
+    for f in report.findings[:CHECK_ROWS_SHOWN]:
+        shown = ", ".join(f.invoices[:3]) + (f" (+{len(f.invoices) - 3})" if len(f.invoices) > 3 else "")
+        table.add_row(f.kind, Text(f.message), shown)
+    con.print(table)
+    more = len(report.findings) - CHECK_ROWS_SHOWN
+    if more > 0:
+        _plain_lines(con, f"… and {more:,} more findings: domeo check --json lists them all.")
+
+
+def diff_report(report: DiffReport) -> None:
+    """One table per kind of change that has any, payments with their totals per currency."""
+    con = console()
+    a, b = report.first, report.second
+    head = f"Changes from load {a.id} ({a.as_of}) to load {b.id} ({b.as_of})"
+    counts = (
+        f"{len(report.new)} new, {len(report.payments)} payment(s), {len(report.status_changes)} status change(s), "
+        f"{len(report.changes)} other change(s), {len(report.missing)} gone missing"
+    )
+    if con.is_terminal:
+        con.print(Text(head, style="bold"))
+        con.print(Text(counts))
+    else:
+        _plain_lines(con, head, counts)
+
+    def money(cents: int) -> str:
+        return format_cents_grouped(cents)
+
+    if report.new:
+        table = _table(con, "New invoices")
+        table.add_column("Invoice", no_wrap=True)
+        table.add_column("Customer")
+        table.add_column("Due", no_wrap=True)
+        table.add_column("Bill total", justify="right", no_wrap=True)
+        table.add_column("Outstanding", justify="right", no_wrap=True)
+        table.add_column("Cur")
+        for i in report.new:
+            table.add_row(
+                i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total),
+                money(i.outstanding), i.currency,
+            )  # fmt: skip
+        _print_section(con, table, "New invoices")
+    if report.payments:
+        totals = "; ".join(f"{money(c)} {cur} on {n}" for cur, c, n in report.payment_totals())
+        table = _table(con, "Payments applied", f"Total: {totals}")
+        table.add_column("Invoice", no_wrap=True)
+        table.add_column("Customer")
+        table.add_column("Before", justify="right", no_wrap=True)
+        table.add_column("After", justify="right", no_wrap=True)
+        table.add_column("Applied", justify="right", no_wrap=True)
+        table.add_column("Cur")
+        for p in report.payments:
+            table.add_row(
+                p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
+                money(p.amount), p.currency,
+            )  # fmt: skip
+        _print_section(con, table, "Payments applied", f"Payments total: {totals}")
+    for title, changes in (("Status changes", report.status_changes), ("Amounts and dates changed", report.changes)):
+        if not changes:
+            continue
+        table = _table(con, title)
+        for label in ("Invoice", "Customer", "Field", "Before", "After", "Cur"):
+            table.add_column(label, no_wrap=label != "Customer")
+        for c in changes:
+            before, after = (money(v) if isinstance(v, int) else v for v in (c.before, c.after))
+            table.add_row(c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency)
+        _print_section(con, table, title)
+    if report.missing:
+        table = _table(con, "Gone missing from the file")
+        table.add_column("Invoice", no_wrap=True)
+        table.add_column("Customer")
+        table.add_column("Status")
+        table.add_column("Outstanding", justify="right", no_wrap=True)
+        table.add_column("Cur")
+        for i in report.missing:
+            table.add_row(i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency)
+        _print_section(con, table, "Gone missing from the file")
+
+
+def _print_section(con: Console, table: Table, title: str, footer: str = "") -> None:
+    """A table of a report with several: piped, its title (and footer) go to stderr right before it."""
+    if not con.is_terminal:
+        _plain_lines(con, title)
+    con.print(table)
+    if not con.is_terminal and footer:
+        _plain_lines(con, footer)
+
+
+def trend_report(report: TrendReport) -> None:
+    """One table per currency: open AR, past due (and DSO at month ends), with a bar of open AR."""
+    con = console()
+    every = "month end" if report.every == "month" else "load date"
+    if not report.points:
+        _plain_lines(con, f"No load with history from {report.first} to {report.last}.")
+        return
+    for currency in report.currencies():
+        points = [p for p in report.points if p.currency == currency]
+        title = f"Open AR and past due per {every}, {report.first} to {report.last}, {currency}"
+        table = _table(con, title, "Each point: the data as known after the load shown, as of that date.")
+        table.add_column("Date", no_wrap=True)
+        table.add_column("Load", justify="right")
+        table.add_column("Open AR", justify="right", no_wrap=True)
+        table.add_column("Past due", justify="right", no_wrap=True)
+        if report.every == "month":
+            table.add_column("DSO", justify="right", no_wrap=True)
+        if con.is_terminal:
+            table.add_column("", no_wrap=True)
+        largest = max(p.open_ar for p in points)
+        width = max(10, min(40, (con.width or 80) - 60))
+        for p in points:
+            cells: list[str | Text] = [
+                p.day.isoformat(), str(p.load), format_cents_grouped(p.open_ar), format_cents_grouped(p.past_due),
+            ]  # fmt: skip
+            if report.every == "month":
+                cells.append("" if p.dso is None else f"{p.dso:.1f}")
+            if con.is_terminal:
+                bar = Text(_bar(p.open_ar, largest, width), style="cyan")
+                past = round(len(bar) * p.past_due / p.open_ar) if p.open_ar else 0
+                bar.stylize("red", 0, min(past, len(bar)))
+                cells.append(bar)
+            table.add_row(*cells)
+        con.print(table)
+        if not con.is_terminal:
+            _plain_lines(con, title)
+
+
 def render(result: object) -> None:
     """Print any result of ``reports`` as its table on stdout."""
     name = type(result).__name__
@@ -836,5 +1002,8 @@ def render(result: object) -> None:
         "CustomerPage": customers,
         "InvoiceDetail": invoice,
         "RunPage": runs,
+        "CheckReport": check_report,
+        "DiffReport": diff_report,
+        "TrendReport": trend_report,
     }[name]
     draw(result)  # type: ignore[operator]

@@ -104,9 +104,17 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
             ("TABLE", "open_groups_state"),
             ("TABLE", "open_groups"),
             ("TABLE", "open_days"),
+            # and what migration 6 (history) added
+            ("TRIGGER", "customers_number_insert"),
+            ("TRIGGER", "customers_number_update"),
+            ("TABLE", "customer_numbers"),
+            ("TABLE", "load_missing"),
+            ("TABLE", "invoice_versions"),
         ]:
             connection.execute(f"DROP {kind} {name}")
-        connection.execute("DELETE FROM domeo_migrations WHERE version = 5")
+        for column in ("as_of", "complete", "missing", "settled", "last_invoice_id"):
+            connection.execute(f"ALTER TABLE ingest_runs DROP COLUMN {column}")
+        connection.execute("DELETE FROM domeo_migrations WHERE version >= 5")
         connection.execute("PRAGMA user_version = 4")
     connection.close()
     refused = run("aging", "--as-of", "2025-06-01", "--limit", "1")

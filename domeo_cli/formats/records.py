@@ -390,6 +390,103 @@ def _runs(page: Any) -> Document:
 RUN_COUNTS = ("rows_read", "inserted", "updated", "unchanged", "rejected", "warnings")
 
 
+# -- history: check, diff, trend ------------------------------------------------------
+
+
+def _check(report: Any) -> Document:
+    columns = [_c("check", "Check"), _c("message", "Finding"), _c("invoices", "Invoices"), _c("customers", "Customers")]
+    rows = [(f.kind, f.message, " ".join(f.invoices), "; ".join(f.customers)) for f in report.findings]
+    counts = Table(
+        [_c("check", "Check"), _c("title", "What it looks for"), _c("findings", "Found", "int")],
+        report.counts(),
+        heading="Checks",
+    )
+    lines = [f"As of {report.as_of.isoformat()}: {len(report.findings)} finding(s) in the book."]
+    table = Table(columns, rows, heading="Findings")
+    return Document("Checks of the book", lines, [Section(None, [], [counts, table])], table)
+
+
+def _diff_value(value: Any) -> str:
+    from ..money import format_cents
+
+    return format_cents(value) if isinstance(value, int) else value
+
+
+def _diff(report: Any) -> Document:
+    a, b = report.first, report.second
+    money = [_c("bill_total", "Bill total", "money"), _c("outstanding", "Outstanding", "money")]
+    invoice = [_c("invoice_number", "Invoice"), _c("customer_name", "Customer")]
+    tables = []
+    if report.new:
+        columns = [*invoice, _c("invoice_date", "Date", "date"), _c("due_date", "Due", "date"), *money,
+                   _c("currency", "Currency"), _c("status", "Status")]  # fmt: skip
+        rows = [(i.invoice_number, i.customer_name, i.invoice_date, i.due_date, i.bill_total, i.outstanding,
+                 i.currency, i.status) for i in report.new]  # fmt: skip
+        tables.append(Table(columns, rows, heading="New invoices"))
+    if report.payments:
+        columns = [*invoice, _c("currency", "Currency"), _c("applied_before", "Before", "money"),
+                   _c("applied_after", "After", "money"), _c("amount", "Applied", "money")]  # fmt: skip
+        rows = [(p.invoice_number, p.customer_name, p.currency, p.applied_before, p.applied_after, p.amount)
+                for p in report.payments]  # fmt: skip
+        totals = Table(
+            [_c("currency", "Currency"), _c("amount", "Applied", "money"), _c("invoices", "Invoices", "int")],
+            report.payment_totals(),
+            heading="Payments per currency",
+        )
+        tables.append(Table(columns, rows, heading="Payments applied", totals=totals))
+    for heading, changes in (("Status changes", report.status_changes), ("Amounts and dates changed", report.changes)):
+        if changes:
+            columns = [*invoice, _c("currency", "Currency"), _c("field", "Field"), _c("before", "Before"),
+                       _c("after", "After")]  # fmt: skip
+            rows = [(c.invoice_number, c.customer_name, c.currency, c.field, _diff_value(c.before),
+                     _diff_value(c.after)) for c in changes]  # fmt: skip
+            tables.append(Table(columns, rows, heading=heading))
+    if report.missing:
+        columns = [*invoice, _c("status", "Status"), *money, _c("currency", "Currency")]
+        rows = [(i.invoice_number, i.customer_name, i.status, i.bill_total, i.outstanding, i.currency)
+                for i in report.missing]  # fmt: skip
+        tables.append(Table(columns, rows, heading="Gone missing from the file"))
+    # CSV and TSV: one record per change, whatever its kind.
+    columns = [_c("change", "Change"), *invoice, _c("currency", "Currency"), _c("field", "Field"),
+               _c("before", "Before"), _c("after", "After"), _c("amount", "Amount", "money")]  # fmt: skip
+    records: list[tuple[Any, ...]] = []
+    records += [("new", i.invoice_number, i.customer_name, i.currency, "", "", i.status, i.bill_total)
+                for i in report.new]  # fmt: skip
+    records += [("payment", p.invoice_number, p.customer_name, p.currency, "applied", _diff_value(p.applied_before),
+                 _diff_value(p.applied_after), p.amount) for p in report.payments]  # fmt: skip
+    for kind, changes in (("status", report.status_changes), ("changed", report.changes)):
+        records += [(kind, c.invoice_number, c.customer_name, c.currency, c.field, _diff_value(c.before),
+                     _diff_value(c.after), None) for c in changes]  # fmt: skip
+    records += [("missing", i.invoice_number, i.customer_name, i.currency, "", "", i.status, i.outstanding)
+                for i in report.missing]  # fmt: skip
+    lines = [f"From load {a.id} ({a.as_of}, {a.file_name}) to load {b.id} ({b.as_of}, {b.file_name})."]
+    if not tables:
+        lines.append("Nothing changed.")
+    return Document(f"Changes from load {a.id} to load {b.id}", lines, [Section(None, [], tables)],
+                    Table(columns, records))  # fmt: skip
+
+
+def _trend(report: Any) -> Document:
+    months = report.every == "month"
+    columns = [_c("date", "Date", "date"), _c("load", "Load", "int"), _c("currency", "Currency"),
+               _c("open_ar", "Open AR", "money"), _c("past_due", "Past due", "money")]  # fmt: skip
+    if months:
+        columns += [_c("billed_3m", "Billed, 3 months", "money"), _c("days_3m", "Days", "int"), _c("dso", "DSO")]
+    rows = []
+    for p in report.points:
+        row: list[Any] = [p.day.isoformat(), p.load, p.currency, p.open_ar, p.past_due]
+        if months:
+            row += [p.billed_3m or 0, p.days_3m, "" if p.dso is None else f"{p.dso:.1f}"]
+        rows.append(tuple(row))
+    every = "month end" if months else "load date"
+    lines = [
+        f"Per {every} from {report.first.isoformat()} to {report.last.isoformat()}: the data as known "
+        "after the last load on or before each date."
+    ]
+    table = Table(columns, rows)
+    return Document("Open AR and past due over time", lines, [Section(None, [], [table])], table)
+
+
 _DOCUMENTS = {
     "PastDuePage": _past_due,
     "MonthSummary": _summary,
@@ -400,6 +497,9 @@ _DOCUMENTS = {
     "InvoiceDetail": _invoice,
     "Statement": _statement,
     "RunPage": _runs,
+    "CheckReport": _check,
+    "DiffReport": _diff,
+    "TrendReport": _trend,
 }
 
 

@@ -1,0 +1,250 @@
+"""History: every version of every invoice, and the data as it stood after any load.
+
+A load that changes an invoice first copies the row it replaces into
+``invoice_versions``, valid from the load that wrote it (its ``run_id``) to
+the load that replaced it; the current row stays in ``invoices``. So the
+invoices as known after load N are the current rows written by load N or
+earlier, and the versions valid across N (``valid_from <= N < valid_to``).
+Nothing is ever deleted, and a reload that changes nothing adds nothing.
+
+Reports asked ``--known-at`` read that state through temporary tables named
+like the stored ones (``invoices``, ``contacts``, ``customers``,
+``billing_by_month``): SQLite looks a name up in the temporary schema first,
+so every report's query reads the past without knowing it, and the database
+is never written.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+from typing import NamedTuple
+
+from .errors import InvalidInput, NotFound
+
+# The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
+FIELDS = (
+    "invoice_number",
+    "customer_id",
+    "invoice_date",
+    "due_date",
+    "due_date_derived",
+    "po_number",
+    "bill_total_cents",
+    "applied_cents",
+    "outstanding_cents",
+    "currency",
+    "status",
+    "terms",
+    "terms_days",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+_FIELDS = ", ".join(FIELDS)
+_OLD_FIELDS = ", ".join(f"i.{f}" for f in FIELDS)
+
+
+class Load(NamedTuple):
+    """One load of an export: its number (``ingest_runs.id``) and the date of the export."""
+
+    id: int
+    as_of: str
+    file_name: str
+    last_invoice_id: int | None
+
+
+# -- writing (inside a load's transaction) ---------------------------------------------
+
+
+def keep_versions(db: sqlite3.Connection, run_id: int, replaced: str) -> int:
+    """Copy the current rows of the invoices ``replaced`` names into ``invoice_versions``.
+
+    ``replaced`` is a SELECT of invoice numbers (the ones this load is about to
+    rewrite); each old row becomes a version valid until ``run_id``. Set-based,
+    in the caller's transaction, before the rows are overwritten; returns how many.
+    """
+    return db.execute(
+        f"""INSERT INTO invoice_versions (invoice_id, valid_from, valid_to, {_FIELDS})
+            SELECT i.id, i.run_id, ?, {_OLD_FIELDS}
+            FROM invoices AS i WHERE i.invoice_number IN ({replaced})""",
+        (run_id,),
+    ).rowcount
+
+
+def find_missing(db: sqlite3.Connection, everything: bool) -> list[tuple[int, str]]:
+    """``(id, invoice_number)`` of the invoices stored but not staged by this load, by number.
+
+    Only the open ones (outstanding > 0) unless ``everything``: an open-items
+    export leaves every closed invoice out, and that is no news.
+    """
+    # The open ones are read from the partial index of open invoices, not the whole table.
+    scope = "" if everything else "INDEXED BY invoices_open_by_due WHERE i.outstanding_cents > 0 AND"
+    return db.execute(
+        f"""SELECT i.id, i.invoice_number FROM invoices AS i {scope or "WHERE"}
+            NOT EXISTS (SELECT 1 FROM temp.staging AS s WHERE s.invoice_number = i.invoice_number)
+            ORDER BY i.invoice_number"""
+    ).fetchall()
+
+
+def record_missing(db: sqlite3.Connection, run_id: int, missing: list[tuple[int, str]], settle: bool) -> int:
+    """Keep the list of missing invoices of load ``run_id``; with ``settle``, close the open ones.
+
+    A settled invoice keeps its previous version; from this load on its applied
+    amount is its bill total (outstanding 0) and its status Closed. Returns how
+    many were settled.
+    """
+    db.executemany(
+        "INSERT OR IGNORE INTO load_missing (run_id, invoice_id) VALUES (?, ?)", [(run_id, i) for i, _ in missing]
+    )
+    if not settle or not missing:
+        return 0
+    gone = "SELECT invoice_id FROM load_missing WHERE run_id = ?"
+    db.execute(
+        f"""INSERT INTO invoice_versions (invoice_id, valid_from, valid_to, {_FIELDS})
+            SELECT i.id, i.run_id, ?, {_OLD_FIELDS} FROM invoices AS i
+            WHERE i.id IN ({gone}) AND i.outstanding_cents > 0""",
+        (run_id, run_id),
+    )
+    return db.execute(
+        f"""UPDATE invoices SET applied_cents = max(applied_cents, bill_total_cents), outstanding_cents = 0,
+                status = 'Closed', run_id = ?
+            WHERE id IN ({gone}) AND outstanding_cents > 0""",
+        (run_id, run_id),
+    ).rowcount
+
+
+def check_load_date(db: sqlite3.Connection, as_of: str) -> None:
+    """Refuse a load dated before the latest load: history runs forward only."""
+    row = db.execute("SELECT id, as_of FROM ingest_runs WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    if row is not None and row[1] > as_of:
+        raise InvalidInput(
+            f"This load is dated {as_of}, before load {row[0]} of {row[1]}: loads are kept in date order, "
+            f"so load older exports first (or give --as-of {row[1]} or later)."
+        )
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def parse_point(text: str, option: str = "--known-at") -> int | date:
+    """A load number (``7``) or a date (``2025-03-31``), checked before the database is opened."""
+    value = text.strip()
+    if re.fullmatch(r"[0-9]{1,18}", value, re.ASCII):
+        return int(value)
+    from .days import parse_iso_option
+
+    try:
+        return parse_iso_option(value, option)
+    except InvalidInput:
+        raise InvalidInput(
+            f"{option} takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not {text!r}."
+        ) from None
+
+
+def loads(db: sqlite3.Connection) -> list[Load]:
+    """Every load that committed, oldest first."""
+    return [
+        Load(*row)
+        for row in db.execute(
+            "SELECT id, coalesce(as_of, substr(started_at, 1, 10)), file_name, last_invoice_id "
+            "FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id"
+        )
+    ]
+
+
+def find_load(db: sqlite3.Connection, point: int | date, option: str = "--known-at") -> Load:
+    """The load a point names: that load, or the last load dated on or before that date (NotFound if none).
+
+    A load made before history was kept (an upgraded database) has no known
+    state, and is refused with a sentence.
+    """
+    every = loads(db)
+    if isinstance(point, int):
+        found = next((load for load in every if load.id == point), None)
+        if found is None:
+            span = f"loads are {every[0].id} to {every[-1].id}" if every else "no load was made yet"
+            raise NotFound(f"{option}: there is no load {point} ({span}).")
+    else:
+        day = point.isoformat()
+        earlier = [load for load in every if load.as_of <= day]
+        if not earlier:
+            first = f"; the first was load {every[0].id} of {every[0].as_of}" if every else ""
+            raise NotFound(f"{option}: no load was made on or before {day}{first}.")
+        found = earlier[-1]
+    if found.last_invoice_id is None:
+        raise NotFound(
+            f"{option}: load {found.id} of {found.as_of} was made before this database kept history, "
+            "so its state is not known."
+        )
+    return found
+
+
+def state(run_id: int) -> str:
+    """A SELECT of the invoices as known after load ``run_id`` (``id``, the stored fields and ``run_id``)."""
+    n = int(run_id)
+    return (
+        f"SELECT id, {_FIELDS}, run_id FROM main.invoices WHERE coalesce(run_id, 0) <= {n} "
+        f"UNION ALL SELECT invoice_id, {_FIELDS}, valid_from FROM main.invoice_versions "
+        f"WHERE valid_to > {n} AND coalesce(valid_from, 0) <= {n}"
+    )
+
+
+def open_known(db: str | None, point: int | date) -> sqlite3.Connection:
+    """A report's read snapshot (``db.open_reports_db``) reading the data as known after the load ``point`` names."""
+    from .db import open_reports_db
+
+    connection = open_reports_db(db)
+    try:
+        shadow(connection, find_load(connection, point))
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _copy_table(db: sqlite3.Connection, table: str, fill: str) -> None:
+    """A temporary table named ``table``, shaped as the stored one, filled by ``fill``, with its indexes."""
+    sql = db.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
+    db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    db.execute(re.sub(r"^CREATE TABLE\s+\"?\w+\"?", f"CREATE TEMP TABLE {table}", sql))
+    db.execute(f"INSERT INTO temp.{table} {fill}")
+    for (index,) in db.execute(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).fetchall():
+        db.execute(re.sub(r"^CREATE (UNIQUE )?INDEX\s+\"?(\w+)\"?", r"CREATE \1INDEX temp.\2", index))
+
+
+def shadow(db: sqlite3.Connection, load: Load) -> None:
+    """Make this connection's reports read the data as it stood after ``load`` (temporary tables only).
+
+    Customers are those with an invoice then, with today's numbers and
+    parents; the contacts are those of every invoice row loaded until then.
+    The kept aggregates are marked stale, so the reports sum the invoices.
+    """
+    n = load.id
+    columns = "id, " + _FIELDS + ", run_id"
+    _copy_table(db, "invoices", f"({columns}) SELECT * FROM ({state(n)}) ORDER BY invoice_number")
+    _copy_table(db, "customers", "SELECT * FROM main.customers WHERE id IN (SELECT customer_id FROM temp.invoices)")
+    loaded = (
+        f"SELECT customer_id, contact_name, contact_email, contact_phone, invoice_date FROM main.invoices "
+        f"WHERE coalesce(run_id, 0) <= {n} UNION ALL SELECT customer_id, contact_name, contact_email, "
+        f"contact_phone, invoice_date FROM main.invoice_versions WHERE coalesce(valid_from, 0) <= {n}"
+    )
+    _copy_table(
+        db,
+        "contacts",
+        "(customer_id, name, email, phone, last_seen) "
+        "SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''), coalesce(contact_phone, ''), "
+        f"max(invoice_date) FROM ({loaded}) WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL "
+        "GROUP BY 1, 2, 3, 4",
+    )
+    _copy_table(
+        db,
+        "billing_by_month",
+        "SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM temp.invoices GROUP BY 1, 2",
+    )
+    for table in ("open_groups_state", "hierarchy_state"):
+        db.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY, dirty INTEGER NOT NULL)")
+        db.execute(f"INSERT INTO temp.{table} VALUES (1, 1)")

@@ -1,0 +1,230 @@
+"""``domeo check``: what is wrong in the book, each finding with its invoices and customers.
+
+Every check is one query over the whole book (or the customer hierarchy,
+worked out by ``hierarchy``); a finding names the invoices and customers a
+person must look at. Nothing is changed: the book is what the exports said.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import NamedTuple
+
+# (kind, one-line title) in the order findings are listed.
+CHECKS = (
+    ("closed_with_balance", "Closed invoices with a balance"),
+    ("due_before_invoice", "Due dates before invoice dates"),
+    ("future_invoice", "Invoices dated in the future"),
+    ("number_on_two_names", "One customer number on two names"),
+    ("name_with_two_numbers", "Two customer numbers on one name"),
+    ("parent_loop", "Parent loops"),
+    ("missing_parent", "Missing parents"),
+    ("overpaid", "Overpaid invoices"),
+    ("duplicate_contact", "Duplicate contacts"),
+)
+
+
+class Finding(NamedTuple):
+    """One problem: its kind, a sentence, and what it concerns."""
+
+    kind: str
+    message: str
+    invoices: list[str]
+    customers: list[str]
+
+
+class CheckReport(NamedTuple):
+    """Every finding, by kind in the order of ``CHECKS``; ``as_of`` dates the future-dated check."""
+
+    as_of: date
+    findings: list[Finding]
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        """``(kind, title, findings)`` for every check, found or not."""
+        found: dict[str, int] = {}
+        for finding in self.findings:
+            found[finding.kind] = found.get(finding.kind, 0) + 1
+        return [(kind, title, found.get(kind, 0)) for kind, title in CHECKS]
+
+
+def _money(cents: int) -> str:
+    from ..money import format_cents
+
+    return format_cents(cents)
+
+
+def _invoice_findings(db: sqlite3.Connection, today: str) -> list[Finding]:
+    out: list[Finding] = []
+    rows = db.execute(
+        """SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents, i.applied_cents,
+                  i.outstanding_cents, i.currency, i.status
+           FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+           WHERE (i.status = 'Closed' AND i.outstanding_cents > 0) OR i.due_date < i.invoice_date
+              OR i.invoice_date > ? OR i.applied_cents > i.bill_total_cents
+           ORDER BY i.invoice_number""",
+        (today,),
+    ).fetchall()
+    for number, name, invoiced, due, total, applied, outstanding, currency, status in rows:
+        where = ([number], [name])
+        if status == "Closed" and outstanding > 0:
+            out.append(
+                Finding(
+                    "closed_with_balance",
+                    f"{number} of {name} is Closed but {_money(outstanding)} {currency} is outstanding.",
+                    *where,
+                )
+            )
+        if due < invoiced:
+            out.append(
+                Finding("due_before_invoice", f"{number} of {name} is due {due}, before its date {invoiced}.", *where)
+            )
+        if invoiced > today:
+            out.append(Finding("future_invoice", f"{number} of {name} is dated {invoiced}, after {today}.", *where))
+        if applied > total:
+            out.append(
+                Finding(
+                    "overpaid",
+                    f"{number} of {name}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
+                    f"({_money(applied - total)} too much).",
+                    *where,
+                )
+            )
+    return out
+
+
+def _invoices_of(db: sqlite3.Connection, customer_ids: list[int], limit: int = 20) -> list[str]:
+    """Some invoice numbers of these customers (the latest first), to look at."""
+    marks = ", ".join("?" for _ in customer_ids)
+    return [
+        n
+        for (n,) in db.execute(
+            f"SELECT invoice_number FROM invoices WHERE customer_id IN ({marks}) "
+            "ORDER BY invoice_date DESC, invoice_number LIMIT ?",
+            (*customer_ids, limit),
+        )
+    ]
+
+
+def _number_findings(db: sqlite3.Connection) -> list[Finding]:
+    names = dict(db.execute("SELECT id, name FROM customers"))
+    out: list[Finding] = []
+    shared: dict[str, list[int]] = {}
+    several: dict[int, list[str]] = {}
+    for cid, number in db.execute("SELECT customer_id, customer_number FROM customer_numbers ORDER BY 2, 1"):
+        if cid in names:
+            shared.setdefault(number, []).append(cid)
+            several.setdefault(cid, []).append(number)
+    for number, ids in shared.items():
+        if len(ids) > 1:
+            who = [names[i] for i in ids]
+            listed = ", ".join(who)
+            out.append(
+                Finding(
+                    "number_on_two_names",
+                    f"Customer number {number} is on {len(ids)} names: {listed}.",
+                    _invoices_of(db, ids),
+                    who,
+                )
+            )
+    for cid, numbers in sorted(several.items(), key=lambda item: names[item[0]]):
+        if len(numbers) > 1:
+            out.append(
+                Finding(
+                    "name_with_two_numbers",
+                    f"{names[cid]} has been given {len(numbers)} customer numbers: {', '.join(numbers)}.",
+                    _invoices_of(db, [cid]),
+                    [names[cid]],
+                )
+            )
+    return out
+
+
+def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
+    from ..hierarchy import load
+
+    family = load(db)
+    rows = {cid: (name, number) for cid, name, number in db.execute("SELECT id, name, customer_number FROM customers")}
+    out: list[Finding] = []
+    for loop in family.loops:
+        who = [rows[c][0] for c in loop]
+        chain = " → ".join(f"{rows[c][0]} ({rows[c][1]})" for c in [*loop, loop[0]])
+        out.append(Finding("parent_loop", f"Parents go round in a loop: {chain}.", _invoices_of(db, loop), who))
+    for cid, wanted in family.missing:
+        name = rows[cid][0]
+        out.append(
+            Finding(
+                "missing_parent",
+                f"{name} names parent {wanted}, which is no customer's number.",
+                _invoices_of(db, [cid]),
+                [name],
+            )
+        )
+    return out
+
+
+def _contact_findings(db: sqlite3.Connection) -> list[Finding]:
+    """Contacts of one customer that are one person: the same name, or the same email, written differently."""
+    from ..names import name_key
+
+    out: list[Finding] = []
+    by_customer: dict[int, list[tuple[str, str, str]]] = {}
+    names: dict[int, str] = {}
+    for cid, customer, name, email, phone in db.execute(
+        "SELECT c.id, c.name, k.name, k.email, k.phone FROM contacts AS k JOIN customers AS c ON c.id = k.customer_id "
+        "ORDER BY c.name, k.name, k.email, k.phone"
+    ):
+        by_customer.setdefault(cid, []).append((name, email, phone))
+        names[cid] = customer
+    for cid, contacts in by_customer.items():
+        groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for contact in contacts:
+            name, email, _ = contact
+            if name.strip():
+                groups.setdefault(("name", name_key(name)), []).append(contact)
+            if email.strip():
+                groups.setdefault(("email", email.strip().casefold()), []).append(contact)
+        seen: set[tuple] = set()
+        for (what, _), members in groups.items():
+            key = tuple(members)
+            if len(members) < 2 or key in seen:
+                continue
+            seen.add(key)
+            shown = "; ".join(" / ".join(part for part in m if part) for m in members)
+            out.append(
+                Finding(
+                    "duplicate_contact",
+                    f"{names[cid]} has {len(members)} contacts with the same {what}: {shown}.",
+                    _contact_invoices(db, cid, members),
+                    [names[cid]],
+                )
+            )
+    return out
+
+
+def _contact_invoices(db: sqlite3.Connection, cid: int, members: list[tuple[str, str, str]]) -> list[str]:
+    """The latest invoice carrying each of these contacts."""
+    found = []
+    for name, email, phone in members:
+        row = db.execute(
+            "SELECT invoice_number FROM invoices WHERE customer_id = ? AND coalesce(contact_name, '') = ? "
+            "AND coalesce(contact_email, '') = ? AND coalesce(contact_phone, '') = ? "
+            "ORDER BY invoice_date DESC, invoice_number LIMIT 1",
+            (cid, name, email, phone),
+        ).fetchone()
+        if row is not None and row[0] not in found:
+            found.append(row[0])
+    return found
+
+
+def check(db: sqlite3.Connection, today: date) -> CheckReport:
+    """Every finding in the book; invoices dated after ``today`` are in the future."""
+    findings = (
+        _invoice_findings(db, today.isoformat())
+        + _number_findings(db)
+        + _hierarchy_findings(db)
+        + _contact_findings(db)
+    )
+    order = {kind: i for i, (kind, _) in enumerate(CHECKS)}
+    findings.sort(key=lambda f: order[f.kind])  # stable: each kind keeps its own order
+    return CheckReport(today, findings)
