@@ -329,3 +329,31 @@ def test_a_database_upgraded_from_before_history_knows_only_its_last_load(run, w
     doc = run("diff", "--json").json
     assert [(p["invoice_number"], p["amount"]) for p in doc["payments"]] == [("A1", "20.00")]
     assert run("diff", "1", "3", "--json").exit_code == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "md", "html", "json"])
+def test_check_diff_and_trend_write_every_format(run, loads, tmp_path: Path, fmt: str) -> None:  # noqa: ANN001
+    for command, code in ((["diff"], 0), (["trend", "--to", "2025-03-31"], 0), (["check", "--as-of", "2025-01-10"], 4)):
+        target = tmp_path / f"{command[0]}.{fmt}"
+        written = run(*command, "-o", str(target))
+        assert written.exit_code == code, (command, written)
+        printed = run(*command, "--format", fmt)
+        assert printed.exit_code == code, (command, printed)
+        assert target.read_text(encoding="utf-8") == printed.stdout, command
+    if fmt == "json":
+        assert run("diff", "--format", "json").json == run("diff", "--json").json
+    if fmt == "csv":
+        trend = run("trend", "--every", "load", "--to", "2025-03-31", "--format", "csv").stdout.splitlines()
+        assert trend == [
+            "date,load,currency,open_ar,past_due",
+            "2025-02-10,1,CAD,80.00,0.00",
+            "2025-02-10,1,USD,350.50,100.00",
+            "2025-03-05,2,CAD,80.00,80.00",
+            "2025-03-05,2,USD,0.00,0.00",
+        ]
+        check = run("check", "--as-of", "2025-01-10", "--format", "csv").stdout.splitlines()
+        assert check == [
+            "check,message,invoices,customers",
+            'future_invoice,"A2 of Alpha Co is dated 2025-01-20, after 2025-01-10.",A2,Alpha Co',
+            'future_invoice,"B1 of Beta Ltd is dated 2025-02-01, after 2025-01-10.",B1,Beta Ltd',
+        ]
