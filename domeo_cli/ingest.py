@@ -384,7 +384,11 @@ def _missing(db: sqlite3.Connection, staging: Staging, report: LoadReport, befor
     if before - (staging.rows - report.inserted) <= 0:
         return []
     missing = find_missing(db, everything=report.complete == "all")
-    report.missing_invoices = [number for _, number in missing]
+    report.missing = len(missing)
+    # A file that does not say it is complete may be any part of the book (one customer's
+    # invoices, say): its report names the first ones, as it does warnings, not every one.
+    shown = missing if report.complete else missing[:MAX_WARNING_DETAILS]
+    report.missing_invoices = [number for _, number in shown]
     return missing
 
 
@@ -534,7 +538,7 @@ class Merge:
                 report.unchanged,
                 report.rejected,
                 report.warnings,
-                len(report.missing_invoices),
+                report.missing,
                 report.settled,
                 self.last_invoice_id,
                 self.run_id,

@@ -117,7 +117,9 @@ class LoadReport:
     listener: Callable[[Warning_], None] | None = field(default=None, repr=False, compare=False)
     as_of: str = ""
     complete: str | None = None
-    # Invoices in the database that the file does not list (only open ones unless --complete).
+    # Invoices in the database that the file does not list (only open ones unless --complete):
+    # how many, and their numbers (all with --complete, else the first MAX_WARNING_DETAILS).
+    missing: int = 0
     missing_invoices: list[str] = field(default_factory=list)
     settled: int = 0
 
@@ -153,7 +155,7 @@ class LoadReport:
             "warnings": self.warnings,
             "as_of": self.as_of,
             "complete": self.complete,
-            "missing": len(self.missing_invoices),
+            "missing": self.missing,
             "settled": self.settled,
             "missing_invoices": self.missing_invoices,
             "customers": self.customers,

@@ -459,7 +459,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("rejected", report.rejected),
         ("warnings", report.warnings),
         ("customers", report.customers),
-        ("missing", len(report.missing_invoices)),
+        ("missing", report.missing),
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
         table.add_row(label, Text(str(value), style=style))
@@ -469,7 +469,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         con.print(Text(report.ignored_columns_line()))
     if report.missing_invoices:
         scope = "invoices" if report.complete == "all" else "open invoices"
-        shown = ", ".join(report.missing_invoices[:5]) + (" …" if len(report.missing_invoices) > 5 else "")
+        shown = ", ".join(report.missing_invoices[:5]) + (" …" if report.missing > 5 else "")
         done = (
             f"; {report.settled} settled from this load on (--complete=open)"
             if report.settled
@@ -477,7 +477,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
             if report.complete != "open"
             else ""
         )
-        con.print(Text(f"{len(report.missing_invoices)} {scope} in the database are not in the file: {shown}{done}."))
+        con.print(Text(f"{report.missing:,} {scope} in the database are not in the file: {shown}{done}."))
     for kind, count in report.warning_kinds.items():
         examples = [w for w in report.warning_details if w.kind == kind]
         if count <= 3 and len(examples) == count:  # a few: each in full

@@ -357,3 +357,13 @@ def test_check_diff_and_trend_write_every_format(run, loads, tmp_path: Path, fmt
             'future_invoice,"A2 of Alpha Co is dated 2025-01-20, after 2025-01-10.",A2,Alpha Co',
             'future_invoice,"B1 of Beta Ltd is dated 2025-02-01, after 2025-01-10.",B1,Beta Ltd',
         ]
+
+
+def test_without_complete_the_report_names_the_first_thousand_missing(run, write_csv) -> None:  # noqa: ANN001
+    rows = [{"customer": "Alpha Co", "number": f"M{n:05d}", "date": "01/05/25", "total": "10"} for n in range(1002)]
+    assert run("ingest", str(write_csv(csv_of(rows), "all.csv"))).exit_code == 0
+    one = write_csv(csv_of(rows[:1]), "one.csv")
+    plain = run("ingest", str(one), "--dry-run", "--json").json
+    assert (plain["missing"], len(plain["missing_invoices"]), plain["missing_invoices"][-1]) == (1001, 1000, "M01000")
+    complete = run("ingest", str(one), "--dry-run", "--complete", "--json").json
+    assert (complete["missing"], len(complete["missing_invoices"])) == (1001, 1001)
