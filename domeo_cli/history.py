@@ -220,8 +220,9 @@ def shadow(db: sqlite3.Connection, load: Load) -> None:
     """Make this connection's reports read the data as it stood after ``load`` (temporary tables only).
 
     Customers are those with an invoice then, with today's numbers and
-    parents; the contacts are those of every invoice row loaded until then.
-    The kept aggregates are marked stale, so the reports sum the invoices.
+    parents, and their tree is worked out among them; the contacts are those
+    of every invoice row loaded until then. The kept open groups are marked
+    stale, so the reports sum the invoices.
     """
     n = load.id
     columns = "id, " + _FIELDS + ", run_id"
@@ -245,6 +246,17 @@ def shadow(db: sqlite3.Connection, load: Load) -> None:
         "billing_by_month",
         "SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM temp.invoices GROUP BY 1, 2",
     )
-    for table in ("open_groups_state", "hierarchy_state"):
+    # The customer tree of the customers known then (a parent added later is missing then).
+    from .hierarchy import load as family_of
+
+    family = family_of(db)  # reads temp.customers
+    _copy_table(db, "customer_tree", "SELECT * FROM main.customer_tree WHERE false")
+    db.executemany(
+        "INSERT INTO temp.customer_tree VALUES (?, ?, ?, ?)",
+        [(cid, family.top[cid], family.parent[cid], family.depth[cid]) for cid in family.top],
+    )
+    # The kept open groups describe today: marked stale here, so aging sums the invoices known then.
+    # The tree just built is current for this connection.
+    for table, dirty in (("open_groups_state", 1), ("hierarchy_state", 0)):
         db.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY, dirty INTEGER NOT NULL)")
-        db.execute(f"INSERT INTO temp.{table} VALUES (1, 1)")
+        db.execute(f"INSERT INTO temp.{table} VALUES (1, {dirty})")

@@ -406,3 +406,19 @@ def test_every_report_known_at_a_load_is_the_report_of_a_book_with_only_that_loa
     if report[0] == "invoice":  # the load that wrote it: the same load, from another file at another time
         assert (then_doc.pop("last_changed_by")["run_id"], fresh_doc.pop("last_changed_by")["run_id"]) == (1, 1)
     assert then_doc == fresh_doc
+
+
+def test_known_at_rolls_up_to_the_parents_known_then(run, write_csv) -> None:  # noqa: ANN001
+    child = {"customer": "Child Co", "number": "K1", "date": "01/05/25", "due": "02/04/25", "total": "100",
+             "customer_number": "20", "parent": "10"}  # fmt: skip
+    assert run("ingest", str(write_csv(csv_of([child]), "a.csv")), "--as-of", "2025-02-01").exit_code == 0
+    parent = {"customer": "Parent Inc", "number": "P1", "date": "01/06/25", "due": "02/05/25", "total": "5",
+              "customer_number": "10"}  # fmt: skip
+    assert run("ingest", str(write_csv(csv_of([child, parent]), "b.csv")), "--as-of", "2025-02-02").exit_code == 0
+    args = ("aging", "--as-of", "2025-06-01", "--by", "parent", "--json")
+    now = run(*args).json
+    then = run(*args, "--known-at", "1").json
+    assert now != then
+    only_first = run("--db", "first.db", "ingest", str(write_csv(csv_of([child]), "c.csv"))).exit_code
+    assert only_first == 0
+    assert then == run("--db", "first.db", *args).json
