@@ -422,3 +422,18 @@ def test_known_at_rolls_up_to_the_parents_known_then(run, write_csv) -> None:  #
     only_first = run("--db", "first.db", "ingest", str(write_csv(csv_of([child]), "c.csv"))).exit_code
     assert only_first == 0
     assert then == run("--db", "first.db", *args).json
+
+
+def test_the_http_api_answers_as_known_at_a_load_too(loads, db_path: Path) -> None:  # noqa: ANN001
+    from serving import serving
+
+    with serving(str(db_path)) as server:
+        then = server.get("/invoices/past-due?as_of=2025-06-01&known_at=1")
+        assert then.status == 200, then
+        assert [i["invoice_number"] for i in then.json["items"]] == ["A1", "A2", "B1"]
+        now = server.get("/invoices/past-due?as_of=2025-06-01")
+        assert [i["invoice_number"] for i in now.json["items"]] == ["B1"]
+        unknown = server.get("/aging?known_at=9")
+        assert (unknown.status, unknown.error["code"]) == (404, "not_found")
+        bad = server.get("/customers?known_at=soon")
+        assert (bad.status, bad.error["code"]) == (400, "invalid_input")

@@ -203,7 +203,7 @@ _WEB_ERRORS = [
     ("/invoices/past-due?limit=", 400, "The parameter limit takes a whole number, not ''."),
     ("/invoices/past-due?offset=99999999999999999999", 400, None),
     ("/invoices/past-due?limt=5", 400, "/invoices/past-due does not take the parameter 'limt' (it takes: as_of, lim"
-                                       "it, offset, sort, customer_name, with_children, min_days, contact)."),
+                                       "it, offset, sort, customer_name, with_children, min_days, contact, known_at)."),
     ("/invoices/past-due?limit=5&limit=6", 400, "The parameter limit is given more than once."),
     ("/invoices/summary/month", 400, "/invoices/summary/month needs the parameter month (YYYY-MM)."),
     ("/invoices/summary/range?from=2025-01", 400, "/invoices/summary/range needs the parameter to (YYYY-MM)."),
@@ -310,6 +310,7 @@ def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(se
         ("month", True),
         ("customer_name", False),
         ("currency", False),
+        ("known_at", False),
     ]
     for path, item in document["paths"].items():
         ok = item["get"]["responses"]["200"]["content"]["application/json"]

@@ -116,6 +116,13 @@ _CUSTOMER = Param(
     example="Harbor Lane Bakery",
 )
 _CURRENCY = Param("currency", "string", "Only this currency: an ISO 4217 code such as USD.", example="USD")
+_KNOWN_AT = Param(
+    "known_at",
+    "string",
+    "Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD), "
+    "or after this load number (default: the data of today).",
+    example="2025-03-31",
+)
 
 
 def _limit(default: int, what: str) -> Param:
@@ -160,6 +167,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "contact", "boolean", "Add each invoice's customer's main contact (name, email, phone).", default=False
             ),
+            _KNOWN_AT,
         ),
         "PastDuePage",
         lambda db, p: _reports().past_due(
@@ -172,6 +180,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             with_children=p["with_children"],
             min_days=p["min_days"],
             contact=p["contact"],
+            known_at=p["known_at"],
         ),
         not_found="No customer has the name or number `customer_name`; the message names the closest ones.",
     ),
@@ -187,9 +196,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("month", "month", "The month, YYYY-MM.", required=True, example="2025-03"),
             _CUSTOMER,
             _CURRENCY,
+            _KNOWN_AT,
         ),
         "MonthSummary",
-        lambda db, p: _reports().summary(db, month=p["month"], customer=p["customer_name"], currency=p["currency"]),
+        lambda db, p: _reports().summary(
+            db, month=p["month"], customer=p["customer_name"], currency=p["currency"], known_at=p["known_at"]
+        ),
         not_found="No customer has the name `customer_name`; the message names the closest ones.",
     ),
     Endpoint(
@@ -203,10 +215,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param("to", "month", "The last month, YYYY-MM.", required=True, example="2025-03"),
             _CUSTOMER,
             _CURRENCY,
+            _KNOWN_AT,
         ),
         "MonthSeries",
         lambda db, p: _reports().summary_range(
-            db, first=p["from"], last=p["to"], customer=p["customer_name"], currency=p["currency"]
+            db,
+            first=p["from"],
+            last=p["to"],
+            customer=p["customer_name"],
+            currency=p["currency"],
+            known_at=p["known_at"],
         ),
         not_found="No customer has the name `customer_name`; the message names the closest ones.",
     ),
@@ -219,9 +237,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         (
             Param("invoice_number", "string", "The invoice number.", required=True, example="DF2031977", where="path"),
             _AS_OF,
+            _KNOWN_AT,
         ),
         "InvoiceDetail",
-        lambda db, p: _reports().invoice(db, number=p["invoice_number"], as_of=p["as_of"]),
+        lambda db, p: _reports().invoice(db, number=p["invoice_number"], as_of=p["as_of"], known_at=p["known_at"]),
         not_found="No invoice has this number; the message names the closest ones.",
     ),
     Endpoint(
@@ -240,9 +259,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
             _limit(10, "Contacts"),
             _OFFSET,
+            _KNOWN_AT,
         ),
         "ContactPage",
-        lambda db, p: _reports().contact(db, name=p["name"], limit=p["limit"], offset=p["offset"]),
+        lambda db, p: _reports().contact(
+            db, name=p["name"], limit=p["limit"], offset=p["offset"], known_at=p["known_at"]
+        ),
         not_found="No customer has this name; the message names the closest ones.",
     ),
     Endpoint(
@@ -264,9 +286,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "with_children", "boolean", "Add every account below the customer, each in its own part.", default=False
             ),
+            _KNOWN_AT,
         ),
         "Statement",
-        lambda db, p: _reports().statement(db, customer=p["name"], as_of=p["as_of"], with_children=p["with_children"]),
+        lambda db, p: _reports().statement(
+            db, customer=p["name"], as_of=p["as_of"], with_children=p["with_children"], known_at=p["known_at"]
+        ),
         not_found="No customer has this name or number; the message names the closest ones.",
     ),
     Endpoint(
@@ -288,10 +313,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             ),
             _limit(50, "Customers"),
             _OFFSET,
+            _KNOWN_AT,
         ),
         "CustomerPage",
         lambda db, p: _reports().customers(
-            db, as_of=p["as_of"], search=p["search"], sort=p["sort"], limit=p["limit"], offset=p["offset"]
+            db,
+            as_of=p["as_of"],
+            search=p["search"],
+            sort=p["sort"],
+            limit=p["limit"],
+            offset=p["offset"],
+            known_at=p["known_at"],
         ),
     ),
     Endpoint(
@@ -342,6 +374,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             Param(
                 "limit", "integer", "List at most this many groups per currency (default: all).", minimum=1, example=20
             ),
+            _KNOWN_AT,
         ),
         "AgingReport",
         lambda db, p: _reports().aging(
@@ -356,6 +389,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             min_total=p["min_total"],
             sort=p["sort"],
             limit=p["limit"],
+            known_at=p["known_at"],
         ),
         not_found="No customer has the name `customer_name`; the message names the closest ones.",
     ),
