@@ -161,6 +161,10 @@ def _load_once(
     try:
         ledger = Ledger(db.execute("SELECT name_key, id, name, customer_number, parent_number FROM customers"))
         staging = Staging(db, header.columns, keep_raw=rejects_path is not None)
+        if dry_run:
+            from .history import check_load_date
+
+            check_load_date(db, report.as_of)  # a dry run says so too
         run_id = None if dry_run else _start_run(db, source.name, report)
         report.run_id = run_id  # the row of ``ingest_runs`` this load writes (the load log names it)
         clock.lap("open")

@@ -116,6 +116,8 @@ def test_a_load_dated_before_the_last_one_is_refused_and_changes_nothing(run, wr
     result = run("ingest", str(write_csv(csv_of(_rows({"applied": "5"})), "b.csv")), "--as-of", "2025-02-09")
     assert result.exit_code == 2
     assert "before load 1 of 2025-02-10" in result.stderr
+    dry = run("ingest", str(write_csv(csv_of(_rows()), "c.csv")), "--as-of", "2025-02-09", "--dry-run")
+    assert dry.exit_code == 2 and "before load 1 of 2025-02-10" in dry.stderr
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT count(*), sum(applied_cents) FROM invoices").fetchone() == (3, 0)
         assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
