@@ -116,6 +116,9 @@ _CUSTOMER = Param(
     example="Harbor Lane Bakery",
 )
 _CURRENCY = Param("currency", "string", "Only this currency: an ISO 4217 code such as USD.", example="USD")
+#: What a 404 also means on an endpoint that takes ``known_at``.
+_UNKNOWN_LOAD = "`known_at` names no load kept (or a date before the first load)."
+_NO_LOAD = " Or " + _UNKNOWN_LOAD
 _KNOWN_AT = Param(
     "known_at",
     "string",
@@ -182,7 +185,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             contact=p["contact"],
             known_at=p["known_at"],
         ),
-        not_found="No customer has the name or number `customer_name`; the message names the closest ones.",
+        not_found="No customer has the name or number `customer_name`; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/invoices/summary/month",
@@ -202,7 +205,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lambda db, p: _reports().summary(
             db, month=p["month"], customer=p["customer_name"], currency=p["currency"], known_at=p["known_at"]
         ),
-        not_found="No customer has the name `customer_name`; the message names the closest ones.",
+        not_found="No customer has the name `customer_name`; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/invoices/summary/range",
@@ -226,7 +229,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             currency=p["currency"],
             known_at=p["known_at"],
         ),
-        not_found="No customer has the name `customer_name`; the message names the closest ones.",
+        not_found="No customer has the name `customer_name`; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/invoices/{invoice_number}",
@@ -241,7 +244,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
         "InvoiceDetail",
         lambda db, p: _reports().invoice(db, number=p["invoice_number"], as_of=p["as_of"], known_at=p["known_at"]),
-        not_found="No invoice has this number; the message names the closest ones.",
+        not_found="No invoice has this number; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/customers/contact",
@@ -265,7 +268,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lambda db, p: _reports().contact(
             db, name=p["name"], limit=p["limit"], offset=p["offset"], known_at=p["known_at"]
         ),
-        not_found="No customer has this name; the message names the closest ones.",
+        not_found="No customer has this name; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/customers/statement",
@@ -292,7 +295,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lambda db, p: _reports().statement(
             db, customer=p["name"], as_of=p["as_of"], with_children=p["with_children"], known_at=p["known_at"]
         ),
-        not_found="No customer has this name or number; the message names the closest ones.",
+        not_found="No customer has this name or number; the message names the closest ones." + _NO_LOAD,
     ),
     Endpoint(
         "/customers",
@@ -325,6 +328,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             offset=p["offset"],
             known_at=p["known_at"],
         ),
+        not_found=_UNKNOWN_LOAD,
     ),
     Endpoint(
         "/aging",
@@ -391,7 +395,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             limit=p["limit"],
             known_at=p["known_at"],
         ),
-        not_found="No customer has the name `customer_name`; the message names the closest ones.",
+        not_found="No customer has the name `customer_name`; the message names the closest ones." + _NO_LOAD,
     ),
 )
 
