@@ -439,3 +439,33 @@ def test_the_http_api_answers_as_known_at_a_load_too(loads, db_path: Path) -> No
         assert (unknown.status, unknown.error["code"]) == (404, "not_found")
         bad = server.get("/customers?known_at=soon")
         assert (bad.status, bad.error["code"]) == (400, "invalid_input")
+
+
+@pytest.mark.parametrize("phase", ["inserted", "before_commit"])
+def test_a_load_killed_after_keeping_versions_keeps_none(run, write_csv, db_path: Path, phase: str) -> None:  # noqa: ANN001
+    import os
+    import signal
+    import subprocess
+
+    from helpers import Pause, domeo_command
+
+    assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv")), "--as-of", "2025-02-10").exit_code == 0
+    settled = write_csv(csv_of(_rows({"applied": "100", "status": "Closed"}, None)), "b.csv")
+    args = ("--db", str(db_path), "ingest", str(settled), "--as-of", "2025-03-05", "--complete=open")
+    pause = Pause(db_path.parent / "pause", phase)
+    process = subprocess.Popen(
+        domeo_command(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **pause.env}
+    )
+    pause.wait(phase, process)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL
+    pause.path.unlink()
+    with sqlite3.connect(db_path) as db:
+        for table in ("invoice_versions", "load_missing"):
+            assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+        assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
+    assert run("ingest", *args[3:], "--json").json["settled"] == 1
+    assert [(p["invoice_number"], p["amount"]) for p in run("diff", "--json").json["payments"]] == [
+        ("A1", "100.00"),
+        ("A2", "250.50"),
+    ]
