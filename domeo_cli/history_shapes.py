@@ -47,7 +47,8 @@ def _invoice(i: Invoice) -> dict[str, Any]:
     }
 
 
-def _value(change: Change, value: str | int) -> str:
+def change_value(value: str | int) -> str:
+    """A changed field's value as text: an amount (cents) with two decimals, a date or a status as it is."""
     return format_cents(value) if isinstance(value, int) else value
 
 
@@ -57,8 +58,8 @@ def _change(c: Change) -> dict[str, Any]:
         "customer_name": c.customer_name,
         "currency": c.currency,
         "field": c.field,
-        "before": _value(c, c.before),
-        "after": _value(c, c.after),
+        "before": change_value(c.before),
+        "after": change_value(c.after),
     }
 
 

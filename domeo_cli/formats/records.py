@@ -406,13 +406,9 @@ def _check(report: Any) -> Document:
     return Document("Checks of the book", lines, [Section(None, [], [counts, table])], table)
 
 
-def _diff_value(value: Any) -> str:
-    from ..money import format_cents
-
-    return format_cents(value) if isinstance(value, int) else value
-
-
 def _diff(report: Any) -> Document:
+    from ..history_shapes import change_value as _diff_value
+
     a, b = report.first, report.second
     money = [_c("bill_total", "Bill total", "money"), _c("outstanding", "Outstanding", "money")]
     invoice = [_c("invoice_number", "Invoice"), _c("customer_name", "Customer")]
