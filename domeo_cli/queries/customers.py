@@ -187,10 +187,10 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date, issued: bool) ->
             f"""SELECT c.id, c.name, c.customer_number, c.parent_number,
                        (SELECT p.name FROM customers AS p WHERE p.customer_number = c.parent_number
                         ORDER BY p.id LIMIT 1),
-                       (SELECT count(*) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?1),
-                       (SELECT max(invoice_date) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?1)
+                       (SELECT count(*) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?),
+                       (SELECT max(invoice_date) FROM invoices AS i WHERE i.customer_id = c.id AND i.invoice_date <= ?)
                 FROM customers AS c WHERE c.id IN ({marks})""",
-            [as_of.isoformat(), *ids],
+            [as_of.isoformat(), as_of.isoformat(), *ids],
         )
     }
     balances: dict[int, list[Balance]] = {}
