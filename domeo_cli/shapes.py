@@ -166,11 +166,33 @@ def write(result: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 
-def _aging_amounts(row: AgingRow, names: list[str]) -> dict[str, Any]:
-    amounts: dict[str, Any] = {name: format_cents(cents) for name, cents in zip(names, row.buckets, strict=True)}
-    amounts["total"] = format_cents(row.total)
-    amounts["invoices"] = row.invoices
-    return amounts
+def _aging_objects(rows: list[AgingRow], names: list[str], lead: int = 2) -> list[dict[str, Any]]:
+    """The JSON objects of aging rows: ``name``, ``currency`` (the last ``lead`` of the two), buckets, total, invoices.
+
+    One comprehension for every row (34,000 groups on a whole book), with no
+    function call per row or amount: each amount is formatted inline as
+    ``format_cents`` would (most buckets are zero, shown as ``"0.00"`` without
+    formatting; a negative amount, which aging never has, takes ``format_cents``).
+    """
+    keys = (*("name", "currency")[2 - lead :], *names, "total", "invoices")
+    first = 3 - lead  # AgingRow is (key, name, currency, buckets, total, invoices, ...)
+    return [
+        dict(
+            zip(
+                keys,
+                (
+                    *row[first:3],
+                    *[
+                        "0.00" if not c else f"{c // 100}.{c % 100:02d}" if c > 0 else format_cents(c)
+                        for c in (*row.buckets, row.total)
+                    ],
+                    row.invoices,
+                ),
+                strict=True,
+            )
+        )
+        for row in rows
+    ]
 
 
 def _aging_node(node: AgingNode, names: list[str]) -> dict[str, Any]:
@@ -187,8 +209,8 @@ def _aging_node(node: AgingNode, names: list[str]) -> dict[str, Any]:
             "name": item.name,
             "customer_number": item.customer_number,
             "currency": item.subtotal.currency,
-            **_aging_amounts(item.subtotal, names),
-            "own": _aging_amounts(item.own, names) if item.own is not None else None,
+            **_aging_objects([item.subtotal], names, 0)[0],
+            "own": _aging_objects([item.own], names, 0)[0] if item.own is not None else None,
             "children": [done[id(child)] for child in item.children],
         }
     return done[id(node)]
@@ -202,8 +224,8 @@ def aging(report: AgingReport) -> dict[str, Any]:
         "age_by": report.age_by,
         "by": report.by,
         "buckets": names,
-        "groups": [{"name": g.name, "currency": g.currency, **_aging_amounts(g, names)} for g in report.groups],
-        "totals": [{"currency": t.currency, **_aging_amounts(t, names)} for t in report.totals],
+        "groups": _aging_objects(report.groups, names),
+        "totals": _aging_objects(report.totals, names, 1),
     }
     if report.tree is not None:
         document["tree"] = [_aging_node(node, names) for node in report.tree]

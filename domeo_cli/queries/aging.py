@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from ..errors import InvalidInput
@@ -186,26 +188,30 @@ def _cutoffs(as_of: date, edges: tuple[int, ...]) -> list[str]:
     return out
 
 
-def _bucket_sums(column: str, width: int) -> str:
-    """SQL sums of outstanding cents per bucket, against the cut-offs ``:c0``, ``:c1``, ...
+def _cumulative_sums(column: str, edges: int) -> str:
+    """SQL sums ``s0``, ``s1``, ...: the outstanding cents at most ``edge i`` days old (``s0``: current).
 
-    Each sum multiplies the amount by the truth (0 or 1) of comparisons of ISO
-    dates: cheaper than CASE, and every invoice falls in exactly one bucket.
+    Against the cut-offs ``:c0``, ``:c1``, ... (see ``_cutoffs``): one comparison
+    of ISO dates per edge and invoice, the amount multiplied by its truth (0 or
+    1), cheaper than CASE. The buckets are their differences (``_buckets``).
     """
-    sums = [f"sum(({column} >= :c0) * outstanding_cents)"]
-    for i in range(1, width - 1):
-        sums.append(f"sum(({column} < :c{i - 1}) * ({column} >= :c{i}) * outstanding_cents)")
-    sums.append(f"sum(({column} < :c{width - 2}) * outstanding_cents)")
-    return ", ".join(sums)
+    return ", ".join(f"sum(({column} >= :c{i}) * outstanding_cents) AS s{i}" for i in range(edges + 1))
+
+
+def _buckets(edges: int, of: str = "") -> list[str]:
+    """SQL of each bucket's cents from the cumulative sums: ``s0``, ``s1 - s0``, ..., ``total - s<edges>``."""
+    cum = [f"{of}s{i}" for i in range(edges + 1)]
+    return [cum[0], *(f"{b} - {a}" for a, b in zip(cum, cum[1:], strict=False)), f"{of}total - {cum[-1]}"]
 
 
 _OPEN = "FROM invoices INDEXED BY invoices_open_by_customer WHERE {where}"
 
-# The order of groups within a currency, in SQL and as a Python key: the same order.
+# The order of groups within a currency, in SQL and as a Python key (_rank): the same order.
+# Unqualified: a group's columns (key, total, oldest) and its customer's (name, name_key).
 _ORDER = {
-    "total": "g.total DESC, c.name_key, c.name, g.key",
-    "name": "c.name_key, c.name, g.key",
-    "oldest": "g.oldest, g.total DESC, c.name_key, c.name, g.key",
+    "total": "total DESC, name_key, name, key",
+    "name": "name_key, name, key",
+    "oldest": "oldest, total DESC, name_key, name, key",
 }
 
 
@@ -218,10 +224,6 @@ def _rank(sort: str):  # noqa: ANN202 - a key function, the order of _ORDER
         return (-row.total, nk, row.name, row.key)
 
     return key
-
-
-def _age(as_of: date, oldest: str | None) -> int | None:
-    return None if oldest is None else as_of.toordinal() - date.fromisoformat(oldest).toordinal()
 
 
 def _add(rows: list[AgingRow], key: int | str, name: str, currency: str, number: str | None = None) -> AgingRow:
@@ -269,8 +271,6 @@ def _totals(
     (currency, date), without sorting; the days (a few thousand rows for a
     whole book) are put in buckets here.
     """
-    from bisect import bisect_left
-
     if one_customer:
         sql = (
             f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices "
@@ -386,14 +386,9 @@ def aging(
     (groups skipped per currency) only choose which groups are listed, and
     what they leave out is summed in ``hidden``.
     """
-    import json
-
     check_options(age_by, by, sort, limit, tree, offset)
     code, found, where, params = _selection(db, as_of, edges, customer, currency)
     column = "due_date" if age_by == "due" else "invoice_date"
-    width = len(edges) + 2
-    bucket_sql = _bucket_sums(column, width)
-    open_where = _OPEN.format(where=" AND ".join(where))
     rank = _rank(sort)
     report = {
         "as_of": as_of,
@@ -409,8 +404,10 @@ def aging(
         "offset": offset,
     }
     every_group = limit is None and min_total is None and not offset
+    # Seek: rank from the kept open amounts, then bucket only the groups listed.
+    seek = not every_group and by != "currency" and _kept_tables_exact(db, params)
     totals: list[AgingRow] = []
-    if by == "currency" or not every_group:
+    if by == "currency" or seek:
         totals = _totals(db, as_of, edges, column, where, params, found is not None)
     if by == "currency":
         floor = min_total or 0
@@ -420,125 +417,229 @@ def aging(
         )
         hidden = [Hidden(t.currency, 1, _less(t, [], "1 more")) for t in totals if t not in kept]
         return AgingReport(groups=kept, totals=totals, hidden=hidden, **report)
-    if not every_group and not totals:
+    if seek and not totals:
         return AgingReport(groups=[], totals=[], hidden=[], tree=[] if tree else None, **report)
     if by == "parent":
         from ..derived import ensure_tree
 
         ensure_tree(db)
 
-    # The groups: (currency, key, name, name_key, number) of those listed, and how many in all.
-    counts: dict[str, int] = {}
-    listable: dict[str, int] = {}  # groups at or over the floor, per currency
-    ranked: dict[tuple[int, str], tuple] = {}
-    if not every_group:
-        # Ranked per currency from each group's count, sum and oldest date (no buckets);
-        # only the groups listed come out of each currency's ORDER BY ... LIMIT.
-        cheap, materialized = _group_sums(db, column, where, params), "MATERIALIZED "
-        if by == "parent":
-            cheap = (
-                "SELECT t.top_id AS key, p.currency, sum(p.n) AS n, sum(p.total) AS total, min(p.oldest) AS oldest "
-                f"FROM ({cheap}) AS p JOIN customer_tree AS t ON t.customer_id = p.key GROUP BY t.top_id, p.currency"
-            )
-        elif "open_groups" in cheap:
-            # Not materialized: each currency's ORDER BY total DESC ... LIMIT then walks
-            # the index open_groups_by_total and stops after the groups listed.
-            materialized = "NOT MATERIALIZED "
-        parts = ["SELECT 0, currency, count(*), sum(total >= :floor), NULL, NULL FROM g GROUP BY currency"]
-        for i, t in enumerate(totals):
-            params[f"cur{i}"] = t.currency
-            parts.append(
-                "SELECT * FROM (SELECT 1, g.currency, g.key, c.name, c.name_key, c.customer_number "
-                "FROM g JOIN customers AS c ON c.id = g.key "
-                f"WHERE g.currency = :cur{i} AND g.total >= :floor ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset)"
-            )
-        params["floor"] = min_total or 0
-        params["limit"] = limit if limit is not None else -1
-        params["offset"] = offset
-        for part, cur, key, *rest in db.execute(
-            f"WITH g AS {materialized}({cheap}) " + " UNION ALL ".join(parts), params
-        ):
-            if part == 0:
-                counts[cur] = key
-                listable[cur] = rest[0]
-            else:
-                ranked[(key, cur)] = (cur, key, *rest)
-        params["keys"] = json.dumps(sorted({key for key, _ in ranked}))
-
-    # The buckets, per customer: of the groups listed (index seeks), or of all in one pass.
-    more = ""
-    if not every_group:
-        under = "(SELECT value FROM json_each(:keys))"
-        if by == "parent":
-            under = f"(SELECT customer_id FROM customer_tree WHERE top_id IN {under})"
-        more = f"AND customer_id IN {under}"
-    per_customer = (
-        f"SELECT customer_id, currency, count(*), sum(outstanding_cents), min({column}), {bucket_sql} "
-        f"{open_where} {more} GROUP BY customer_id, currency"
-    )
-    if by == "customer":
-        sql = (
-            f"SELECT p.*, p.customer_id, c.name, c.name_key, c.customer_number FROM ({per_customer}) AS p "
-            "JOIN customers AS c ON c.id = p.customer_id"
-        )
+    params["floor"] = min_total or 0
+    params["day"] = as_of.toordinal() + _JULIAN_DAY_OF_ORDINAL_0
+    if seek:
+        currencies: list[str] | None = [t.currency for t in totals]
+    else:  # a page per currency needs the currencies; every group at or over the floor needs none
+        currencies = None if limit is None and not offset else [code] if code else _currencies(db)
+    if currencies is not None:
+        params.update({"limit": limit if limit is not None else -1, "offset": offset})
+        params.update({f"cur{i}": cur for i, cur in enumerate(currencies)})
+    if seek:
+        sql = _seek_sql(db, by, column, len(edges), where, params, sort, len(totals), tree)
     else:
-        sql = (
-            f"SELECT p.*, t.top_id, c.name, c.name_key, c.customer_number FROM ({per_customer}) AS p "
-            "JOIN customer_tree AS t ON t.customer_id = p.customer_id JOIN customers AS c ON c.id = t.top_id"
-        )
-    groups: dict[tuple[int, str], list] = {}
-    own: dict[tuple[int, str], tuple] = {}
-    for values in db.execute(sql, params):
-        cid, cur, n, total, oldest, *buckets = values[:-4]
-        top, name, nk, number = values[-4:]
-        if tree:
-            own[(cid, cur)] = values[:-4]
-        acc = groups.get((top, cur))
-        if acc is None:
-            groups[(top, cur)] = [n, total, oldest, *buckets, name, nk, number]
-        else:
-            acc[0] += n
-            acc[1] += total
-            acc[2] = min(acc[2], oldest)
-            for i, value in enumerate(buckets, start=3):
-                acc[i] += value
-    if every_group:
-        ranked = {(top, cur): (cur, top, *acc[-3:]) for (top, cur), acc in groups.items()}
-        for cur, *_ in ranked.values():
-            counts[cur] = counts.get(cur, 0) + 1
-    shown: list[AgingRow] = []
-    for cur, key, name, _nk, number in ranked.values():
-        acc = groups[(key, cur)]
-        shown.append(AgingRow(key, name, cur, tuple(acc[3 : 3 + width]), acc[1], acc[0], _age(as_of, acc[2]), number))
-    order = {(r[1], r[0]): r[3] for r in ranked.values()}
-    shown.sort(key=lambda r: (r.currency, *rank(r, order[(r.key, r.currency)])))
-    if every_group:
-        by_currency: dict[str, list[AgingRow]] = {}
-        for row in shown:
-            by_currency.setdefault(row.currency, []).append(row)
-        totals = [_add(rows, cur, cur, cur) for cur, rows in sorted(by_currency.items())]
+        sql = _scan_sql(by, column, len(edges), where, sort, currencies, tree)
+    rows = db.execute(sql, params).fetchall()
+
+    # The rows come ordered by part (see _tail), then currency: cut the parts apart.
+    part = itemgetter(0)
+    listed_at = bisect_left(rows, 1, key=part)
+    own_at = bisect_left(rows, 3, listed_at, key=part)
+    k = 4 + len(edges) + 2  # the total's column: the buckets are the columns from 4 to it
+    new = tuple.__new__  # each AgingRow straight from its row's values: no keyword call per group
+    shown = [
+        new(AgingRow, (r[2], r[3], r[1], r[4:k], r[k], r[k + 1], r[k + 2], r[k + 3])) for r in rows[listed_at:own_at]
+    ]
+    counts = {r[1]: r[2] for r in rows[:listed_at]}
+    listable = {r[1]: r[3] for r in rows[:listed_at]}
+    if not seek:
+        totals = [AgingRow(r[1], r[1], r[1], r[4:k], r[k], r[k + 1], r[k + 2]) for r in rows[:listed_at]]
 
     hidden = []
-    for total in totals:
-        mine = [g for g in shown if g.currency == total.currency]
-        left = counts.get(total.currency, 0) - len(mine)
+    currency_of = attrgetter("currency")
+    for total in [] if every_group else totals:
+        cur = total.currency
+        mine = shown[bisect_left(shown, cur, key=currency_of) : bisect_right(shown, cur, key=currency_of)]
+        left = counts.get(cur, 0) - len(mine)
         if left:
-            eligible = listable.get(total.currency, 0)
+            eligible = listable.get(cur, 0)
             after = max(0, eligible - offset - len(mine))
             before = min(offset, eligible)
-            hidden.append(Hidden(total.currency, left, _less(total, mine, f"{left} more"), after, before))
-    nodes = _tree(db, own, shown, as_of, rank) if tree else None
+            hidden.append(Hidden(cur, left, _less(total, mine, f"{left} more"), after, before))
+    nodes = _tree(db, rows[own_at:], shown, k, rank) if tree else None
     return AgingReport(groups=shown, totals=totals, hidden=hidden, tree=nodes, **report)
+
+
+# julianday() of a date is its proleptic ordinal (date.toordinal) plus this.
+_JULIAN_DAY_OF_ORDINAL_0 = 1721424.5
+
+
+def _currencies(db: sqlite3.Connection) -> list[str]:
+    """Every currency of an open invoice: one seek each along ``invoices_open_by_currency_due``."""
+    found: list[str] = []
+    while True:
+        row = db.execute(
+            "SELECT currency FROM invoices INDEXED BY invoices_open_by_currency_due "
+            "WHERE outstanding_cents > 0 AND currency > ? ORDER BY currency LIMIT 1",
+            (found[-1] if found else "",),
+        ).fetchone()
+        if row is None:
+            return found
+        found.append(row[0])
+
+
+def _own_sql(column: str, edges: int, where: list[str]) -> str:
+    """SQL of each (customer, currency)'s open invoices: ``key, currency, n, total, oldest, s0, s1, ...``.
+
+    One pass along ``invoices_open_by_customer`` (covering, in group order, so
+    no sort); ``s0``... are the cumulative sums of ``_cumulative_sums``.
+    """
+    return (
+        f"SELECT customer_id AS key, currency, count(*) AS n, sum(outstanding_cents) AS total, "
+        f"min({column}) AS oldest, {_cumulative_sums(column, edges)} {_OPEN.format(where=' AND '.join(where))} "
+        "GROUP BY customer_id, currency"
+    )
+
+
+def _rolled_up_sql(own: str, edges: int) -> str:
+    """SQL of the groups of ``own`` (``_own_sql``'s columns, ``edges + 1`` sums) summed to their top-level account."""
+    sums = ["sum(p.n) AS n", "sum(p.total) AS total", "min(p.oldest) AS oldest"]
+    sums += [f"sum(p.s{i}) AS s{i}" for i in range(edges + 1)]
+    return (
+        f"SELECT t.top_id AS key, p.currency, {', '.join(sums)} "
+        f"FROM {own} AS p JOIN customer_tree AS t ON t.customer_id = p.key GROUP BY t.top_id, p.currency"
+    )
+
+
+def _scan_sql(
+    by: str, column: str, edges: int, where: list[str], sort: str, currencies: list[str] | None, tree: bool
+) -> str:
+    """The report in one statement, from one pass over the open invoices (see ``_tail`` for its rows).
+
+    Every group is bucketed; those at or over ``:floor`` are listed: all of
+    them, or with ``currencies`` a page per currency (``:cur0``, ...), ranked
+    by an ORDER BY ... LIMIT ... OFFSET each. Only the groups listed are
+    joined to their names.
+    """
+    # Materialized when read twice: the totals per currency and the groups listed (or the tree).
+    ctes = f"WITH own AS {'MATERIALIZED ' if by == 'customer' or tree else ''}({_own_sql(column, edges, where)})"
+    groups = "own"
+    if by == "parent":
+        ctes += f", grp AS MATERIALIZED ({_rolled_up_sql('own', edges)})"
+        groups = "grp"
+    listed = (
+        f"SELECT {_listed_columns(edges)} FROM {groups} AS g JOIN customers AS c ON c.id = g.key WHERE total >= :floor"
+    )
+    if currencies is not None:
+        pages = [
+            f"SELECT * FROM ({listed} AND currency = :cur{i} ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset)"
+            for i in range(len(currencies))
+        ]
+        listed = " UNION ALL ".join(pages) or f"{listed} AND 0"
+    sums = ", ".join(f"sum({b})" for b in _buckets(edges))
+    totals = (
+        f"SELECT 0, currency, count(*), sum(total >= :floor), {sums}, sum(total), sum(n), "
+        f"{_AGE.format('min(oldest)')}, NULL, NULL FROM {groups} GROUP BY currency"
+    )
+    return f"{ctes}, listed AS ({listed}) " + _tail(edges, totals, sort, tree)
+
+
+def _seek_sql(
+    db: sqlite3.Connection,
+    by: str,
+    column: str,
+    edges: int,
+    where: list[str],
+    params: dict[str, object],
+    sort: str,
+    currencies: int,
+    tree: bool,
+) -> str:
+    """The report in one statement, ranked from the kept open amounts (see ``_tail`` for its rows).
+
+    Groups are ranked per currency (``:cur0``, ...) from each one's count, sum
+    and oldest date (no buckets), with an ORDER BY ... LIMIT per currency so
+    only the groups listed come out (``l``); then only their invoices are
+    bucketed, by index seeks.
+    """
+    cheap, materialized = _group_sums(db, column, where, params), "MATERIALIZED "
+    if by == "parent":
+        cheap = _rolled_up_sql(f"({cheap})", -1)
+    elif "open_groups" in cheap:
+        # Not materialized: each currency's ORDER BY total DESC ... LIMIT then walks
+        # the index open_groups_by_total and stops after the groups listed.
+        materialized = "NOT MATERIALIZED "
+    pages = " UNION ALL ".join(
+        "SELECT * FROM (SELECT g.key AS l_key, g.currency AS l_currency FROM ranked AS g "
+        f"JOIN customers AS c ON c.id = g.key WHERE g.currency = :cur{i} AND g.total >= :floor "
+        f"ORDER BY {_ORDER[sort]} LIMIT :limit OFFSET :offset)"
+        for i in range(currencies)
+    )
+    under = "(SELECT l_key FROM l)"
+    if by == "parent":
+        under = f"(SELECT customer_id FROM customer_tree WHERE top_id IN {under})"
+    ctes = (
+        f"WITH ranked AS {materialized}({cheap}), l AS MATERIALIZED ({pages}), "
+        f"own AS ({_own_sql(column, edges, [*where, f'customer_id IN {under}'])})"
+    )
+    groups = "own"
+    if by == "parent":
+        ctes += f", grp AS ({_rolled_up_sql('own', edges)})"
+        groups = "grp"
+    listed = (
+        f"SELECT {_listed_columns(edges)} FROM {groups} AS g JOIN l ON l_key = g.key AND l_currency = g.currency "
+        "JOIN customers AS c ON c.id = g.key"
+    )
+    counts = f"SELECT 0, currency, count(*), sum(total >= :floor), {', '.join(['NULL'] * (edges + 7))}"
+    return f"{ctes}, listed AS ({listed}) " + _tail(edges, f"{counts} FROM ranked GROUP BY currency", sort, tree)
+
+
+# A group's age in days from its oldest date (``julianday`` of ISO dates: whole days apart).
+_AGE = "CAST(:day - julianday({}) AS INTEGER)"
+
+
+def _listed_columns(edges: int) -> str:
+    """The columns of a group listed, from ``g``: those of part 1 of ``_tail`` after the part."""
+    buckets = ", ".join(_buckets(edges))
+    return f"currency, key, name, {buckets}, total, n, {_AGE.format('oldest')}, customer_number, name_key"
+
+
+def _tail(edges: int, counts: str, sort: str, tree: bool) -> str:
+    """The rows of a report, after the CTEs ``own`` (per customer) and ``listed`` (the groups listed).
+
+    Every row has the same columns: ``part, currency, key, name``, the buckets,
+    ``total, invoices, oldest age, customer number, name key``, ordered by
+    part, currency, then the groups in the report's order. The parts:
+
+    0. ``counts``, per currency: the groups and those at or over ``:floor``
+       (in ``key`` and ``name``), and sums of every group or NULLs;
+    1. the groups listed, in order;
+    3. with ``tree``, the customers under the groups listed with their own
+       amounts (the customer id in ``key``).
+    """
+    parts = [counts, "SELECT 1, * FROM listed"]
+    if tree:
+        own = ", ".join(_buckets(edges, "p."))
+        parts.append(
+            f"SELECT 3, p.currency, p.key, NULL, {own}, p.total, p.n, {_AGE.format('p.oldest')}, NULL, NULL "
+            "FROM own AS p JOIN customer_tree AS t ON t.customer_id = p.key "
+            "JOIN listed AS l ON l.key = t.top_id AND l.currency = p.currency"
+        )
+    # The report's order (_ORDER) by column number: 3 key, 4 name, then the total, age and name key.
+    k = 4 + edges + 2 + 1
+    place = {"total": f"{k} DESC", "oldest": f"{k + 2} DESC", "name_key": f"{k + 4}", "name": "4", "key": "3"}
+    order = [place[term.split()[0]] for term in _ORDER[sort].split(", ")]
+    return " UNION ALL ".join(parts) + f" ORDER BY 1, 2, {', '.join(order)}"
 
 
 def _tree(
     db: sqlite3.Connection,
-    own_rows: dict[tuple[int, str], tuple],
+    own_rows: list[tuple],
     shown: list[AgingRow],
-    as_of: date,
+    k: int,
     rank,  # noqa: ANN001 - the sort key of _rank
 ) -> list[AgingNode]:
     """The subtree of each top-level account shown, subtotals at every level, in the shown order.
+
+    ``own_rows`` are the customers' own amounts (part 3 of ``_tail``, the total in column ``k``).
 
     Amounts flow up one level at a time from the deepest customers, so the
     work is linear in the customers involved, whatever the depth; nodes are
@@ -563,9 +664,9 @@ def _tree(
     roots: list[AgingNode] = []
     for cur in sorted({g.currency for g in shown}):
         own = {
-            cid: AgingRow(cid, people[cid][0], cur, tuple(r[5:]), r[3], r[2], _age(as_of, r[4]), people[cid][2])
-            for (cid, c), r in own_rows.items()
-            if c == cur and cid in people
+            r[2]: AgingRow(r[2], people[r[2]][0], cur, r[4:k], r[k], r[k + 1], r[k + 2], people[r[2]][2])
+            for r in own_rows
+            if r[1] == cur
         }
         subtree: dict[int, list[AgingRow]] = {cid: [row] for cid, row in own.items()}
         levels: dict[int, set[int]] = {}
