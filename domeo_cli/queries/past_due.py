@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
+from ..derived import open_groups_stale
 from ..errors import InvalidInput
 from .common import check_page, issued_after
 
@@ -87,8 +88,8 @@ def past_due(
     """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
     check_page(limit, offset)
     check_sort(sort)
+    total = count(db, as_of, filters)
     if not filters.plain:
-        total = count(db, as_of, filters)
         items = list(iter_past_due(db, as_of, sort=sort, filters=filters, limit=limit, offset=offset))
         return PastDuePage(as_of, sort, items, total, limit, offset, filters=filters)
     if sort == "due_date.asc":
@@ -111,11 +112,6 @@ def past_due(
             ORDER BY {", ".join("page." + part for part in order.split(", "))}""",
         {"as_of": cutoff, "limit": limit, "offset": offset},
     ).fetchall()
-    total = db.execute(
-        "SELECT count(*) FROM invoices INDEXED BY invoices_open_by_due "
-        f"WHERE outstanding_cents > 0 AND due_date < :as_of{issued}",
-        {"as_of": cutoff},
-    ).fetchone()[0]
     ordinal = as_of.toordinal()
     items = [PastDueItem(*row, days_past_due=ordinal - date.fromisoformat(row[3]).toordinal()) for row in rows]
     return PastDuePage(as_of, sort, items, total, limit, offset)
@@ -169,10 +165,17 @@ def _cutoff(as_of: date, min_days: int) -> str:
         return "0000-00-00"  # no date is that far back: nothing matches
 
 
-def _where(as_of: date, filters: Filters) -> tuple[str, list[object]]:
-    # As of D, an invoice issued after D did not exist yet (these paths read each row anyway).
-    where = "i.outstanding_cents > 0 AND i.due_date < ? AND i.invoice_date <= ?"
-    params: list[object] = [_cutoff(as_of, filters.min_days), as_of.isoformat()]
+def _where(as_of: date, filters: Filters, issued: bool = True) -> tuple[str, list[object]]:
+    """SQL terms and parameters of the past-due invoices under ``filters``.
+
+    As of D, an invoice issued after D did not exist yet: ``issued`` False
+    drops that test, for a caller that knows no open invoice is dated after D.
+    """
+    where = "i.outstanding_cents > 0 AND i.due_date < ?"
+    params: list[object] = [_cutoff(as_of, filters.min_days)]
+    if issued:
+        where += " AND i.invoice_date <= ?"
+        params.append(as_of.isoformat())
     if filters.customer_ids is not None:
         import json
 
@@ -182,9 +185,27 @@ def _where(as_of: date, filters: Filters) -> tuple[str, list[object]]:
 
 
 def count(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -> int:
-    """How many invoices are past due as of ``as_of`` under ``filters``."""
-    where, params = _where(as_of, filters)
-    return db.execute(f"SELECT count(*) FROM invoices AS i WHERE {where}", params).fetchone()[0]
+    """How many invoices are past due as of ``as_of`` under ``filters``.
+
+    Without a customer, the open invoices per (currency, due date) that loads
+    keep in ``open_days`` give the count as a sum over at most a few thousand
+    days (0.05 ms on a million invoices, where counting 57,000 entries of the
+    due-date index took 1.2 ms). They are read only when exact: current (no
+    open invoice written since the last load kept them) and no open invoice
+    dated after ``as_of``, which the report would leave out. Otherwise the
+    invoices are counted: along the due-date index, or the customer's.
+    """
+    later = issued_after(db, as_of)
+    if filters.customer_ids is None and not later and not open_groups_stale(db):
+        return db.execute(
+            "SELECT coalesce(sum(invoices), 0) FROM open_days WHERE age_by = 'due' AND day < ?",
+            (_cutoff(as_of, filters.min_days),),
+        ).fetchone()[0]
+    where, params = _where(as_of, filters, issued=later)
+    # The due-date index holds every column tested but the invoice date; with a customer
+    # filter the planner picks the per-customer index, which holds them all.
+    hint = "INDEXED BY invoices_open_by_due" if filters.customer_ids is None else ""
+    return db.execute(f"SELECT count(*) FROM invoices AS i {hint} WHERE {where}", params).fetchone()[0]
 
 
 def totals(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -> list[tuple[str, int, int]]:
