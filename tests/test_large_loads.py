@@ -208,9 +208,8 @@ def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path
     import csv
     import signal
     import subprocess
-    import time
 
-    from helpers import domeo_command, load_generator
+    from helpers import Pause, domeo_command, load_generator
 
     gen = load_generator()
     path = tmp_path / "large.csv"
@@ -220,23 +219,38 @@ def test_ctrl_c_during_a_large_load_is_one_sentence_and_changes_nothing(tmp_path
         writer.writerows(gen.generate_rows(60_000, seed=44))
     assert path.stat().st_size >= feed.PARALLEL_FROM  # parsed in a child
     db_path = tmp_path / "i.db"
-    process = subprocess.Popen(
-        domeo_command("--db", str(db_path), "ingest", str(path)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # a process group of its own, as a terminal's foreground job
-    )
-    children: list[str] = []
-    deadline = time.monotonic() + 20
-    while not children and time.monotonic() < deadline:
-        time.sleep(0.02)
+    pause = Pause(tmp_path / "pause", "parsing")
+    # A terminal's foreground job gets Ctrl-C, but a shell's background job (``pytest &`` in
+    # a script) ignores SIGINT, and the load would inherit that through exec and never stop.
+    # A Python handler is reset to the default by exec: the load starts as a foreground job.
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        process = subprocess.Popen(
+            domeo_command("--db", str(db_path), "ingest", str(path)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # a process group of its own, as a terminal's foreground job
+            env={**os.environ, **pause.env},
+        )
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGINT, ignored)
+    try:
+        pause.wait("parsing", process)  # the first batch staged; the child parsing the rest, or blocked on the pipe
         with open(f"/proc/{process.pid}/task/{process.pid}/children") as listing:
             children = listing.read().split()
-    assert children, "the load never started its parsing child"
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: parent and child alike
-    out, err = process.communicate(timeout=60)
+        assert children, "the load never started its parsing child"
+        # Held, the load can leave the phase only through the interrupt: the pause is never released.
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: parent and child alike
+        out, err = process.communicate(timeout=60)  # a hang guard only
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # leave nothing running behind a failure
+            process.communicate()
     assert process.returncode == 130
     assert err.decode() == "domeo: error: Interrupted; nothing was changed.\n" and out == b""
     assert not db_path.exists()
-    time.sleep(0.2)
+    assert pause.path.exists()  # the interrupt, not a release, ended the hold
+    # The parent joins its child before it exits: nothing of it is left.
     assert not any(os.path.exists(f"/proc/{child}/cmdline") for child in children)
