@@ -7,11 +7,12 @@ reads as something else ("Trojan Source"). Messages show them escaped
 instead (``\\x1b``, ``\\u202e``), the way Python's repr does.
 
 What is unsafe, once for every front end (``UNSAFE``): C0 controls but tab
-and line feed, DEL, C1 controls (U+009B is a terminal's CSI on its own), the
-bidi embedding, override, isolate and mark characters (U+061C, U+200E,
-U+200F, U+202A-U+202E, U+2066-U+2069), the line and paragraph separators
-(U+2028, U+2029: invisible on a terminal, line breaks to a log reader), and
-bytes of a file that did not decode (lone surrogates U+DC80-U+DCFF).
+and line feed (and a carriage return just before one), DEL, C1 controls
+(U+009B is a terminal's CSI on its own), the bidi embedding, override,
+isolate and mark characters (U+061C, U+200E, U+200F, U+202A-U+202E,
+U+2066-U+2069), the line and paragraph separators (U+2028, U+2029:
+invisible on a terminal, line breaks to a log reader), and bytes of a file
+that did not decode (lone surrogates U+DC80-U+DCFF).
 
 - ``printable`` / ``message``: one line / one message of a sentence on stderr.
 - ``for_terminal`` / ``TerminalStream``: a report in CSV, TSV, Markdown or
@@ -27,8 +28,9 @@ from typing import Any, TextIO
 
 # The characters that format or reorder text but are not line breaks or tabs.
 _FORMAT = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-#: Every character that must never reach a terminal raw (tab and line feed are layout, not controls).
-UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f{_FORMAT}\udc80-\udcff]")
+#: Every character that must never reach a terminal raw. Tab and line feed are layout, not controls,
+#: and so is a carriage return before a line feed (a CSV line's end); alone, it would overwrite the line.
+UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_FORMAT}\udc80-\udcff]|\r(?!\n)")
 _CONTROLS = re.compile(f"[\x00-\x1f{_FORMAT}]")
 # The same, except the line breaks and tabs a multi-line message may hold on purpose.
 _CONTROLS_IN_MESSAGE = re.compile(f"[\x00-\x08\x0b-\x1f{_FORMAT}]")
@@ -63,7 +65,7 @@ def message(text: str) -> str:
 
 
 def for_terminal(text: str) -> str:
-    """``text`` with every character of ``UNSAFE`` escaped (``\\x1b``, ``\\u202e``); tabs and line feeds kept."""
+    """``text`` with every character of ``UNSAFE`` escaped (``\\x1b``, ``\\u202e``); tabs and line ends kept."""
     return UNSAFE.sub(_escape, text) if not text.isascii() or UNSAFE.search(text) else text
 
 

@@ -397,7 +397,7 @@ def test_statement_of_a_parent_rolls_up_each_child_under_its_heading(run, load_r
     ]  # fmt: skip
     md = run("statement", "P1", "--as-of", AS_OF, "--with-children").stdout
     assert md.index("## Parent Co (this account)") < md.index("## Child Co") < md.index("## Total of all accounts")
-    assert "Contact: Pat · pat@p.co · 555-1" in md and "Customer number: P1" in md
+    assert "Contact: Pat · pat\\@p.co · 555-1" in md and "Customer number: P1" in md  # no mailto: link made
 
 
 # -- cron signals --------------------------------------------------------------------------
