@@ -9,7 +9,6 @@ with ``os.lchown``/``os.chown`` to ``nobody``, so those tests run as root only.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
@@ -210,6 +209,15 @@ def test_a_new_log_is_0600_and_an_existing_one_keeps_its_mode(run, write_csv, tm
     assert len(log.read_text(encoding="utf-8").splitlines()) == 6  # appended: start, summary, end twice
 
 
+def test_a_new_output_file_is_0600_and_a_replaced_one_keeps_its_mode(run, example, tmp_path) -> None:  # noqa: ANN001
+    target = tmp_path / "pd.md"
+    assert run("past-due", "--as-of", AS_OF, "-o", str(target)).exit_code == 0
+    assert mode(target) == 0o600
+    os.chmod(target, 0o644)
+    assert run("past-due", "--as-of", AS_OF, "-o", str(target)).exit_code == 0
+    assert mode(target) == 0o644
+
+
 def test_the_log_is_never_the_database_or_the_input(run, write_csv, db_path) -> None:  # noqa: ANN001
     path = write_csv(EXAMPLE_CSV)
     assert run("ingest", str(path)).exit_code == 0
@@ -229,7 +237,9 @@ def test_a_full_disk_under_the_log_loads_nothing_and_names_the_log(run, write_cs
     path = write_csv(EXAMPLE_CSV)
     result = run("ingest", str(path), "--log-file", "/dev/full")
     assert result.exit_code == 1, result
-    assert error_of(result) == "The log file /dev/full could not be written: No space left on device; nothing was loaded."
+    assert error_of(result) == (
+        "The log file /dev/full could not be written: No space left on device; nothing was loaded."
+    )
     assert not db_path.exists()  # a first load leaves no database behind
     assert run("ingest", str(path)).exit_code == 0
     before = db_path.read_bytes()
