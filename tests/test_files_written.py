@@ -146,6 +146,19 @@ def test_another_users_file_in_a_shared_folder_is_never_written(run, example, wr
 
 
 @as_root
+def test_my_own_link_to_another_users_file_in_a_shared_folder_is_refused_at_the_file(run, example, shared) -> None:  # noqa: ANN001
+    theirs = shared / "theirs.csv"
+    theirs.write_text("theirs\n", encoding="utf-8")
+    os.chown(theirs, NOBODY, NOBODY)
+    link = shared / "pd.csv"
+    _plant(link, theirs, owner=os.geteuid())  # the link is mine, so it is followed: to their file
+    result = run("past-due", "--as-of", AS_OF, "-o", str(link))
+    assert result.exit_code == 2, result
+    assert error_of(result).startswith(f"-o {theirs} belongs to user nobody, in the shared folder {shared}")
+    assert theirs.read_text(encoding="utf-8") == "theirs\n" and link.is_symlink()
+
+
+@as_root
 def test_root_replacing_another_users_file_keeps_its_owner_group_and_mode(run, example, tmp_path) -> None:  # noqa: ANN001
     theirs = tmp_path / "pd.csv"
     theirs.write_text("last month's\n", encoding="utf-8")
