@@ -50,6 +50,13 @@ class DatabaseError(DomeoError):
     code = "database_error"
 
 
+class OutputError(DomeoError):
+    """A file or stream domeo writes could not be written (a full disk, an I/O error): exit 1."""
+
+    exit_code = EXIT_OPERATIONAL
+    code = "io_error"
+
+
 class QueryTimeout(DatabaseError):
     """A report query ran past the time limit its caller set (``domeo serve``: HTTP 503)."""
 

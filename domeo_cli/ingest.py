@@ -23,7 +23,7 @@ from . import csvcells, derived, outfiles, printable
 from . import db as dbmod
 from . import feed as feedmod
 from .csvsource import NotUtf8, Source, iter_records, open_source
-from .errors import DatabaseError, InvalidInput
+from .errors import DatabaseError, InvalidInput, OutputError
 from .feed import Feed, FeedRunner, Ledger
 from .history import find_missing, keep_versions, record_missing
 from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
@@ -184,7 +184,10 @@ def _load_once(
                 f"rejected {report.rejected}; nothing was loaded"
             )
         if rejects_path:
-            staging.write_rejects(rejects_path)
+            try:
+                staging.write_rejects(rejects_path)
+            except OutputError as err:  # written before the merge: the load is rolled back below
+                raise OutputError(f"{err.message[:-1]}; nothing was loaded.") from None
         if dry_run or (strict and report.rejected):
             _preview(db, staging, ledger, report)  # nothing is written, but the report says what a load would do
             db.execute("ROLLBACK")

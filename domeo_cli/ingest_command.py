@@ -53,7 +53,13 @@ def run(
     fmt = eventlog.check_format(log_format or "text")
     progress = _progress_bar(file) if not quiet and (not as_json or sys.stderr.isatty()) else None
     start = {"file": file, "database": db_path, "dry_run": dry_run, "strict": strict}
-    with eventlog.load_log(eventlog.log_path(log_file), fmt, **start) as log:
+    path = eventlog.log_path(log_file)
+    option = eventlog.log_option(log_file)
+    if path is not None:
+        from .outfiles import check_target
+
+        check_target(path, option=option, database=db_path, inputs=(file,), append=True)
+    with eventlog.load_log(path, fmt, option=option, **start) as log:
         try:
             report = load(
                 db_path,
@@ -70,10 +76,16 @@ def run(
         finally:
             if progress:
                 progress.close()
+        unlogged = None
         if log:
-            log.finish(report)
-        if as_json or not quiet or report.rejected:
+            try:
+                log.finish(report)
+            except eventlog.LogFailed as failed:
+                unlogged = eventlog.after_load(failed, report)  # said once the report is shown
+        if as_json or not quiet or report.rejected or unlogged:
             _render(report, rejects, as_json, verbose)
+        if unlogged:
+            raise unlogged
         if report.rejected:
             if strict:
                 message = f"{report.rejected} row(s) rejected, so with --strict nothing was loaded."

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -190,5 +189,5 @@ class LoadReport:
 
 
 def _escape_c1(text: str) -> str:
-    """DEL and C1 controls as \\u escapes (json leaves them raw; U+009B is a terminal's CSI): the same JSON."""
-    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text)
+    """DEL, C1 and bidi controls as \\u escapes (json leaves them raw; U+009B is a terminal's CSI): the same JSON."""
+    return printable.json_safe(text)

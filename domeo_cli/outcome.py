@@ -54,7 +54,9 @@ def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: 
         error: dict[str, Any] = {"code": code, "message": message}
         if suggestions:
             error["suggestions"] = suggestions
-        sys.stderr.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+        from .printable import json_safe
+
+        sys.stderr.write(json_safe(json.dumps({"error": error}, ensure_ascii=False)) + "\n")
     else:
         from .printable import message as safe
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import errno
 import json
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
 from .money import format_cents
+from .printable import json_safe
 
 if TYPE_CHECKING:
     from .queries.aging import AgingNode, AgingReport, AgingRow
@@ -130,9 +130,9 @@ def _text(document: Any, indent: bool) -> str:
     """One JSON document and a newline: indented, or on one line."""
     # On one line the C encoder is many times faster on a large report (aging of every customer).
     text = json.dumps(document, ensure_ascii=False, indent=2 if indent else None)
-    # json escapes C0 controls only; DEL and C1 controls from an export (a raw U+009B is a
-    # terminal's CSI) are escaped too, as \u escapes: the same JSON value, safe to print.
-    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
+    # json escapes C0 controls only; DEL, C1 controls (a raw U+009B is a terminal's CSI) and
+    # bidi controls from an export are escaped too, as \u escapes: the same JSON value, safe to print.
+    return json_safe(text) + "\n"
 
 
 def json_text(value: Any) -> str:

@@ -7,7 +7,6 @@ User text (customer names, contacts) is always wrapped in ``Text`` so that
 from __future__ import annotations
 
 import os
-import re
 import sys
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,6 +17,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
+from . import printable
 from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from .queries.summary import MonthSummary
 
 
-# Control characters (C0 but tab and newline, DEL, C1) and bidi embedding, override and
-# isolate controls. Rich passes them through, so from a customer name in an export they
-# could recolour, retitle or clear the terminal, put escape sequences into piped output,
-# or reorder a line (Trojan Source). They take no cells, so dropping them (as Rich
-# already does with BEL, BS and CR) keeps the layout. JSON keeps them, escaped.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters (C0 but tab and newline, DEL, C1), bidi embedding, override,
+# isolate and mark characters, and the line and paragraph separators (``printable.UNSAFE``).
+# Rich passes them through, so from a customer name in an export they could recolour,
+# retitle or clear the terminal, put escape sequences into piped output, or reorder a
+# line (Trojan Source). They take no cells, so dropping them (as Rich already does with
+# BEL, BS and CR) keeps the layout. JSON keeps them, escaped.
+_UNSAFE = printable.UNSAFE
 
 
 class _SafeConsole(Console):
@@ -440,8 +441,6 @@ def contacts(page: ContactPage) -> None:
 
 def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: int = 10) -> None:
     """The human summary of a load, on stderr."""
-    from . import printable
-
     con = console(sys.stderr)
     verb = "Checked" if report.dry_run else "Loaded"
     target = "(dry run: nothing written)" if report.dry_run else f"into {report.database}"

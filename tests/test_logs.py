@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from helpers import csv_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domeo_cli import printable
 
 TEXT_LINE = re.compile(
     r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (?P<level>INFO|WARNING|ERROR) +load=(?P<load>[0-9a-f]{8}) "
@@ -150,3 +155,81 @@ def test_runs_lists_every_load_newest_first(run, write_csv) -> None:  # noqa: AN
 @pytest.mark.parametrize("args", [["runs", "--limit", "0"], ["runs", "--offset", "-1"]])
 def test_runs_bad_paging_is_exit_2(run, args: list[str]) -> None:  # noqa: ANN001
     assert run(*args).exit_code == 2
+
+
+# -- issue 19, item 32: every value of a text line reads back as it was --------------------------
+
+
+# As logfmt reads a pair: a bare value holds no white space, quote, equals sign or backslash.
+STRICT_PAIR = re.compile(r' (\w+)=("(?:[^"\\]|\\.)*"|[^\s"=\\]+)')
+
+
+def _parse(line: str) -> tuple[str, dict[str, object]]:
+    """A text line's event and its fields, each value read back: None, a boolean, a string."""
+    match = TEXT_LINE.match(line)
+    assert match, line
+    assert "".join(pair[0] for pair in STRICT_PAIR.finditer(match["fields"])) == match["fields"], line
+    fields: dict[str, object] = {}
+    for pair in STRICT_PAIR.finditer(match["fields"]):
+        value = pair[2]
+        fields[pair[1]] = (
+            json.loads(value) if value.startswith('"') else {"-": None, "true": True, "false": False}.get(value, value)
+        )
+    return match["event"], fields
+
+
+AWKWARD = ['a=b', 'x = "y"', "back\\slash", "two\nlines", "tab\there", "-", "true", "", "Ev\x1b[31mil", "\u202eevil",
+           "next\x85line", "para\u2029graph", "=SUM(A1)", "é中", "undecoded\udc9bbyte"]  # fmt: skip
+
+
+def test_the_log_quotes_what_would_be_ambiguous_and_reads_back(run, write_csv, tmp_path: Path) -> None:  # noqa: ANN001
+    name = 'in put=1 "q"\nx.csv'  # a file name with a space, =, quotes and a line break
+    rows = [{"customer": "Acme", "number": "N=1 \"x\"", "date": "1/2/25", "total": "10", "status": "Maybe"},
+            {"customer": "Acme", "number": "-", "date": "1/2/25", "total": "10", "status": "Maybe"}]  # fmt: skip
+    path = write_csv(csv_of(rows), name)
+    log = tmp_path / "quoted.log"
+    assert run("ingest", str(path), "--log-file", str(log), "-q").exit_code == 4
+    lines = log.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == 6  # start, two rejected, summary, end: one line each
+    events = [_parse(line) for line in lines[:-1]]
+    assert [event for event, _ in events] == ["start", "rejected", "rejected", "summary", "end"]
+    assert events[0][1] == {"file": str(path), "database": str(tmp_path / "test.db"), "dry_run": False, "strict": False}
+    assert [(f["line"], f["invoice_number"]) for _, f in events[1:3]] == [("2", 'N=1 "x"'), ("3", "-")]
+    assert 'invoice_number="-"' in lines[2]  # the text "-", not nothing
+
+
+@given(st.lists(st.sampled_from(AWKWARD) | st.text(), min_size=1, max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_any_text_value_makes_one_line_that_reads_back(values: list[str]) -> None:
+    from domeo_cli.eventlog import LoadLog
+
+    read, write = os.pipe()
+    try:
+        log = LoadLog(write, "text")
+        fields = {f"v{i}": value for i, value in enumerate(values)}
+        log.event("WARNING", "warning", **fields, none=None, flag=True, count=3)
+        data = os.read(read, 1 << 20).decode("utf-8")
+    finally:
+        os.close(read)
+        os.close(write)
+    assert data.endswith("\n") and len(data[:-1].splitlines()) == 1, data  # no value breaks the line
+    assert not printable.UNSAFE.search(data[:-1]), data  # nor reaches a terminal (tail -f) raw
+    assert _parse(data[:-1]) == ("warning", {**fields, "none": None, "flag": True, "count": "3"})
+
+
+@given(st.lists(st.sampled_from(AWKWARD) | st.text(), min_size=1, max_size=4))
+@settings(max_examples=100, deadline=None)
+def test_any_text_value_makes_one_json_line_that_reads_back(values: list[str]) -> None:
+    from domeo_cli.eventlog import LoadLog
+
+    read, write = os.pipe()
+    try:
+        fields = {f"v{i}": value for i, value in enumerate(values)}
+        LoadLog(write, "json").event("INFO", "start", **fields)
+        data = os.read(read, 1 << 20).decode("utf-8")
+    finally:
+        os.close(read)
+        os.close(write)
+    assert data.endswith("\n") and len(data[:-1].splitlines()) == 1, data
+    assert not printable.UNSAFE.search(data[:-1]), data
+    assert {key: value for key, value in json.loads(data).items() if key.startswith("v")} == fields

@@ -75,10 +75,12 @@ def write(result: Any, fmt: str, out: IO[str], *, excel: bool = False) -> None:
 def save(result: Any, fmt: str, path: str | None, *, excel: bool = False) -> None:
     """Write ``result`` to ``path`` (temporary file beside it, renamed in when complete), or stdout if None/-."""
     if path is None or path == "-":
-        from ..shapes import stdout
+        from .. import printable
+        from ..shapes import isatty, stdout
 
         out = stdout()  # UTF-8 whatever PYTHONIOENCODING says; a closed stdout is a sentence
-        write(result, fmt, out, excel=excel)
+        # A pipe gets the data as stored; a person at a terminal never gets its control characters raw.
+        write(result, fmt, printable.TerminalStream(out) if isatty(out) else out, excel=excel)
         out.flush()
         return
     from ..outfiles import open_target

@@ -2,13 +2,16 @@
 
 Plain decimals with two places (no thousands separators), ISO dates, empty
 for nothing, UTF-8 (with ``excel`` the byte-order mark Excel needs to read
-accents). A text cell a spreadsheet would run as a formula is neutralised
-(``csvcells.neutralise``). Rows are written as they come: nothing is kept.
+accents). A cell holding the separator, a quote, a line feed or a carriage
+return is quoted, so that every record reads back as one. A text cell a
+spreadsheet would run as a formula is neutralised (``csvcells.neutralise``).
+Rows are written as they come: nothing is kept.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from typing import IO, Any
 
 from ..csvcells import FORMULA_START, neutralise
@@ -53,8 +56,31 @@ def write(table: Table, out: IO[str], *, tab: bool = False, excel: bool = False)
     # Excel's own dialects quote a field holding the separator, a quote or a line break,
     # so every record stays one row. Lines end in LF, on stdout and in a file alike
     # (spreadsheets read it; Unix tools downstream of a pipe expect it).
-    writer = csv.writer(out, dialect="excel-tab" if tab else "excel", lineterminator="\n")
+    dialect = "excel-tab" if tab else "excel"
+    writer = csv.writer(out, dialect=dialect, lineterminator="\n")
     writer.writerow([neutralise(c.key) for c in table.columns])
     # One converter per column, chosen once: a million rows pay for no per-cell dispatch.
     convert = [_CONVERT[c.kind] for c in table.columns]
-    writer.writerows([f(v) for f, v in zip(convert, row, strict=True)] for row in table.rows)
+    writer.writerows(_quoting_carriage_returns(convert, table.rows, out, dialect))
+
+
+def _quoting_carriage_returns(convert: list[Any], rows: Any, out: IO[str], dialect: str) -> Any:
+    """The rows' cells, converted; a record with a carriage return in a cell is written here instead.
+
+    csv quotes a cell holding a line feed (the line terminator) but not one holding
+    only a carriage return, which every reader takes for the end of the record. Such
+    a record is written by a writer whose terminator holds both characters, so that
+    it quotes the cell, and is ended with a line feed as the others. ``writerows``
+    writes each record before it asks for the next, so the order is kept.
+    """
+    buffer = io.StringIO()
+    quoting = csv.writer(buffer, dialect=dialect, lineterminator="\r\n")
+    for row in rows:
+        cells = [f(v) for f, v in zip(convert, row, strict=True)]
+        if "\r" not in "".join(cells):
+            yield cells
+            continue
+        quoting.writerow(cells)
+        out.write(buffer.getvalue()[:-2] + "\n")
+        buffer.seek(0)
+        buffer.truncate()

@@ -2,14 +2,31 @@
 
 Amounts with thousands separators and right-aligned; every table that holds
 amounts ends with its totals per currency (never a sum across currencies).
+
+Every value renders as its literal text in CommonMark with GitHub's
+extensions (tables, strike-through, autolinks): the characters that would
+start markup are backslash-escaped (``\\*``, ``\\|``, ``\\~``), ``&`` before
+what could read as an entity (``\\&amp;``), and the character that makes a
+bare URL or e-mail address a link (``https\\://``, ``www\\.``, ``\\@``), so
+that a statement sent to a customer holds no link the data put there. Line
+breaks and runs of white space in a value show as one space (a cell is one
+line).
 """
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 from ..money import format_cents_grouped
 from .records import Document, Table, Totaller
+
+# Each character that may start inline markup, escaped wherever it is: backslash, code,
+# emphasis, strike-through, links and images, raw HTML and autolinks, table cells, headings.
+_MARKUP = str.maketrans({char: "\\" + char for char in "\\`*_~[]<>|#"})
+# What else needs its backslash only in context: an entity or numeric reference (&amp; &#38;),
+# a URL's scheme (https:// mailto: xmpp:), a www. link, an e-mail address (any @).
+_CONTEXT = re.compile(r"&(?=[#A-Za-z])|:(?=//)|(?<=mailto):|(?<=xmpp):|(?<=www)\.|@", re.IGNORECASE)
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -19,10 +36,9 @@ def _cell(value: Any, kind: str) -> str:
         return format_cents_grouped(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    # A pipe would end the cell, a line break the row; markup characters are shown as typed.
-    for char in "\\`*_[]<>|#":
-        text = text.replace(char, "\\" + char)
+    text = str(value).translate(_MARKUP)
+    text = _CONTEXT.sub(lambda m: "\\" + m[0], text)
+    # A pipe would end the cell, a line break the row: one line, single spaces.
     return " ".join(text.split())
 
 
