@@ -246,3 +246,36 @@ def test_errors_leave_stdout_empty_on_every_report(run, db_path):  # noqa: ANN00
     check_error(run, ["summary", "--month", "2024-13"], 2, "invalid_input")
     assert not db_path.exists()
     assert not os.path.exists("domeo.db")
+
+
+# -- DOMEO_DEBUG (issue 19, item 26): only 1, true or yes turn tracebacks on ----------------------
+
+
+def _a_bug(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    raise RuntimeError("a planted bug")
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", "  ", "FALSE", "2"])
+def test_domeo_debug_other_than_yes_keeps_a_bug_to_one_sentence(example, run, monkeypatch, value):  # noqa: ANN001
+    from domeo_cli import reports
+
+    monkeypatch.setattr(reports, "summary", _a_bug)
+    monkeypatch.setenv("DOMEO_DEBUG", value)
+    message = (
+        "Internal error (RuntimeError: a planted bug); please report it, and set DOMEO_DEBUG=1 to see the traceback."
+    )
+    result = run("summary", "--month", "2025-03")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"domeo: error: {message}\n")
+    as_json = run("summary", "--month", "2025-03", "--json")
+    assert (as_json.exit_code, as_json.stdout) == (1, "")
+    assert json.loads(as_json.stderr) == {"error": {"code": "internal_error", "message": message}}
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "yes", "Yes", " 1 "])
+def test_domeo_debug_yes_lets_the_traceback_through(example, run, monkeypatch, value):  # noqa: ANN001
+    from domeo_cli import reports
+
+    monkeypatch.setattr(reports, "summary", _a_bug)
+    monkeypatch.setenv("DOMEO_DEBUG", value)
+    with pytest.raises(RuntimeError, match="a planted bug"):
+        run("summary", "--month", "2025-03")
