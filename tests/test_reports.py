@@ -308,10 +308,6 @@ def test_past_due_defaults_to_today_in_the_configured_zone(load_rows, run, monke
             ["--currency", "usd"],
             {"month": "2025-03", "currency": "USD", "sum_bill_total": "5045.50", "count_invoices": 3},
         ),
-        (
-            ["--currency", "EUR"],
-            {"month": "2025-03", "currency": "EUR", "sum_bill_total": "0.00", "count_invoices": 0},
-        ),
         # a customer billed in CAD only: the headline is its currency
         (
             ["--customer", "NORTHWIND OUTFITTERS"],
@@ -329,6 +325,15 @@ def test_past_due_defaults_to_today_in_the_configured_zone(load_rows, run, monke
 )
 def test_summary_example(example, run, args, expected):  # noqa: ANN001
     assert ok_json(run("summary", "--month", "2025-03", *args, "--json")) == expected
+
+
+def test_summary_of_a_currency_no_invoice_is_in_is_a_zero_and_a_note(example, run):  # noqa: ANN001
+    result = run("summary", "--month", "2025-03", "--currency", "EUR", "--json")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "domeo: note: no invoice is in EUR; the invoices are in CAD, USD.\n",
+    )
+    assert result.json == {"month": "2025-03", "currency": "EUR", "sum_bill_total": "0.00", "count_invoices": 0}
 
 
 @pytest.mark.parametrize("month", ["2025-02", "2025-04", "1999-12"])
