@@ -26,11 +26,11 @@ from . import printable
 from .csvcells import restore_fields
 from .errors import InvalidInput
 
-# Far above any real field, far below what would exhaust memory: a quote that is
-# never closed ends as one rejected record instead of swallowing the whole file.
-# (Python's csv holds a field at up to 4 bytes a character, so 8 MiB of text
-# can cost 32 MiB while it is read.)
-FIELD_LIMIT = 8 * 1024 * 1024
+# The longest field the CSV reader builds, in characters: far above any field domeo keeps (the longest
+# stored one holds 254, see parsing.MAX_LENGTH) and room for a long note in a column it ignores. Past
+# it the reader stops building the field (Python's csv holds it at up to 4 bytes a character) and the
+# record is one rejection with its line; a quote never closed swallows at most this much of the file.
+FIELD_LIMIT = 1024 * 1024
 csv.field_size_limit(FIELD_LIMIT)
 
 _BOMS = (
@@ -326,7 +326,7 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
 def _csv_reason(message: str, start: int, end: int) -> str:
     """A CSV grammar error as a rejection reason a person can act on."""
     if "field larger than field limit" in message:
-        return f"a field is longer than {FIELD_LIMIT // (1024 * 1024)} MiB (a quote never closed?)"
+        return f"a field is longer than {FIELD_LIMIT:,} characters (a quote never closed?)"
     if "unexpected end of data" in message:
         return f"a quoted field opened here is never closed (it runs to the end of the file, line {end})"
     if "line contains NUL" in message:  # Python 3.10's reader (3.11 reads NULs: see iter_records)
