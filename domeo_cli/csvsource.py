@@ -103,6 +103,9 @@ class Source:
     # Set once the file is known to hold multi-byte UTF-8: it is UTF-8, and a record
     # with bytes that do not decode is rejected rather than the whole file re-read.
     holds_utf8: bool = False
+    # A regular file's (device, inode, size, mtime in ns) when it was opened, for check_unchanged;
+    # None for standard input and pipes, which are copied whole before they are read.
+    opened_as: tuple[int, int, int, int] | None = None
 
     @property
     def may_fall_back(self) -> bool:
@@ -128,6 +131,32 @@ class Source:
         """Close the underlying stream."""
         self.stream.close()
 
+    def check_unchanged(self) -> None:
+        """Raise InvalidInput if the file is not the one that was opened, as it was: it grew or shrank, was
+        written to, or its path now names another file (an upload still in progress, a file replaced)."""
+        if self.opened_as is None:
+            return
+        dev, ino, size, mtime = self.opened_as
+        now = os.fstat(self.stream.fileno())
+        try:
+            there = os.stat(self.name)
+        except OSError:
+            there = None
+        if now.st_size != size:
+            what = f"it {'grew' if now.st_size > size else 'shrank'} from {size:,} to {now.st_size:,} bytes"
+        elif now.st_mtime_ns != mtime:
+            what = "it was written to"
+        elif there is None:
+            what = "it was removed or renamed"
+        elif (there.st_dev, there.st_ino) != (dev, ino):
+            what = "its path now names another file"
+        else:
+            return
+        raise InvalidInput(
+            f"{printable.path(self.name)} changed while it was read ({what}), so nothing was loaded; "
+            "if it is still being written or uploaded, load it again once it is complete."
+        )
+
 
 def open_source(path: str, encoding: str | None = None) -> Source:
     """Open ``path`` (``-`` for standard input) and look at its first bytes.
@@ -144,6 +173,7 @@ def open_source(path: str, encoding: str | None = None) -> Source:
         if not getattr(info, "_is_text_encoding", True) or info.name in ("idna", "punycode", "undefined"):
             raise InvalidInput(f"--encoding {encoding!r} is not a text encoding (try utf-8, cp1252, latin-1).")
         encoding = info.name
+    opened_as = None
     if path == "-":
         stream: BinaryIO = _spooled(sys.stdin.buffer)
         name = "<stdin>"
@@ -160,6 +190,9 @@ def open_source(path: str, encoding: str | None = None) -> Source:
             raise InvalidInput(f"Cannot read {shown}: permission denied.") from None
         except OSError as err:
             raise InvalidInput(f"Cannot read {shown}: {err.strerror or err}.") from None
+        opened = os.fstat(stream.fileno())
+        if stat.S_ISREG(opened.st_mode):
+            opened_as = (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns)
         stream = _seekable(stream, shown)
     size = os.fstat(stream.fileno()).st_size
     head = stream.read(65536)
@@ -167,7 +200,7 @@ def open_source(path: str, encoding: str | None = None) -> Source:
     if not head.strip(b" \t\r\n") or head in (codecs.BOM_UTF8,):
         stream.close()
         raise InvalidInput(f"{printable.path(name)} is empty: there is no header and no invoice in it.")
-    source = Source(name, stream, size, encoding or "utf-8-sig", encoding is not None)
+    source = Source(name, stream, size, encoding or "utf-8-sig", encoding is not None, opened_as=opened_as)
     if encoding is None:
         for bom, bom_encoding in _BOMS:
             if head.startswith(bom):

@@ -174,6 +174,7 @@ def _load_once(
         staging.fill(Feed(records, parser, source, staging.keep_raw), ledger, report, progress)
         clock.lap("parse+stage")
         reached("staged")
+        source.check_unchanged()  # an upload still in progress: nothing of it is loaded
         staging.drop_replaced(ledger)
         staging.warn_look_alikes(report)
         clock.lap("duplicates")
@@ -194,6 +195,7 @@ def _load_once(
         else:
             Merge(db, staging, ledger, report, run_id, clock).run(staging.sha256)
             reached("before_commit")
+            source.check_unchanged()  # once more, as late as it can be: what is committed is the whole file
             db.execute("COMMIT")
             clock.lap("commit")
             report.committed = True
