@@ -622,6 +622,7 @@ def summary(
     """
     from . import reports
     from .errors import InvalidInput
+    from .outcome import note
 
     out = _Out(db, json, fmt, output, excel)
     if month is not None and (first is not None or last is not None):
@@ -630,7 +631,7 @@ def summary(
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
         emit(
-            reports.summary(_db(db), month=month, customer=customer, currency=currency, known_at=known_at),
+            reports.summary(_db(db), month=month, customer=customer, currency=currency, known_at=known_at, note=note),
             out.fmt,
             output=out.output,
             excel=out.excel,
@@ -640,7 +641,9 @@ def summary(
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
     emit(
-        reports.summary_range(_db(db), first=first, last=last, customer=customer, currency=currency, known_at=known_at),
+        reports.summary_range(
+            _db(db), first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+        ),
         out.fmt,
         output=out.output,
         excel=out.excel,
@@ -753,6 +756,7 @@ def aging(
     Open invoices by age bucket, one row per customer, with a grand total per currency.
     """
     from . import reports
+    from .outcome import note
     from .queries.common import TABLE_PAGE
 
     out = _Out(db, json, fmt, output, excel)
@@ -773,6 +777,7 @@ def aging(
         limit=limit if limit is not None or out.fmt != "table" else TABLE_PAGE,
         offset=offset,
         known_at=known_at,
+        note=note,
     )
     emit(result, out.fmt, output=out.output, excel=out.excel)
     _fail_over(result, fail_over)

@@ -26,11 +26,11 @@ from . import printable
 from .csvcells import restore_fields
 from .errors import InvalidInput
 
-# Far above any real field, far below what would exhaust memory: a quote that is
-# never closed ends as one rejected record instead of swallowing the whole file.
-# (Python's csv holds a field at up to 4 bytes a character, so 8 MiB of text
-# can cost 32 MiB while it is read.)
-FIELD_LIMIT = 8 * 1024 * 1024
+# The longest field the CSV reader builds, in characters: far above any field domeo keeps (the longest
+# stored one holds 254, see parsing.MAX_LENGTH) and room for a long note in a column it ignores. Past
+# it the reader stops building the field (Python's csv holds it at up to 4 bytes a character) and the
+# record is one rejection with its line; a quote never closed swallows at most this much of the file.
+FIELD_LIMIT = 1024 * 1024
 csv.field_size_limit(FIELD_LIMIT)
 
 _BOMS = (
@@ -103,6 +103,9 @@ class Source:
     # Set once the file is known to hold multi-byte UTF-8: it is UTF-8, and a record
     # with bytes that do not decode is rejected rather than the whole file re-read.
     holds_utf8: bool = False
+    # A regular file's (device, inode, size, mtime in ns) when it was opened, for check_unchanged;
+    # None for standard input and pipes, which are copied whole before they are read.
+    opened_as: tuple[int, int, int, int] | None = None
 
     @property
     def may_fall_back(self) -> bool:
@@ -128,6 +131,32 @@ class Source:
         """Close the underlying stream."""
         self.stream.close()
 
+    def check_unchanged(self) -> None:
+        """Raise InvalidInput if the file is not the one that was opened, as it was: it grew or shrank, was
+        written to, or its path now names another file (an upload still in progress, a file replaced)."""
+        if self.opened_as is None:
+            return
+        dev, ino, size, mtime = self.opened_as
+        now = os.fstat(self.stream.fileno())
+        try:
+            there = os.stat(self.name)
+        except OSError:
+            there = None
+        if now.st_size != size:
+            what = f"it {'grew' if now.st_size > size else 'shrank'} from {size:,} to {now.st_size:,} bytes"
+        elif now.st_mtime_ns != mtime:
+            what = "it was written to"
+        elif there is None:
+            what = "it was removed or renamed"
+        elif (there.st_dev, there.st_ino) != (dev, ino):
+            what = "its path now names another file"
+        else:
+            return
+        raise InvalidInput(
+            f"{printable.path(self.name)} changed while it was read ({what}), so nothing was loaded; "
+            "if it is still being written or uploaded, load it again once it is complete."
+        )
+
 
 def open_source(path: str, encoding: str | None = None) -> Source:
     """Open ``path`` (``-`` for standard input) and look at its first bytes.
@@ -144,6 +173,7 @@ def open_source(path: str, encoding: str | None = None) -> Source:
         if not getattr(info, "_is_text_encoding", True) or info.name in ("idna", "punycode", "undefined"):
             raise InvalidInput(f"--encoding {encoding!r} is not a text encoding (try utf-8, cp1252, latin-1).")
         encoding = info.name
+    opened_as = None
     if path == "-":
         stream: BinaryIO = _spooled(sys.stdin.buffer)
         name = "<stdin>"
@@ -160,6 +190,9 @@ def open_source(path: str, encoding: str | None = None) -> Source:
             raise InvalidInput(f"Cannot read {shown}: permission denied.") from None
         except OSError as err:
             raise InvalidInput(f"Cannot read {shown}: {err.strerror or err}.") from None
+        opened = os.fstat(stream.fileno())
+        if stat.S_ISREG(opened.st_mode):
+            opened_as = (opened.st_dev, opened.st_ino, opened.st_size, opened.st_mtime_ns)
         stream = _seekable(stream, shown)
     size = os.fstat(stream.fileno()).st_size
     head = stream.read(65536)
@@ -167,7 +200,7 @@ def open_source(path: str, encoding: str | None = None) -> Source:
     if not head.strip(b" \t\r\n") or head in (codecs.BOM_UTF8,):
         stream.close()
         raise InvalidInput(f"{printable.path(name)} is empty: there is no header and no invoice in it.")
-    source = Source(name, stream, size, encoding or "utf-8-sig", encoding is not None)
+    source = Source(name, stream, size, encoding or "utf-8-sig", encoding is not None, opened_as=opened_as)
     if encoding is None:
         for bom, bom_encoding in _BOMS:
             if head.startswith(bom):
@@ -326,7 +359,7 @@ def iter_records(source: Source) -> Iterator[tuple[int, list[str] | None, str | 
 def _csv_reason(message: str, start: int, end: int) -> str:
     """A CSV grammar error as a rejection reason a person can act on."""
     if "field larger than field limit" in message:
-        return f"a field is longer than {FIELD_LIMIT // (1024 * 1024)} MiB (a quote never closed?)"
+        return f"a field is longer than {FIELD_LIMIT:,} characters (a quote never closed?)"
     if "unexpected end of data" in message:
         return f"a quoted field opened here is never closed (it runs to the end of the file, line {end})"
     if "line contains NUL" in message:  # Python 3.10's reader (3.11 reads NULs: see iter_records)

@@ -26,7 +26,15 @@ MAX_DATE_TEXT = 64
 
 # "Net -5": a minus sign on the days (not the hyphen of "Net-30").
 _TERMS_NEGATIVE = re.compile(r"\bnet\s+-\s*\d|\bnet\s*-\s*-\s*\d|\bnet\s*\u2212\s*\d", re.IGNORECASE)
-_TERMS_NET = re.compile(r"\bnet\s*-?\s*(\d{1,4})(?:\s*days?)?\b", re.IGNORECASE | re.ASCII)
+_TERMS_NET = re.compile(r"\bnet\s*-?\s*(\d+)(?:\s*days?)?\b", re.IGNORECASE | re.ASCII)
+# "Net 30/60", "Net 30-60", "Net 30 or 60": a second number of days after the first ("Net 30, 2% 10"
+# is a discount, not a second net).
+_TERMS_SECOND = re.compile(
+    r"\bnet\s*-?\s*(\d+)\s*(?:days?\s*)?(?:/|,|&|-|\u2013|\bor\b|\bto\b)\s*(?:net\s*)?(\d+)(?!\d|\s*%)",
+    re.IGNORECASE | re.ASCII,
+)
+#: The longest terms taken, in days (ten years): more is a typo, not a payment term.
+MAX_TERMS_DAYS = 3650
 _TERMS_MONTH_END = re.compile(r"\beom\b|end\s+of\s+(?:the\s+)?month|\bprox", re.IGNORECASE)
 _TERMS_RECEIPT = re.compile(
     r"(?:due\s+)?(?:on|upon)\s+receipt|receipt|cod|cash on delivery|immediate(?:ly)?",
@@ -39,7 +47,7 @@ class DateError(ValueError):
 
 
 class TermsError(ValueError):
-    """Payment terms that cannot be right (a negative number of days)."""
+    """Payment terms that cannot be right: negative, two numbers of days, or too many days."""
 
 
 def _shown(raw: str) -> str:
@@ -93,18 +101,37 @@ def parse_terms(text: str) -> int | None:
     """Days allowed by payment terms: ``Net 30`` -> 30, ``Due on receipt`` -> 0.
 
     Returns None when the terms say no number of days we can trust; raises
-    TermsError for a negative number of days (``Net -5``).
+    TermsError for terms that cannot be right: a negative number of days
+    (``Net -5``), two numbers (``Net 10 Net 60``, ``Net 30/60``), or more
+    than MAX_TERMS_DAYS.
     """
     raw = " ".join(text.split())
     if not raw:
         return None
     if _TERMS_NEGATIVE.search(raw):
         raise TermsError(f"{_shown(raw)} give a negative number of days")
-    match = _TERMS_NET.search(raw)
-    if match is not None:
-        if _TERMS_MONTH_END.search(raw):
-            return None  # "Net 30 EOM" counts from the month's end: not invoice date + 30
-        return int(match[1])
-    if _TERMS_RECEIPT.fullmatch(raw):
-        return 0
-    return None
+    found = [match[1] for match in _TERMS_NET.finditer(raw)]
+    second = _TERMS_SECOND.search(raw)
+    if second is not None:
+        found += [second[2]]
+    if not found:
+        return 0 if _TERMS_RECEIPT.fullmatch(raw) else None
+    # As written, leading zeros dropped: never int() of a thousand digits.
+    numbers = sorted({digits.lstrip("0") or "0" for digits in found}, key=lambda d: (len(d), d))
+    if len(numbers) > 1:
+        listed = ", ".join(_cut(n) for n in numbers[:-1]) + f" and {_cut(numbers[-1])}"
+        raise TermsError(f"{_shown(raw)} give more than one number of days ({listed}); which one is meant?")
+    digits = numbers[0]
+    if len(digits) > len(str(MAX_TERMS_DAYS)) or int(digits) > MAX_TERMS_DAYS:
+        raise TermsError(
+            f"{_shown(raw)} give a number of days that is too large ({_cut(digits)}); "
+            f"at most {MAX_TERMS_DAYS} (ten years) are taken"
+        )
+    if _TERMS_MONTH_END.search(raw):
+        return None  # "Net 30 EOM" counts from the month's end: not invoice date + 30
+    return int(digits)
+
+
+def _cut(digits: str) -> str:
+    """A number from the file for a message: a long one cut short."""
+    return digits if len(digits) <= 12 else digits[:12] + "…"

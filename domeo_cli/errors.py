@@ -26,10 +26,14 @@ class DomeoError(Exception):
 
 
 class InvalidInput(DomeoError):
-    """A bad option value or a file that cannot be ingested at all (exit 2)."""
+    """A bad option value or a file that cannot be ingested at all (exit 2); ``suggestions``: values meant, maybe."""
 
     exit_code = EXIT_INVALID
     code = "invalid_input"
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
 
 
 class NotFound(DomeoError):

@@ -24,7 +24,7 @@ from typing import Any
 
 from .csvsource import Source
 from .errors import DatabaseError
-from .parsing import FIELD_AT, STORED, RowError, RowParser, normalise_header
+from .parsing import FIELD_AT, STORED, RowError, RowParser, key_fold, look_alike_pair, normalise_header
 
 BATCH = 5000
 # Below this many bytes (about 20,000 rows) a load is parsed in-process.
@@ -66,6 +66,9 @@ class Batch:
     warnings: list[tuple]  # (line, invoice_number, message)
     rows_read: int
     bytes_read: int
+    # (line, invoice_number, fold) of each valid row whose number differs from its fold (key_fold):
+    # the loader looks for a number the same to the eye on another row.
+    folds: list[tuple]
 
 
 @dataclass
@@ -110,6 +113,7 @@ class Feed:
         rows: list[tuple] = []
         rejects: list[tuple] = []
         warnings: list[tuple] = []
+        folds: list[tuple] = []
         read = 0
         for line, fields, error in self.records:
             read += 1
@@ -129,10 +133,15 @@ class Feed:
                     for message in notes:
                         warnings.append((line, rec[0], message))
                     rows.append(rec + (line, json.dumps(fields) if keep_raw else None))
+                    number = rec[0]
+                    if not (number.isascii() and number.isalnum()):
+                        fold = key_fold(number)
+                        if fold != number:
+                            folds.append((line, number, fold))
             if len(rows) >= BATCH or len(rejects) >= BATCH:
-                yield Batch(rows, rejects, warnings, read, source.bytes_read)
-                rows, rejects, warnings, read = [], [], [], 0
-        yield Batch(rows, rejects, warnings, read, source.bytes_read)
+                yield Batch(rows, rejects, warnings, read, source.bytes_read, folds)
+                rows, rejects, warnings, folds, read = [], [], [], [], 0
+        yield Batch(rows, rejects, warnings, read, source.bytes_read, folds)
 
 
 def _decodable(text: str) -> str:
@@ -165,6 +174,9 @@ class Ledger:
         self._number_names: dict[str, tuple[str, str, int]] = {}
         self._name_numbers: dict[str, tuple[str, int]] = {}
         self._warned: set[tuple[str, str]] = set()
+        # Customer and parent numbers of this file by their fold (parsing.key_fold): (number, column, line).
+        self._folds: dict[str, tuple[str, str, int]] = {}
+        self._fold_warned: set[str] = set()
         # (customer id, number) a later row replaced: kept, so `domeo check` sees a name with two numbers
         self.replaced_numbers: set[tuple[int, str]] = set()
 
@@ -185,6 +197,9 @@ class Ledger:
             ):
                 if number is not None:
                     self._check_number(rec[_KEY], rec[_NAME], number, rec[_LINE], rec[0])
+                    self._check_fold(number, "customer number", rec[_LINE], rec[0])
+                if parent is not None:
+                    self._check_fold(parent, "parent customer", rec[_LINE], rec[0])
                 entry = self._customer(rec[_KEY], rec[_NAME], number, parent)
             cid = entry.id
             out.append(rec[:STORED] + (cid,) + rec[_LINE:])
@@ -244,6 +259,24 @@ class Ledger:
                     invoice,
                     f"customer number: {name!r} has two numbers, {known[0]!r} (line {known[1]}) "
                     f"and {number!r} (line {line}); the last one is kept",
+                )
+            )
+
+    def _check_fold(self, number: str, column: str, line: int, invoice: str) -> None:
+        """Warn, naming both lines, when a customer or parent number looks the same as another one of the file
+        (equal once compatibility forms and spaces are folded) but is not equal to it: a parent would not be
+        found, or one customer would be two."""
+        fold = key_fold(number)
+        first = self._folds.setdefault(fold, (number, column, line))
+        if first[0] != number and number not in self._fold_warned:
+            self._fold_warned.add(number)
+            shown, other = look_alike_pair(number, first[0])
+            self.warnings.append(
+                (
+                    line,
+                    invoice,
+                    f"look-alike number: {column} {shown} (line {line}) looks the same as {first[1]} "
+                    f"{other} (line {first[2]}) but is a different number",
                 )
             )
 
@@ -339,7 +372,9 @@ def _child_main(feed: Feed, sending: Any, receiving: Any) -> None:  # noqa: ANN4
         # Batches hold only tuples of str, int and None: marshal writes them in
         # half the time pickle takes. B: a batch; E: the end; X: an error.
         for batch in feed.batches():
-            data = marshal.dumps((batch.rows, batch.rejects, batch.warnings, batch.rows_read, batch.bytes_read))
+            data = marshal.dumps(
+                (batch.rows, batch.rejects, batch.warnings, batch.rows_read, batch.bytes_read, batch.folds)
+            )
             if not _send(sending, b"B" + data):
                 return
         _send(sending, b"E" + pickle.dumps(feed.result()))

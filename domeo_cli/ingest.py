@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 
 from . import csvcells, derived, outfiles, printable
 from . import db as dbmod
@@ -27,7 +28,7 @@ from .errors import DatabaseError, InvalidInput, OutputError
 from .feed import Feed, FeedRunner, Ledger
 from .history import find_missing, keep_versions, record_missing
 from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
-from .parsing import STORED_COLUMNS, HeaderMap, RowParser
+from .parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
 from .phases import reached
 
 __all__ = ["MAX_WARNING_DETAILS", "LoadReport", "Rejection", "RejectionList", "Warning_", "load"]
@@ -169,10 +170,13 @@ def _load_once(
         report.run_id = run_id  # the row of ``ingest_runs`` this load writes (the load log names it)
         clock.lap("open")
         reached("opened")
-        staging.fill(Feed(records, RowParser(header), source, staging.keep_raw), ledger, report, progress)
+        parser = RowParser(header, as_of=date.fromisoformat(report.as_of))
+        staging.fill(Feed(records, parser, source, staging.keep_raw), ledger, report, progress)
         clock.lap("parse+stage")
         reached("staged")
+        source.check_unchanged()  # an upload still in progress: nothing of it is loaded
         staging.drop_replaced(ledger)
+        staging.warn_look_alikes(report)
         clock.lap("duplicates")
         report.customers = ledger.used_count()
         report.new_customers = len(ledger.new_customers())
@@ -194,6 +198,7 @@ def _load_once(
         else:
             Merge(db, staging, ledger, report, run_id, clock).run(staging.sha256)
             reached("before_commit")
+            source.check_unchanged()  # once more, as late as it can be: what is committed is the whole file
             db.execute("COMMIT")
             clock.lap("commit")
             report.committed = True
@@ -285,6 +290,10 @@ class Staging:
         db.execute("DROP TABLE IF EXISTS temp.rejects")
         db.execute(f"CREATE TEMP TABLE staging (invoice_number TEXT, {stored}, line INTEGER PRIMARY KEY, raw TEXT)")
         db.execute("CREATE TEMP TABLE rejects (line INTEGER PRIMARY KEY, invoice_number TEXT, reason TEXT, raw TEXT)")
+        # Rows whose invoice number is not its own fold (parsing.key_fold): few, and only those are compared.
+        db.execute("DROP TABLE IF EXISTS temp.folds")
+        db.execute("CREATE TEMP TABLE folds (line INTEGER PRIMARY KEY, invoice_number TEXT, fold TEXT)")
+        self.folds = 0
         self._insert = f"INSERT INTO staging VALUES ({', '.join('?' for _ in range(len(INVOICE_COLUMNS) + 2))})"
 
     def fill(self, feed: Feed, ledger: Ledger, report: LoadReport, progress: ProgressCallback | None) -> None:
@@ -305,6 +314,9 @@ class Staging:
                     ledger.warnings.clear()
                 if batch.rejects:
                     db.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)", batch.rejects)
+                if batch.folds:
+                    db.executemany("INSERT INTO folds VALUES (?, ?, ?)", batch.folds)
+                    self.folds += len(batch.folds)
                 if progress is not None:
                     progress(batch.bytes_read, feed.source.size)
         assert runner.result is not None
@@ -349,6 +361,37 @@ class Staging:
                 )
             },
         )
+
+    def warn_look_alikes(self, report: LoadReport) -> None:
+        """Warn, naming both lines, of each staged invoice number that looks the same as one on an earlier line
+        (``Café-1`` composed and decomposed, ``005`` and full-width ``００５``, ``X 3`` and ``X  3``): they load
+        as different invoices, and a person cannot tell them apart. Only rows whose number is not its own
+        fold were recorded; each is compared with the rows whose number is that fold or that fold too.
+        """
+        if not self.folds:
+            return
+        found = self.db.execute(
+            """WITH members (fold, line, invoice_number) AS (
+                   SELECT f.fold, f.line, f.invoice_number FROM folds AS f JOIN staging AS s ON s.line = f.line
+                   UNION
+                   SELECT s.invoice_number, s.line, s.invoice_number FROM staging AS s
+                   WHERE s.invoice_number IN (SELECT fold FROM folds)),
+               ranked AS (
+                   SELECT line, invoice_number,
+                          first_value(line) OVER (PARTITION BY fold ORDER BY line) AS first_line,
+                          first_value(invoice_number) OVER (PARTITION BY fold ORDER BY line) AS first_number
+                   FROM members)
+               SELECT line, invoice_number, first_line, first_number FROM ranked
+               WHERE line <> first_line ORDER BY line"""
+        ).fetchall()
+        for line, number, first_line, first_number in found:
+            shown, first = look_alike_pair(number, first_number)
+            report.warn(
+                line,
+                number,
+                f"look-alike number: InvoiceNumber {shown} (line {line}) looks the same as {first} "
+                f"(line {first_line}) but is a different number: they are loaded as two invoices",
+            )
 
     def rejections(self) -> RejectionList:
         """Every rejection, in line order (spooled: there may be millions)."""

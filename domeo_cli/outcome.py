@@ -35,7 +35,7 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
     except OSError as err:
         return report("io_error", f"I/O error: {err.strerror or err}.", EXIT_OPERATIONAL, json_errors)
     except Exception as err:  # noqa: BLE001 - a bug: one line, the traceback only on request
-        if os.environ.get("DOMEO_DEBUG"):
+        if debugging():
             raise
         return report(
             "internal_error",
@@ -44,6 +44,12 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
             EXIT_OPERATIONAL,
             json_errors,
         )
+
+
+def debugging() -> bool:
+    """True when ``$DOMEO_DEBUG`` asks for tracebacks: ``1``, ``true`` or ``yes`` in any case. Anything else
+    (``0``, ``false``, ``no``, empty) keeps errors to one sentence."""
+    return os.environ.get("DOMEO_DEBUG", "").strip().lower() in ("1", "true", "yes")
 
 
 def report(code: str, message: str, exit_code: int, as_json: bool, suggestions: list[str] | None = None) -> int:

@@ -40,6 +40,25 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 REQUIRED = ("customer_name", "invoice_number", "invoice_date", "bill_total", "applied", "currency")
 
+#: The most characters a field may hold once trimmed (a name: once its inner spaces are collapsed).
+#: Names and numbers: what a report and the API can be asked for; free text: room for any real value.
+MAX_LENGTH: dict[str, int] = {
+    "customer_name": 200,
+    "invoice_number": 200,
+    "customer_number": 200,
+    "parent_number": 200,
+    "po_number": 100,
+    "contact_name": 200,
+    "contact_phone": 100,
+    "contact_email": 254,  # the longest address SMTP carries
+    "terms": 100,
+}
+_MAX_KEY = MAX_LENGTH["invoice_number"]
+_MAX_PO, _MAX_PHONE, _MAX_EMAIL = MAX_LENGTH["po_number"], MAX_LENGTH["contact_phone"], MAX_LENGTH["contact_email"]
+#: Dates before this are typos in the year (``0025``, ``1900``); the latest is ten years after the load date.
+FIRST_DATE = date(1970, 1, 1)
+DATE_YEARS_AHEAD = 10
+
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -152,7 +171,8 @@ class RowParser:
     hot path of a typical row is dictionary look-ups and two integer parses.
     """
 
-    def __init__(self, header: HeaderMap) -> None:
+    def __init__(self, header: HeaderMap, as_of: date | None = None) -> None:
+        """``as_of``: the load's date (default today); a date more than ten years after it is rejected."""
         self.header = header
         self.width = len(header.columns)
         index = header.index
@@ -171,6 +191,13 @@ class RowParser:
 
         self._iso_codes = iso_4217_codes()
         self._contacts: dict[str, str | None] = {}
+        if as_of is None:
+            from .days import today
+
+            as_of = today()
+        self.as_of = as_of
+        self._first_day = FIRST_DATE.isoformat()
+        self._last_day = _years_after(as_of, DATE_YEARS_AHEAD).isoformat()
 
     def invoice_number_of(self, fields: list[str]) -> str | None:
         """The invoice number of a record, if it has one, for rejection reports."""
@@ -200,7 +227,8 @@ class RowParser:
         warnings: tuple[str, ...] | list[str] = _NO_WARNINGS
 
         invoice_number = fields[i_number].strip()
-        if not (invoice_number.isascii() and invoice_number.isalnum()):  # most numbers: letters and digits only
+        # Most numbers are letters and digits only, and short.
+        if not (invoice_number.isascii() and invoice_number.isalnum()) or len(invoice_number) > _MAX_KEY:
             invoice_number, warnings = _odd_number(invoice_number, warnings)
         raw_name = fields[i_name]
         name = self._names.get(raw_name)
@@ -210,6 +238,7 @@ class RowParser:
                 raise RowError("CustomerName holds only invisible characters (zero-width or no-break spaces, BOM …)")
             if not display:
                 raise RowError("CustomerName is empty")
+            _check_length(display, "customer_name")
             name = (display, name_key(display))
             self._remember(self._names, raw_name, name)
 
@@ -260,6 +289,7 @@ class RowParser:
         terms_entry = self._terms.get(raw)
         if terms_entry is None:
             shown = display_name(raw)
+            _check_length(shown, "terms")
             try:
                 terms_entry = (shown or None, parse_terms(shown) if shown else None)
             except TermsError as err:
@@ -293,17 +323,28 @@ class RowParser:
             warnings = [*warnings, f"Status is empty: taken as {status} from the balance"]
 
         customer_number = fields[i_custno].strip() or None
-        if customer_number is not None and customer_number[0] == "=":
-            customer_number, warnings = _unguard(customer_number, "customer number", warnings)
+        if customer_number is not None and not (customer_number.isascii() and customer_number.isalnum()):
+            customer_number, warnings = _odd_customer_key(customer_number, "customer number", warnings)
         parent_number = fields[i_parent].strip() or None
-        if parent_number is not None and parent_number[0] == "=":
-            parent_number, warnings = _unguard(parent_number, "parent customer", warnings)
+        if parent_number is not None and not (parent_number.isascii() and parent_number.isalnum()):
+            parent_number, warnings = _odd_customer_key(parent_number, "parent customer", warnings)
+        if len(customer_number or "") > _MAX_KEY or len(parent_number or "") > _MAX_KEY:
+            _check_length(customer_number or "", "customer_number")
+            _check_length(parent_number or "", "parent_number")
 
         raw = fields[i_contact]
         contact = self._contacts.get(raw, _UNSEEN)
         if contact is _UNSEEN:
             contact = display_name(raw) or None
+            if contact is not None:
+                _check_length(contact, "contact_name")
             self._remember(self._contacts, raw, contact)
+        po = fields[i_po].strip() or None
+        phone = fields[i_phone].strip() or None
+        email = fields[i_email].strip() or None
+        if len(po or "") > _MAX_PO or len(phone or "") > _MAX_PHONE or len(email or "") > _MAX_EMAIL:
+            for text, field in ((po, "po_number"), (phone, "contact_phone"), (email, "contact_email")):
+                _check_length(text or "", field)
         # tuple.__new__ skips the named tuple's Python-level constructor (a third of a row's time).
         return (
             _new_record(
@@ -313,7 +354,7 @@ class RowParser:
                     invoice_date,
                     due_date,
                     derived,
-                    fields[i_po].strip() or None,
+                    po,
                     bill_total,
                     applied,
                     outstanding,
@@ -322,8 +363,8 @@ class RowParser:
                     terms,
                     terms_days,
                     contact,
-                    fields[i_phone].strip() or None,
-                    fields[i_email].strip() or None,
+                    phone,
+                    email,
                     name[0],
                     name[1],
                     customer_number,
@@ -340,8 +381,19 @@ class RowParser:
                 iso = parse_date(raw).isoformat()
             except DateError as err:
                 raise RowError(f"{column} {err}") from None
+            self._in_window(iso, f"{column} {_shown(raw.strip())}")
             self._remember(self._dates, raw, iso)
         return iso
+
+    def _in_window(self, iso: str, what: str) -> None:
+        """Raise RowError for a date before 1970 or more than ten years after the load date (ISO text compares)."""
+        if iso < self._first_day:
+            raise RowError(f"{what} is before {self._first_day}: is the year mistyped?")
+        if iso > self._last_day:
+            raise RowError(
+                f"{what} is more than {DATE_YEARS_AHEAD} years after the load date {self.as_of.isoformat()} "
+                f"(the latest date taken is {self._last_day}): is the year mistyped?"
+            )
 
     def _plus_days(self, iso: str, days: int) -> str:
         key = (iso, days)
@@ -351,6 +403,7 @@ class RowParser:
                 due = (date.fromisoformat(iso) + timedelta(days=days)).isoformat()
             except OverflowError:
                 raise RowError(f"DueDate derived from {days} days of terms is past the year 9999") from None
+            self._in_window(due, f"DueDate {due} (InvoiceDate + {days} days of CustomerTerms)")
             self._remember(self._plus, key, due)
         return due
 
@@ -382,7 +435,8 @@ _GUARD = re.compile(r'="([^"]*)"')
 
 
 def _odd_number(text: str, warnings: tuple[str, ...] | list[str]) -> tuple[str, tuple[str, ...] | list[str]]:
-    """An invoice number that is not plain letters and digits: empty, Excel-guarded, or invisible."""
+    """An invoice number that is not plain letters and digits: empty, Excel-guarded, invisible, too long, or
+    holding a character a key must not hold."""
     if text[:1] == "=":
         unwrapped, warnings = _unguard(text, "InvoiceNumber", warnings)
         text = unwrapped or ""
@@ -390,7 +444,99 @@ def _odd_number(text: str, warnings: tuple[str, ...] | list[str]) -> tuple[str, 
         raise RowError("InvoiceNumber is empty (a total or summary row?)")
     if not (text.isascii() and text.isprintable()) and _invisible(text):
         raise RowError("InvoiceNumber holds only invisible characters (zero-width or no-break spaces, BOM …)")
+    _check_key(text, "InvoiceNumber")
+    _check_length(text, "invoice_number")
     return text, warnings
+
+
+def _odd_customer_key(
+    text: str, column: str, warnings: tuple[str, ...] | list[str]
+) -> tuple[str | None, tuple[str, ...] | list[str]]:
+    """A customer or parent number that is not plain letters and digits: Excel-guarded, or checked as a key."""
+    if text[0] == "=":
+        unwrapped, warnings = _unguard(text, column, warnings)
+        if unwrapped is None:
+            return None, warnings
+        text = unwrapped
+    _check_key(text, column)
+    return text, warnings
+
+
+def _check_key(text: str, column: str) -> None:
+    """Raise RowError when a key holds a control character (a line break, a tab, C0 or C1, a line or paragraph
+    separator) or an invisible format character (zero-width space or joiner, BOM, bidi mark, soft hyphen …).
+
+    Such a number cannot be typed on a command line or sent in a URL as it was stored, and two numbers
+    that look the same would be two invoices.
+    """
+    if text.isascii():
+        if text.isprintable():
+            return
+        bad = next(c for c in text if not c.isprintable())
+    else:
+        bad = next((c for c in text if unicodedata.category(c) in _NOT_IN_KEYS), "")
+        if not bad:
+            return
+    code = f"U+{ord(bad):04X}"
+    if unicodedata.category(bad) == "Cf":
+        what = f"an invisible character ({code} {unicodedata.name(bad, 'FORMAT CHARACTER').lower()})"
+    else:
+        what = f"a control character ({code}{_CONTROL_NAMES.get(bad, '')})"
+    raise RowError(f"{column} {_shown(text)} holds {what}; a number must be plain visible text")
+
+
+# Control characters, separators of lines and paragraphs, and format characters: never in a key.
+_NOT_IN_KEYS = frozenset(("Cc", "Cf", "Zl", "Zp"))
+_CONTROL_NAMES = {
+    "\n": ", a line break",
+    "\r": ", a carriage return",
+    "\t": ", a tab",
+    "\x1b": ", escape",
+    "\x85": ", next line",
+    "\u2028": ", a line separator",
+    "\u2029": ", a paragraph separator",
+}
+
+
+def _check_length(text: str, field: str) -> None:
+    """Raise RowError when ``text`` is longer than the field may hold (MAX_LENGTH)."""
+    limit = MAX_LENGTH[field]
+    if len(text) > limit:
+        raise RowError(f"{FIELDS[field][0]} is {len(text):,} characters long; it may hold at most {limit}")
+
+
+def _shown(text: str) -> str:
+    """A field quoted for a reason, cut short; ``repr`` shows a control or invisible character as an escape."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def key_fold(text: str) -> str:
+    """What a key looks like to a reader: Unicode compatibility forms folded (NFKC: full-width digits,
+    no-break spaces, composed and decomposed letters alike), runs of white space made one space.
+
+    Two different numbers with the same fold are two invoices a person cannot tell apart.
+    """
+    if text.isascii() and text.isprintable() and "  " not in text:
+        return text  # most numbers: NFKC leaves ASCII as it is, and no run of spaces to fold
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def look_alike_pair(one: str, other: str) -> tuple[str, str]:
+    """Two look-alike numbers quoted for a warning: with every character past ASCII as its code when they
+    differ only in how their letters are composed (``'Caf\\xe9-1'``, ``'Cafe\\u0301-1'``), else as they are."""
+    if unicodedata.normalize("NFC", one) == unicodedata.normalize("NFC", other):
+        return ascii(one), ascii(other)
+    return repr(one), repr(other)
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February: the 28th), or the last date there is."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        if day.year + years > date.max.year:
+            return date.max
+        return day.replace(year=day.year + years, day=28)
 
 
 def _unguard(

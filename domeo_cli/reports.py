@@ -17,7 +17,7 @@ on or before that point (``history.shadow``); None reads today's data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -147,18 +147,33 @@ def summary(
     customer: str | None = None,
     currency: str | None = None,
     known_at: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> MonthSummary:
-    """Sum and count of the invoices dated in ``month`` (YYYY-MM), per currency."""
+    """Sum and count of the invoices dated in ``month`` (YYYY-MM), per currency.
+
+    ``note`` is told when ``currency`` is a valid code that no invoice is in (see ``_currency_note``).
+    """
     from .days import parse_month_option
     from .queries import summary as query
     from .queries.common import check_currency
 
     start, end = parse_month_option(month)
-    if currency is not None:
-        check_currency(currency)
+    code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
     with closing(_snapshot(db, point)) as connection:
-        return query.summary(connection, start, end, customer=customer, currency=currency)
+        found = query.summary(connection, start, end, customer=customer, currency=code)
+        _currency_note(connection, code, note)
+        return found
+
+
+def _currency_note(connection, code: str | None, note: Callable[[str], None] | None) -> None:  # noqa: ANN001
+    """Tell ``note`` when no invoice at all is in the currency asked for: its zero answers nothing."""
+    if code is not None and note is not None:
+        from .queries.common import currency_note
+
+        said = currency_note(connection, code)
+        if said is not None:
+            note(said)
 
 
 def summary_range(
@@ -169,8 +184,12 @@ def summary_range(
     customer: str | None = None,
     currency: str | None = None,
     known_at: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> MonthSeries:
-    """Billing of each month from ``first`` to ``last`` (YYYY-MM), per currency, with no gaps."""
+    """Billing of each month from ``first`` to ``last`` (YYYY-MM), per currency, with no gaps.
+
+    ``note`` is told when ``currency`` is a valid code that no invoice is in.
+    """
     from .days import parse_month_option
     from .queries import summary as query
     from .queries.common import check_currency
@@ -181,7 +200,9 @@ def summary_range(
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
     with closing(_snapshot(db, point)) as connection:
-        return query.summary_range(connection, start, end, customer=customer, currency=code)
+        found = query.summary_range(connection, start, end, customer=customer, currency=code)
+        _currency_note(connection, code, note)
+        return found
 
 
 def contact(
@@ -219,10 +240,12 @@ def aging(
     limit: int | None = None,
     offset: int = 0,
     known_at: str | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> AgingReport:
     """Open amounts by bucket of age, per customer, parent or currency, with totals per currency.
 
     ``limit`` and ``offset`` choose the groups listed per currency (a page); the totals cover every group.
+    ``note`` is told when ``currency`` is a valid code that no invoice is in.
     """
     from .queries import aging as query
     from .queries.common import check_currency
@@ -236,7 +259,7 @@ def aging(
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
     with closing(_snapshot(db, point)) as connection:
-        return query.aging(
+        found = query.aging(
             connection,
             day,
             edges=edges,
@@ -250,6 +273,8 @@ def aging(
             tree=tree,
             offset=offset,
         )
+        _currency_note(connection, code, note)
+        return found
 
 
 def customers(

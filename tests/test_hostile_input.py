@@ -208,9 +208,35 @@ def test_enormous_fields() -> None:
         ROW.format(n=4),
     ]
     report = load_bytes(("\n".join(lines) + "\n").encode())
-    assert (report.rows_read, report.inserted, report.rejected) == (4, 2, 2)
-    assert [(r.line, r.invoice_number) for r in report.rejections] == [(3, "DF2"), (4, "DF3")]
-    assert all(len(r.reason) < 300 for r in report.rejections)
+    assert (report.rows_read, report.inserted, report.rejected) == (4, 1, 3)
+    # Past the reader's field limit, the record is not even split: its number is unknown.
+    too_long = "a field is longer than 1,048,576 characters (a quote never closed?)"
+    assert [(r.line, r.invoice_number, r.reason) for r in report.rejections] == [
+        (2, None, too_long),
+        (3, None, too_long),
+        (4, None, too_long),
+    ]
+
+
+def test_fields_under_the_readers_limit_but_over_their_own_are_rejected_by_their_rule() -> None:
+    lines = [
+        HEADER,
+        ROW.format(n=1).replace("Harbor Lane Bakery", "Big " + "x" * 500_000),
+        ROW.format(n=2).replace("2875", "1" * 500_000),
+        ROW.format(n=3).replace("3/7/25", "3/7/25" + "0" * 500_000),
+        ROW.format(n=4),
+    ]
+    report = load_bytes(("\n".join(lines) + "\n").encode())
+    assert (report.rows_read, report.inserted, report.rejected) == (4, 1, 3)
+    assert [(r.line, r.invoice_number, r.reason) for r in report.rejections] == [
+        (2, "DF1", "CustomerName is 500,004 characters long; it may hold at most 200"),
+        (3, "DF2", "BillTotal is too large ('" + "1" * 40 + "…'); the most one invoice can hold is 9999999999.99"),
+        (
+            4,
+            "DF3",
+            "InvoiceDate is not a date ('3/7/25" + "0" * 34 + "…'); expected MM/DD/YY, MM/DD/YYYY or YYYY-MM-DD",
+        ),
+    ]
 
 
 def test_field_over_the_limit_is_one_rejection_and_the_lines_after_keep_their_numbers() -> None:
@@ -221,7 +247,7 @@ def test_field_over_the_limit_is_one_rejection_and_the_lines_after_keep_their_nu
     report = load_bytes(data, dry_run=True)
     assert report.inserted == 2
     assert [r.line for r in report.rejections] == [3]
-    assert "MiB" in report.rejections[0].reason
+    assert report.rejections[0].reason == "a field is longer than 1,048,576 characters (a quote never closed?)"
 
 
 def test_unclosed_quote_names_where_it_opened() -> None:
@@ -408,7 +434,7 @@ def _peak_rss_mb(command: list[str], hard_limit_mb: int, timeout: float) -> tupl
     "shape",
     [
         "long-lines",
-        "huge-fields",  # five 10 MiB fields: over the 8 MiB field limit, rejected by line
+        "huge-fields",  # five 10 MiB fields: over the reader's field limit (1 Mi characters), rejected by line
         "valid-rows-and-junk",
         "one-line",
         "unclosed-quote",

@@ -17,11 +17,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.dates import DateError, parse_date, parse_terms
+from domeo_cli.dates import MAX_TERMS_DAYS, DateError, TermsError, parse_date, parse_terms
 from domeo_cli.errors import InvalidInput
 from domeo_cli.money import MAX_CENTS, MoneyError, format_cents, format_cents_grouped, parse_cents
 from domeo_cli.names import display_name, name_key
-from domeo_cli.parsing import HeaderMap, normalise_header
+from domeo_cli.parsing import (
+    FIELD_AT,
+    FIRST_DATE,
+    MAX_LENGTH,
+    HeaderMap,
+    RowError,
+    RowParser,
+    key_fold,
+    normalise_header,
+)
 
 FIRST_CLIENT_HEADER = (
     "CustomerName,InvoiceNumber,InvoiceDate,CustomerPoNumber,BillTotal,Applied,Status,Currency,"
@@ -290,7 +299,10 @@ def test_parse_date_on_date_like_text(text: str) -> None:
         ("Net", None),
         ("Prepaid", None),
         ("", None),
-        ("Net 12345", None),
+        ("Net 3650", 3650),  # the most: ten years
+        ("Net 0030", 30),
+        ("Net 30 Net 30", 30),  # the same number twice says one thing
+        ("Net 30, 2% 10", 30),  # the discount's days are not a second net
         ("Net 10th", None),  # the 10th of next month is not a number of days
         ("Net 30 EOM", None),  # counted from the end of the month, not from the invoice date
         ("Net 30 end of month", None),
@@ -298,6 +310,40 @@ def test_parse_date_on_date_like_text(text: str) -> None:
 )
 def test_parse_terms(text: str, days: int | None) -> None:
     assert parse_terms(text) == days
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Net 10 Net 60", "'Net 10 Net 60' give more than one number of days (10 and 60); which one is meant?"),
+        ("Net 30/60", "'Net 30/60' give more than one number of days (30 and 60); which one is meant?"),
+        ("Net 30-60", "'Net 30-60' give more than one number of days (30 and 60); which one is meant?"),
+        ("net 30 or 60 days", "'net 30 or 60 days' give more than one number of days (30 and 60); which one is meant?"),
+        ("Net 30, Net 45", "'Net 30, Net 45' give more than one number of days (30 and 45); which one is meant?"),
+        ("Net 60 Net 10", "'Net 60 Net 10' give more than one number of days (10 and 60); which one is meant?"),
+        (
+            "Net 3651",
+            "'Net 3651' give a number of days that is too large (3651); at most 3650 (ten years) are taken",
+        ),
+        (
+            "Net 12345",
+            "'Net 12345' give a number of days that is too large (12345); at most 3650 (ten years) are taken",
+        ),
+        (
+            "Net 99999999",
+            "'Net 99999999' give a number of days that is too large (99999999); at most 3650 (ten years) are taken",
+        ),
+        (
+            "Net " + "9" * 5000,
+            "'Net " + "9" * 36 + "…' give a number of days that is too large (999999999999…); "
+            "at most 3650 (ten years) are taken",
+        ),
+    ],
+)
+def test_parse_terms_refuses_ambiguous_or_too_many_days(text: str, reason: str) -> None:
+    with pytest.raises(TermsError) as caught:
+        parse_terms(text)
+    assert str(caught.value) == reason
 
 
 # -- headers -------------------------------------------------------------------------
@@ -454,3 +500,266 @@ def test_name_key_ignores_composition_and_case(text: str) -> None:
         if form == "NFKC" and unicodedata.normalize("NFD", variant) != unicodedata.normalize("NFD", text):
             continue  # a compatibility change is a different name
         assert name_key(variant) == name_key(text)
+
+
+@given(st.text(max_size=60))
+def test_parse_terms_fails_only_with_terms_error(text: str) -> None:
+    try:
+        days = parse_terms(text)
+    except TermsError as err:
+        assert str(err)
+    else:
+        assert days is None or 0 <= days <= MAX_TERMS_DAYS
+
+
+# -- the row parser: keys, lengths, the window of dates (issue 19, items 18-21, 23) --------------
+
+AS_OF = date(2025, 6, 1)
+# One valid record of FIRST_CLIENT_HEADER; the tests change one field at a time.
+VALID = {
+    "CustomerName": "Harbor Lane Bakery",
+    "InvoiceNumber": "DF2031977",
+    "InvoiceDate": "3/21/25",
+    "CustomerPoNumber": "PO-004430",
+    "BillTotal": "1190.5",
+    "Applied": "412.25",
+    "Status": "Pending",
+    "Currency": "USD",
+    "ContactName": "Dana Whitfield",
+    "ContactPhone": "555-204-7781",
+    "ContactEmail": "dana@harborlanebakery.com",
+    "CustomerTerms": "Net 30",
+    "DueDate": "",
+    "customer number": "418552",
+    "parent customer": "907113",
+}
+KEY_COLUMNS = {
+    "InvoiceNumber": "InvoiceNumber",
+    "customer number": "customer number",
+    "parent customer": "parent customer",
+}
+
+
+def parse_row(**changes: str):  # noqa: ANN201 - (record, warnings)
+    """Parse VALID with ``changes`` (column -> text) by a fresh parser dated AS_OF."""
+    parser = RowParser(HeaderMap.from_header(FIRST_CLIENT_HEADER), as_of=AS_OF)
+    row = {**VALID, **changes}
+    return parser.parse([row[column] for column in FIRST_CLIENT_HEADER])
+
+
+def rejection(**changes: str) -> str:
+    """The reason VALID with ``changes`` is rejected."""
+    with pytest.raises(RowError) as caught:
+        parse_row(**changes)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("X4\u200b", "'X4\\u200b' holds an invisible character (U+200B zero width space)"),
+        ("X\u200d4", "'X\\u200d4' holds an invisible character (U+200D zero width joiner)"),
+        ("X4\ufeffZ", "'X4\\ufeffZ' holds an invisible character (U+FEFF zero width no-break space)"),
+        ("\u200eX4", "'\\u200eX4' holds an invisible character (U+200E left-to-right mark)"),
+        ("X\u202e4", "'X\\u202e4' holds an invisible character (U+202E right-to-left override)"),
+        ("X\u00ad4", "'X\\xad4' holds an invisible character (U+00AD soft hyphen)"),
+        ("X\n4", "'X\\n4' holds a control character (U+000A, a line break)"),
+        ("X\r\n4", "'X\\r\\n4' holds a control character (U+000D, a carriage return)"),
+        ("X\t4", "'X\\t4' holds a control character (U+0009, a tab)"),
+        ("X\x1b[31m4", "'X\\x1b[31m4' holds a control character (U+001B, escape)"),
+        ("X\x7f4", "'X\\x7f4' holds a control character (U+007F)"),
+        ("X\x854", "'X\\x854' holds a control character (U+0085, next line)"),
+        ("X\x9b4", "'X\\x9b4' holds a control character (U+009B)"),
+        ("X\u20284", "'X\\u20284' holds a control character (U+2028, a line separator)"),
+    ],
+)
+@pytest.mark.parametrize("column", sorted(KEY_COLUMNS))
+def test_a_key_holding_a_control_or_invisible_character_is_rejected(column: str, text: str, reason: str) -> None:
+    assert rejection(**{column: text}) == f"{column} {reason}; a number must be plain visible text"
+
+
+@pytest.mark.parametrize(
+    "text", ["X 3", "Café-1", unicodedata.normalize("NFD", "Café-1"), "００５", "DF-2031/7", "N°5"]
+)
+def test_a_key_of_visible_text_is_taken_as_written(text: str) -> None:
+    record, _ = parse_row(InvoiceNumber=text, **{"customer number": text, "parent customer": text})
+    assert (record.invoice_number, record.customer_number, record.parent_number) == (text, text, text)
+
+
+# Control characters, line and paragraph separators, format characters: what no key may hold.
+_BAD_IN_KEYS = st.characters(categories=("Cc", "Cf", "Zl", "Zp"))
+
+
+@settings(max_examples=300)
+@given(
+    column=st.sampled_from(sorted(KEY_COLUMNS)),
+    before=st.text(alphabet=st.characters(categories=("L", "N", "P", "S")), max_size=8),
+    bad=_BAD_IN_KEYS,
+    after=st.text(alphabet=st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=8),
+)
+def test_a_generated_key_with_a_control_or_format_character_inside_is_always_rejected(
+    column: str, before: str, bad: str, after: str
+) -> None:
+    text = "A" + before + bad + after  # inside: trimming cannot take it away
+    if text.startswith("A="):
+        text = "A" + text[2:]  # not Excel's guard
+    reason = rejection(**{column: text})
+    assert reason.startswith(f"{column} ") and reason.endswith("; a number must be plain visible text"), reason
+    assert f"U+{ord(bad):04X}" in reason
+
+
+@settings(max_examples=300)
+@given(column=st.sampled_from(FIRST_CLIENT_HEADER), text=st.text(max_size=300))
+def test_any_text_in_any_field_gives_a_record_or_a_rejection(column: str, text: str) -> None:
+    try:
+        record, warnings = parse_row(**{column: text})
+    except RowError as err:
+        assert str(err) and "\n" not in str(err)
+        return
+    for key in (record.invoice_number, record.customer_number or "", record.parent_number or ""):
+        assert all(unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") for c in key), key
+        assert len(key) <= MAX_LENGTH["invoice_number"]
+    assert len(record.customer_name) <= MAX_LENGTH["customer_name"]
+    assert FIRST_DATE.isoformat() <= record.invoice_date <= "2035-06-01"
+    assert FIRST_DATE.isoformat() <= record.due_date <= "2035-06-01"
+    assert all(isinstance(w, str) for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("field", "column"),
+    [
+        ("customer_name", "CustomerName"),
+        ("invoice_number", "InvoiceNumber"),
+        ("customer_number", "customer number"),
+        ("parent_number", "parent customer"),
+        ("po_number", "CustomerPoNumber"),
+        ("contact_name", "ContactName"),
+        ("contact_phone", "ContactPhone"),
+        ("contact_email", "ContactEmail"),
+    ],
+)
+def test_a_field_longer_than_its_limit_is_rejected_and_one_at_the_limit_loads(field: str, column: str) -> None:
+    limit = MAX_LENGTH[field]
+    record, _ = parse_row(**{column: "7" * limit})
+    assert record[FIELD_AT[field]] == "7" * limit
+    assert (
+        rejection(**{column: "7" * (limit + 1)})
+        == f"{column} is {limit + 1:,} characters long; it may hold at most {limit}"
+    )
+    assert (
+        rejection(**{column: "7" * 7_000_000}) == f"{column} is 7,000,000 characters long; it may hold at most {limit}"
+    )
+
+
+def test_terms_longer_than_their_limit_are_rejected() -> None:
+    assert (
+        rejection(CustomerTerms="Net 30 " + "x" * 100)
+        == "CustomerTerms is 107 characters long; it may hold at most 100"
+    )
+
+
+def test_a_name_is_measured_once_its_spaces_are_collapsed() -> None:
+    record, _ = parse_row(CustomerName="  " + "a" * 100 + " " * 50 + "b" * 99 + "  ")
+    assert len(record.customer_name) == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"InvoiceDate": "0025-03-01"}, "InvoiceDate '0025-03-01' is before 1970-01-01: is the year mistyped?"),
+        ({"InvoiceDate": "1/1/1900"}, "InvoiceDate '1/1/1900' is before 1970-01-01: is the year mistyped?"),
+        ({"InvoiceDate": "12/31/1969"}, "InvoiceDate '12/31/1969' is before 1970-01-01: is the year mistyped?"),
+        (
+            {"InvoiceDate": "2035-06-02"},
+            "InvoiceDate '2035-06-02' is more than 10 years after the load date 2025-06-01 "
+            "(the latest date taken is 2035-06-01): is the year mistyped?",
+        ),
+        ({"DueDate": "4/6/0025"}, "DueDate '4/6/0025' is before 1970-01-01: is the year mistyped?"),
+        (
+            {"DueDate": "9999-12-31"},
+            "DueDate '9999-12-31' is more than 10 years after the load date 2025-06-01 "
+            "(the latest date taken is 2035-06-01): is the year mistyped?",
+        ),
+        (
+            {"InvoiceDate": "2030-01-01", "CustomerTerms": "Net 3650"},
+            "DueDate 2039-12-30 (InvoiceDate + 3650 days of CustomerTerms) is more than 10 years after the load "
+            "date 2025-06-01 (the latest date taken is 2035-06-01): is the year mistyped?",
+        ),
+    ],
+)
+def test_a_date_outside_the_window_is_rejected(changes: dict[str, str], reason: str) -> None:
+    assert rejection(**changes) == reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "due"),
+    [
+        ({"InvoiceDate": "1970-01-01", "DueDate": "1/1/1970"}, "1970-01-01"),
+        ({"InvoiceDate": "2035-06-01", "CustomerTerms": "Net 0"}, "2035-06-01"),
+        ({"InvoiceDate": "2025-06-01", "CustomerTerms": "Net 3650"}, "2035-05-30"),
+    ],
+)
+def test_a_date_at_either_edge_of_the_window_loads(changes: dict[str, str], due: str) -> None:
+    record, _ = parse_row(**changes)
+    assert record.due_date == due
+
+
+@settings(max_examples=200)
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)))
+def test_a_date_loads_exactly_when_it_is_inside_the_window(day: date) -> None:
+    inside = FIRST_DATE <= day <= date(2035, 6, 1)
+    try:
+        record, _ = parse_row(InvoiceDate=day.isoformat(), DueDate=day.isoformat())
+    except RowError as err:
+        assert not inside, err
+    else:
+        assert inside and record.invoice_date == day.isoformat()
+
+
+def test_the_window_of_a_load_dated_29_february_ends_on_the_28th() -> None:
+    parser = RowParser(HeaderMap.from_header(FIRST_CLIENT_HEADER), as_of=date(2028, 2, 29))
+    row = {**VALID, "InvoiceDate": "2038-02-28", "DueDate": "2038-02-28"}
+    assert parser.parse([row[c] for c in FIRST_CLIENT_HEADER])[0].invoice_date == "2038-02-28"
+    row = {**VALID, "InvoiceDate": "2038-03-01", "DueDate": "2038-03-01"}
+    with pytest.raises(RowError, match="the latest date taken is 2038-02-28"):
+        parser.parse([row[c] for c in FIRST_CLIENT_HEADER])
+
+
+@pytest.mark.parametrize(
+    ("terms", "reason"),
+    [
+        (
+            "Net 10 Net 60",
+            "CustomerTerms 'Net 10 Net 60' give more than one number of days (10 and 60); which one is meant?",
+        ),
+        (
+            "Net 99999999",
+            "CustomerTerms 'Net 99999999' give a number of days that is too large (99999999); "
+            "at most 3650 (ten years) are taken",
+        ),
+    ],
+)
+def test_ambiguous_or_too_long_terms_reject_the_row(terms: str, reason: str) -> None:
+    assert rejection(CustomerTerms=terms) == reason
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Café-1", unicodedata.normalize("NFD", "Café-1")),
+        ("005", "００５"),
+        ("X 3", "X  3"),
+        ("X 3", "X\u00a03"),
+        ("ﬁ-1", "fi-1"),  # a ligature
+    ],
+)
+def test_look_alike_keys_have_one_fold(one: str, other: str) -> None:
+    assert one != other and key_fold(one) == key_fold(other)
+
+
+@given(st.text(max_size=30))
+def test_key_fold_is_stable_and_blind_to_composition(text: str) -> None:
+    fold = key_fold(text)
+    assert key_fold(fold) == fold
+    assert key_fold(unicodedata.normalize("NFD", text)) == fold
+    assert key_fold(unicodedata.normalize("NFC", text)) == fold

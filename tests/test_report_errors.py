@@ -246,3 +246,108 @@ def test_errors_leave_stdout_empty_on_every_report(run, db_path):  # noqa: ANN00
     check_error(run, ["summary", "--month", "2024-13"], 2, "invalid_input")
     assert not db_path.exists()
     assert not os.path.exists("domeo.db")
+
+
+# -- a currency not in ISO 4217 (issue 19, item 24): exit 2, as ingest refuses it ---------------
+
+CURRENCY_TYPOS = [
+    (["summary", "--month", "2025-03", "--currency", "UDS"], "UDS", ["USD", "UZS"]),
+    (["summary", "--from", "2025-01", "--to", "2025-03", "--currency", "uds"], "uds", ["USD", "UZS"]),
+    (["aging", "--as-of", "2025-05-01", "--currency", "CDA"], "CDA", ["CAD", "CDF"]),
+    (["aging", "--as-of", "2025-05-01", "--by", "currency", "--currency", "ZZZ"], "ZZZ", []),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "closest"), CURRENCY_TYPOS)
+def test_a_currency_not_in_iso_4217_is_exit_2_with_the_closest_codes(example, run, args, code, closest):  # noqa: ANN001
+    message = check_error(run, args, 2, "invalid_input")
+    hint = f" Did you mean {' or '.join(closest)}?" if closest else ""
+    assert message == f"--currency {code!r} is not in the ISO 4217 list of currency codes.{hint}"
+    error = json.loads(run(*args, "--json").stderr)["error"]
+    assert error.get("suggestions", []) == closest
+
+
+def test_a_currency_typo_is_exit_2_even_without_a_database(run, db_path):  # noqa: ANN001
+    check_error(run, ["summary", "--month", "2025-03", "--currency", "UDS"], 2, "invalid_input")
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary", "--month", "2025-03", "--currency", "EUR"],
+        ["summary", "--from", "2025-01", "--to", "2025-03", "--currency", "eur"],
+        ["aging", "--as-of", "2025-05-01", "--currency", "EUR"],
+    ],
+)
+def test_a_valid_currency_no_invoice_is_in_is_said_on_stderr(example, run, args):  # noqa: ANN001
+    note = "domeo: note: no invoice is in EUR; the invoices are in CAD, USD.\n"
+    for fmt in (["--json"], ["--format", "csv"]):
+        result = run(*args, *fmt)
+        assert (result.exit_code, result.stderr) == (0, note), result
+        assert result.stdout == run(*[a if a.upper() != "EUR" else "GBP" for a in args], *fmt).stdout.replace(
+            "GBP", "EUR"
+        )  # the report itself, as for any currency with nothing in it
+    table = run(*args)
+    assert table.exit_code == 0 and table.stderr.startswith(note), table
+
+
+def test_a_currency_some_invoice_is_in_gives_no_note_even_when_the_month_has_none(example, run):  # noqa: ANN001
+    result = run("summary", "--month", "2025-01", "--currency", "CAD", "--json")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.json == {"month": "2025-01", "currency": "CAD", "sum_bill_total": "0.00", "count_invoices": 0}
+
+
+def test_a_currency_over_http_is_checked_as_on_the_command_line(example, db_path) -> None:  # noqa: ANN001
+    from serving import serving
+
+    with serving(str(db_path)) as server:
+        for url in (
+            "/invoices/summary/month?month=2025-03&currency=UDS",
+            "/invoices/summary/range?from=2025-01&to=2025-03&currency=UDS",
+            "/aging?currency=UDS",
+        ):
+            reply = server.get(url)
+            assert reply.status == 400, (url, reply)
+            assert reply.error["code"] == "invalid_input"
+            assert (
+                "'UDS' is not in the ISO 4217 list of currency codes. Did you mean USD or UZS?"
+                in reply.error["message"]
+            )
+            assert reply.error["suggestions"] == ["USD", "UZS"]
+        valid = server.get("/invoices/summary/month?month=2025-03&currency=EUR")
+        assert valid.status == 200
+        assert valid.json == {"month": "2025-03", "currency": "EUR", "sum_bill_total": "0.00", "count_invoices": 0}
+
+
+# -- DOMEO_DEBUG (issue 19, item 26): only 1, true or yes turn tracebacks on ----------------------
+
+
+def _a_bug(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    raise RuntimeError("a planted bug")
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", "  ", "FALSE", "2"])
+def test_domeo_debug_other_than_yes_keeps_a_bug_to_one_sentence(example, run, monkeypatch, value):  # noqa: ANN001
+    from domeo_cli import reports
+
+    monkeypatch.setattr(reports, "summary", _a_bug)
+    monkeypatch.setenv("DOMEO_DEBUG", value)
+    message = (
+        "Internal error (RuntimeError: a planted bug); please report it, and set DOMEO_DEBUG=1 to see the traceback."
+    )
+    result = run("summary", "--month", "2025-03")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"domeo: error: {message}\n")
+    as_json = run("summary", "--month", "2025-03", "--json")
+    assert (as_json.exit_code, as_json.stdout) == (1, "")
+    assert json.loads(as_json.stderr) == {"error": {"code": "internal_error", "message": message}}
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", "yes", "Yes", " 1 "])
+def test_domeo_debug_yes_lets_the_traceback_through(example, run, monkeypatch, value):  # noqa: ANN001
+    from domeo_cli import reports
+
+    monkeypatch.setattr(reports, "summary", _a_bug)
+    monkeypatch.setenv("DOMEO_DEBUG", value)
+    with pytest.raises(RuntimeError, match="a planted bug"):
+        run("summary", "--month", "2025-03")

@@ -71,12 +71,42 @@ def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
 
 
 def check_currency(code: str) -> str:
-    """Normalise a ``--currency`` value to an upper-case ISO code, or raise InvalidInput."""
+    """Normalise a ``--currency`` value to an upper-case ISO 4217 code, or raise InvalidInput.
+
+    The list of codes is read only here, when a report is given a currency: the usual path of
+    a report never imports it.
+    """
     value = code.strip()
     value = value.upper() if value.isascii() else value  # "uß".upper() would be "USS"
     if not re.fullmatch(r"[A-Z]{3}", value):
         raise InvalidInput(f"--currency takes a three-letter ISO 4217 code such as USD, not {code!r}.")
+    from ..currencies import iso_4217_codes
+
+    codes = iso_4217_codes()
+    if value not in codes:
+        close = closest_codes(value, codes)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise InvalidInput(f"--currency {code!r} is not in the ISO 4217 list of currency codes.{hint}", close)
     return value
+
+
+def closest_codes(code: str, codes: frozenset[str], limit: int = 3) -> list[str]:
+    """The codes one slip away from ``code``: two neighbouring letters swapped (``UDS``: USD) first,
+    then one letter wrong, alphabetically."""
+    swapped = [code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(len(code) - 1)]
+    found = [c for c in dict.fromkeys(swapped) if c in codes and c != code]
+    found += sorted(c for c in codes if c not in found and sum(a != b for a, b in zip(c, code, strict=True)) == 1)
+    return found[:limit]
+
+
+def currency_note(db: sqlite3.Connection, code: str) -> str | None:
+    """A note for the person who asked for ``code``: None when an invoice is in it, else which currencies
+    the invoices are in (a valid code with nothing under it, a zero that is no answer)."""
+    held = [c for (c,) in db.execute("SELECT DISTINCT currency FROM billing_by_month WHERE invoices > 0")]
+    if code in held:
+        return None
+    where = f"the invoices are in {', '.join(sorted(held))}" if held else "there are no invoices at all"
+    return f"no invoice is in {code}; {where}."
 
 
 def find_customer(db: sqlite3.Connection, name: str) -> Customer:
