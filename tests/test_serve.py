@@ -903,8 +903,9 @@ def test_a_thousand_idle_sockets_leave_room_for_a_real_request(sample_db) -> Non
     import socket
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 1200 <= hard or hard == resource.RLIM_INFINITY:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this test opens 1,005 sockets; the limit on open files here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
     with serving(str(sample_db)) as server:
         idle = [socket.create_connection((server.host, server.port)) for _ in range(1005)]
         try:
