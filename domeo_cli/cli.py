@@ -963,12 +963,30 @@ def serve(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds a request's queries may run before a 503.")
     ] = 10.0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Answer requests for this host name too, e.g. behind a reverse proxy (repeatable; "
+            "without a token only localhost, 127.0.0.1 and [::1] are answered).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Serve the reports as a read-only JSON API (FastAPI) with a page for the AR team, until Ctrl-C."""
     from .serve import serve as run_server
 
-    run_server(_db_path(db), host=host, port=port, workers=workers, token=token, cors=cors, timeout=timeout)
+    run_server(
+        _db_path(db),
+        host=host,
+        port=port,
+        workers=workers,
+        token=token,
+        cors=cors,
+        timeout=timeout,
+        allowed_hosts=allowed_host,
+    )
 
 
 @command(

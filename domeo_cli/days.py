@@ -10,6 +10,8 @@ import os
 import re
 from datetime import date, datetime, timedelta
 
+from .errors import Option
+
 
 def month_end(year: int, month: int) -> date:
     """The last day of a month (without the calendar module, which a report need not import)."""
@@ -18,25 +20,28 @@ def month_end(year: int, month: int) -> date:
     return date(year, month + 1, 1) - timedelta(days=1)
 
 
-def parse_iso_option(text: str, option: str) -> date:
-    """Parse a ``YYYY-MM-DD`` option value strictly, or raise ValueError with a sentence."""
+def parse_iso_option(text: str, option: str | Option) -> date:
+    """Parse a ``YYYY-MM-DD`` option value strictly, or raise InvalidInput with a sentence naming ``option``."""
     from .errors import InvalidInput
 
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip(), re.ASCII):
-        raise InvalidInput(f"{option} takes a date as YYYY-MM-DD, not {text!r}.")
+        raise InvalidInput(option, f" takes a date as YYYY-MM-DD, not {text!r}.")
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"{option} {text!r} is not a real date.") from None
+        raise InvalidInput(option, f" {text!r} is not a real date.") from None
 
 
-def parse_month_option(text: str, option: str = "--month") -> tuple[date, date]:
+_MONTH = Option("month")
+
+
+def parse_month_option(text: str, option: str | Option = _MONTH) -> tuple[date, date]:
     """Parse ``YYYY-MM`` into the month's first and last days (9999-12 included)."""
     from .errors import InvalidInput
 
     match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), re.ASCII)
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-        raise InvalidInput(f"{option} takes a month as YYYY-MM (for example 2024-11), not {text!r}.")
+        raise InvalidInput(option, f" takes a month as YYYY-MM (for example 2024-11), not {text!r}.")
     year, month = int(match[1]), int(match[2])
     return date(year, month, 1), month_end(year, month)
 

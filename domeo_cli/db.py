@@ -2,6 +2,14 @@
 
 Report commands open an existing file and never create one; ``init`` and
 ``ingest`` create it (owner-only permissions) and bring the schema up to date.
+
+The database file (and its -wal and -shm) is opened through SQLite only, never
+with ``open()``: on POSIX, closing any descriptor of a file drops every lock
+the process holds on it, SQLite's among them. A server whose connections lost
+their locks that way let a load ending beside it delete the -wal and -shm they
+still used, and read a "malformed" database until restarted. SQLite's own
+descriptors are safe: it keeps one open while another connection of the
+process holds a lock. Checks of the file use ``os.stat`` and ``os.access``.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from . import schema
-from .errors import DatabaseError, InvalidInput, NoDatabase, QueryTimeout
+from .errors import DatabaseError, InvalidInput, NoDatabase, Private, QueryTimeout
 
 DEFAULT_DB = "domeo.db"
 
@@ -161,35 +169,75 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:g} s"
 
 
+# The database's path in a message is private: the command line shows it, the HTTP API does not (a client
+# has no business knowing the server's files), nor a command line naming it.
+def _file(path: str, *, start: bool = False) -> Private:
+    """The path where a sentence names the file; "the database" where paths are not shown."""
+    return Private(path, "The database" if start else "the database")
+
+
+def _named(path: str) -> Private:
+    """`` PATH`` after the words "the database"; nothing where paths are not shown."""
+    return Private(f" {path}", "")
+
+
+def _db_option(path: str) -> Private:
+    """`` --db PATH`` in a command line the message suggests; nothing where paths are not shown."""
+    return Private(f" --db {path}", "")
+
+
 def explain(err: sqlite3.Error, path: str) -> DatabaseError:
     """Turn an SQLite error into one sentence about the database file."""
     text = str(err)
     name = getattr(err, "sqlite_errorname", "") or ""
     if name == "SQLITE_INTERRUPT" or text == "interrupted":
-        return QueryTimeout(f"The query on {path} ran past its time limit and was stopped.")
+        return QueryTimeout("The query on ", _file(path), " ran past its time limit and was stopped.")
     if name == "SQLITE_READONLY_ROLLBACK" or "hot journal" in text:
         return DatabaseError(
-            f"{path} holds an unfinished transaction of another program ({path}-journal is beside it); "
-            "domeo left it untouched."
+            _file(path, start=True),
+            " holds an unfinished transaction of another program",
+            Private(f" ({path}-journal is beside it)", ""),
+            "; domeo left it untouched.",
         )
     if "locked" in text or "busy" in text:
         return DatabaseError(
-            f"The database {path} is locked by another domeo (a load is still running); "
-            f"gave up after {_seconds(busy_timeout_ms())}. Try again when it has finished."
+            "The database",
+            _named(path),
+            " is locked by another domeo (a load is still running); ",
+            f"gave up after {_seconds(busy_timeout_ms())}. Try again when it has finished.",
         )
     if "no such index" in text or "no such table" in text:
-        return DatabaseError(f"{path} lacks part of domeo's schema ({text}); repair it with: domeo --db {path} init")
+        return DatabaseError(
+            _file(path, start=True),
+            f" lacks part of domeo's schema ({text}); repair it with: domeo",
+            _db_option(path),
+            " init",
+        )
     if "not a database" in text or "malformed" in text or "encrypted" in text:
-        return DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
+        return _corrupt(path)
     if "readonly" in text or "read-only" in text:
-        return DatabaseError(f"The database {path} is read-only; domeo cannot write to it.")
+        return _read_only(path)
     if "disk is full" in text or "full" in text:
-        return DatabaseError(f"The disk holding {path} is full; nothing was changed.")
+        return DatabaseError("The disk holding ", _file(path), " is full; nothing was changed.")
     if "unable to open" in text:
-        return DatabaseError(f"Cannot open the database {path}: check the path and its permissions.")
+        return DatabaseError("Cannot open the database", _named(path), ": check the path and its permissions.")
     if "disk I/O" in text:
-        return DatabaseError(f"An I/O error occurred on {path}; nothing was changed.")
-    return DatabaseError(f"Database error on {path}: {text}.")
+        return DatabaseError("An I/O error occurred on ", _file(path), "; nothing was changed.")
+    return DatabaseError("Database error on ", _file(path), f": {text}.")
+
+
+def _corrupt(path: str) -> DatabaseError:
+    return DatabaseError(_file(path, start=True), " is not a usable domeo database: the file is corrupt or not SQLite.")
+
+
+def _foreign(path: str) -> DatabaseError:
+    return DatabaseError(
+        _file(path, start=True), " is a SQLite database of another program, not domeo's; it was left untouched."
+    )
+
+
+def _read_only(path: str) -> DatabaseError:
+    return DatabaseError("The database", _named(path), " is read-only; domeo cannot write to it.")
 
 
 def _check_ours(db: sqlite3.Connection, path: str) -> int:
@@ -207,7 +255,7 @@ def _check_ours(db: sqlite3.Connection, path: str) -> int:
     if app_id != schema.APPLICATION_ID:
         if app_id == 0 and tables == 0:
             return 0  # an empty SQLite file: ours to fill
-        raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
+        raise _foreign(path)
     _refuse_newer(version, path)
     return version
 
@@ -215,8 +263,9 @@ def _check_ours(db: sqlite3.Connection, path: str) -> int:
 def _refuse_newer(version: int, path: str) -> None:
     if version > schema.SCHEMA_VERSION:
         raise DatabaseError(
-            f"{path} was made by a newer domeo (schema {version}, this one knows {schema.SCHEMA_VERSION}); "
-            "upgrade domeo to use it."
+            _file(path, start=True),
+            f" was made by a newer domeo (schema {version}, this one knows {schema.SCHEMA_VERSION}); "
+            "upgrade domeo to use it.",
         )
 
 
@@ -231,70 +280,72 @@ def _check_file(path: str) -> None:
     except FileNotFoundError:
         return
     except OSError as err:
-        raise DatabaseError(f"Cannot open the database {path}: {err.strerror or err}.") from None
+        raise DatabaseError("Cannot open the database", _named(path), f": {err.strerror or err}.") from None
     if stat.S_ISDIR(mode):
-        raise DatabaseError(f"{path} is a directory, not a domeo database.")
+        raise DatabaseError(Private(path, "The database's path"), " is a directory, not a domeo database.")
     if not stat.S_ISREG(mode):
-        raise DatabaseError(f"{path} is not a regular file (a device, pipe or socket), so not a domeo database.")
+        raise DatabaseError(
+            Private(path, "The database's path"),
+            " is not a regular file (a device, pipe or socket), so not a domeo database.",
+        )
 
 
 def _check_writable(path: str) -> None:
     """Refuse a database file that cannot be opened for writing, before SQLite is asked to.
 
     SQLite would fall back to reading it, put -wal and -shm files beside it,
-    and (read-only) could not remove them. Asking the system is also right for
-    root, which file modes do not stop but ``chattr +i`` and read-only mounts do.
+    and (read-only) could not remove them. Asking the system (``access``, with
+    the effective user, not ``open``: see the module's docstring) is also right
+    for root, which file modes do not stop but ``chattr +i`` and read-only mounts do.
     """
-    try:
-        os.close(os.open(path, os.O_RDWR))
-    except OSError:
-        raise DatabaseError(f"The database {path} is read-only; domeo cannot write to it.") from None
+    effective = os.access in os.supports_effective_ids
+    if not os.access(path, os.W_OK, effective_ids=effective):
+        raise _read_only(path)
 
 
 def _directory_writable(path: str) -> bool:
     return os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
 
 
-_MAGIC = b"SQLite format 3\x00"
-
-
 def _peek_header(path: str) -> None:
-    """Refuse, from the file's first 100 bytes alone, what is plainly not a domeo database.
+    """Refuse, from the file's header alone, what is plainly not a domeo database.
 
-    Nothing is opened through SQLite yet: opening another program's database
-    could roll back its unfinished transaction or put -wal and -shm files
-    beside it. What passes here (our application_id, or an empty or one-page
-    file, or one with a -wal whose content only SQLite can read) is checked
-    again through SQLite.
+    The header is read through SQLite opened ``immutable``: read-only, taking
+    no lock and ignoring any journal or -wal, so it neither rolls back another
+    program's unfinished transaction nor puts -wal and -shm files beside it (a
+    normal connection to another program's database could do both). SQLite
+    refuses what is not SQLite, a damaged header and a file cut short of the
+    pages its header counts (which a report would otherwise find page by page).
+    What passes (our application_id, or an empty or one-page file, or one with
+    a -wal whose content only a normal connection reads) is checked again
+    through that connection.
     """
     try:
-        with open(path, "rb") as file:
-            header = file.read(100)
-            size = os.fstat(file.fileno()).st_size
+        size = os.stat(path).st_size
     except OSError as err:
-        raise DatabaseError(f"Cannot read the database {path}: {err.strerror or err}.") from None
-    if not header:
+        raise DatabaseError("Cannot read the database", _named(path), f": {err.strerror or err}.") from None
+    if size == 0:
         return  # an empty file: ours to fill
-    if len(header) < 100 or not header.startswith(_MAGIC):
-        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    # What SQLite itself requires of a header: a power-of-two page size and fixed payload fractions.
-    if page_size < 512 or page_size & (page_size - 1) or header[21:24] != b"\x40\x20\x20":
-        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
-    # The page count in the header is valid when the change counter is stamped beside it.
-    pages = int.from_bytes(header[28:32], "big") if header[24:28] == header[92:96] else 0
-    if size < pages * page_size:  # cut short: SQLite would only find out page by page, mid-report
-        raise DatabaseError(f"{path} is not a usable domeo database: the file is corrupt or not SQLite.")
-    app_id = int.from_bytes(header[68:72], "big")
+    try:
+        peek = sqlite3.connect(_uri(path, "ro") + "&immutable=1", uri=True, isolation_level=None)
+    except sqlite3.Error as err:
+        raise explain(err, path) from None
+    try:
+        app_id, version, page_size = (
+            peek.execute(f"PRAGMA {name}").fetchone()[0] for name in ("application_id", "user_version", "page_size")
+        )
+    except sqlite3.Error as err:
+        raise explain(err, path) from None
+    finally:
+        peek.close()
+    wal = path + "-wal"
     if app_id == schema.APPLICATION_ID:
-        wal = path + "-wal"
         if not os.path.exists(wal) or os.path.getsize(wal) == 0:
             # Every committed page is in the file: its schema version is the one in the header.
-            _refuse_newer(int.from_bytes(header[60:64], "big"), path)
+            _refuse_newer(version, path)
         return
-    if app_id != 0 or (size > page_size and not os.path.exists(path + "-wal")):
-        raise DatabaseError(f"{path} is a SQLite database of another program, not domeo's; it was left untouched.")
+    if app_id != 0 or (size > page_size and not os.path.exists(wal)):
+        raise _foreign(path)
 
 
 def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
@@ -343,7 +394,12 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     if keep and (kept := _reuse(path, readonly)) is not None:
         return kept
     if not os.path.exists(path):
-        raise NoDatabase(f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv")
+        raise NoDatabase(
+            Private(f"No database at {path}", "No database yet"),
+            ". Create one by loading an export: domeo",
+            _db_option(path),
+            " ingest FILE.csv",
+        )
     _check_file(path)
     if readonly:
         db, version = _open_readonly(path)
@@ -359,10 +415,20 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
             raise
     if version == 0:
         db.close()
-        raise NoDatabase(f"{path} holds no domeo data yet. Load an export: domeo --db {path} ingest FILE.csv")
+        raise NoDatabase(
+            _file(path, start=True),
+            " holds no domeo data yet. Load an export: domeo",
+            _db_option(path),
+            " ingest FILE.csv",
+        )
     if version < schema.SCHEMA_VERSION:
         db.close()
-        raise DatabaseError(f"{path} has an older domeo schema (version {version}); run: domeo --db {path} init")
+        raise DatabaseError(
+            _file(path, start=True),
+            f" has an older domeo schema (version {version}); run: domeo",
+            _db_option(path),
+            " init",
+        )
     _limit_time(db)
     if snapshot:
         try:

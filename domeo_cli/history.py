@@ -21,7 +21,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, Option
 
 # The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
 FIELDS = (
@@ -128,7 +128,10 @@ def check_load_date(db: sqlite3.Connection, as_of: str) -> None:
 # -- reading ----------------------------------------------------------------------------
 
 
-def parse_point(text: str, option: str = "--known-at") -> int | date:
+_KNOWN_AT = Option("known_at")
+
+
+def parse_point(text: str, option: str | Option = _KNOWN_AT) -> int | date:
     """A load number (``7``) or a date (``2025-03-31``), checked before the database is opened."""
     value = text.strip()
     if re.fullmatch(r"[0-9]{1,18}", value, re.ASCII):
@@ -139,7 +142,7 @@ def parse_point(text: str, option: str = "--known-at") -> int | date:
         return parse_iso_option(value, option)
     except InvalidInput:
         raise InvalidInput(
-            f"{option} takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not {text!r}."
+            option, f" takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not {text!r}."
         ) from None
 
 
@@ -154,7 +157,7 @@ def loads(db: sqlite3.Connection) -> list[Load]:
     ]
 
 
-def find_load(db: sqlite3.Connection, point: int | date, option: str = "--known-at") -> Load:
+def find_load(db: sqlite3.Connection, point: int | date, option: str | Option = _KNOWN_AT) -> Load:
     """The load a point names: that load, or the last load dated on or before that date (NotFound if none).
 
     A load made before history was kept (an upgraded database) has no known
@@ -165,18 +168,19 @@ def find_load(db: sqlite3.Connection, point: int | date, option: str = "--known-
         found = next((load for load in every if load.id == point), None)
         if found is None:
             span = f"loads are {every[0].id} to {every[-1].id}" if every else "no load was made yet"
-            raise NotFound(f"{option}: there is no load {point} ({span}).")
+            raise NotFound(option, f": there is no load {point} ({span}).")
     else:
         day = point.isoformat()
         earlier = [load for load in every if load.as_of <= day]
         if not earlier:
             first = f"; the first was load {every[0].id} of {every[0].as_of}" if every else ""
-            raise NotFound(f"{option}: no load was made on or before {day}{first}.")
+            raise NotFound(option, f": no load was made on or before {day}{first}.")
         found = earlier[-1]
     if found.last_invoice_id is None:
         raise NotFound(
-            f"{option}: load {found.id} of {found.as_of} was made before this database kept history, "
-            "so its state is not known."
+            option,
+            f": load {found.id} of {found.as_of} was made before this database kept history, "
+            "so its state is not known.",
         )
     return found
 

@@ -23,7 +23,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .db import open_reports_db
-from .errors import InvalidInput
+from .errors import InvalidInput, Option
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ def _day(as_of: str | None) -> date:
     """The ``--as-of`` date, or today (America/New_York, or $DOMEO_TZ)."""
     from .days import parse_iso_option, today
 
-    return parse_iso_option(as_of, "--as-of") if as_of is not None else today()
+    return parse_iso_option(as_of, Option("as_of")) if as_of is not None else today()
 
 
 def past_due(
@@ -99,9 +99,11 @@ def past_due(
         check_page(limit, offset)
     query.check_sort(sort)
     if min_days is not None and min_days < 1:
-        raise InvalidInput(f"--min-days takes a whole number of days from 1 up, not {min_days}.")
+        raise InvalidInput(Option("min_days"), f" takes a whole number of days from 1 up, not {min_days}.")
     if with_children and customer is None:
-        raise InvalidInput("--with-children needs --customer NAME: the account whose children to add.")
+        raise InvalidInput(
+            Option("with_children"), " needs ", Option("customer", "NAME"), ": the account whose children to add."
+        )
     point = _point(known_at)
     connection = _snapshot(db, point)
     try:
@@ -194,8 +196,8 @@ def summary_range(
     from .queries import summary as query
     from .queries.common import check_currency
 
-    start, _ = parse_month_option(first, "--from")
-    end, _ = parse_month_option(last, "--to")
+    start, _ = parse_month_option(first, Option("from"))
+    end, _ = parse_month_option(last, Option("to"))
     query.check_month_range(start, end)
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
@@ -367,7 +369,9 @@ def parse_fail_over(amount: str) -> int:
     try:
         return parse_cents(amount)
     except MoneyError as err:
-        raise InvalidInput(f"--fail-over takes an amount such as 10000 or 2500.50; the value {err}.") from None
+        raise InvalidInput(
+            Option("fail_over"), f" takes an amount such as 10000 or 2500.50; the value {err}."
+        ) from None
 
 
 def past_due_by_currency(result: PastDuePage | AgingReport) -> list[tuple[str, int]]:
@@ -391,7 +395,7 @@ def check_fail_over(result: PastDuePage | AgingReport, amount: str) -> None:
     over = [(cur, cents) for cur, cents in past_due_by_currency(result) if cents > limit]
     if over:
         amounts = ", ".join(f"{cur} {format_cents(cents)}" for cur, cents in over)
-        raise ThresholdCrossed(f"Past due is over --fail-over {format_cents(limit)}: {amounts}.")
+        raise ThresholdCrossed("Past due is over ", Option("fail_over", format_cents(limit)), f": {amounts}.")
 
 
 def check(db: str | None, *, as_of: str | None = None, known_at: str | None = None) -> CheckReport:
@@ -436,16 +440,16 @@ def trend(db: str | None, *, first: str | None = None, last: str | None = None, 
     from .queries import trend as query
 
     if every not in ("month", "load"):
-        raise InvalidInput(f"--every takes month or load, not {every!r}.")
-    start = _edge(first, "--from", end=False)
-    stop = _edge(last, "--to", end=True)
+        raise InvalidInput(Option("every"), f" takes month or load, not {every!r}.")
+    start = _edge(first, Option("from"), end=False)
+    stop = _edge(last, Option("to"), end=True)
     if start is not None and stop is not None and start > stop:
-        raise InvalidInput(f"--from {first} is after --to {last}.")
+        raise InvalidInput(Option("from", str(first)), " is after ", Option("to", str(last)), ".")
     with closing(open_reports_db(db)) as connection:
         return query.trend(connection, start, stop, every, today())
 
 
-def _edge(text: str | None, option: str, *, end: bool) -> date | None:
+def _edge(text: str | None, option: Option, *, end: bool) -> date | None:
     """A ``--from``/``--to`` value: a date, or a month (its first or last day)."""
     if text is None:
         return None
@@ -455,3 +459,15 @@ def _edge(text: str | None, option: str, *, end: bool) -> date | None:
         first, last = parse_month_option(text, option)
         return last if end else first
     return parse_iso_option(text, option)
+
+
+def health(db: str | None) -> None:
+    """Read what the reports read, or raise what they would: ``domeo serve``'s ``/health``.
+
+    A real read of the data, not just of the schema: the two reports the AR
+    page opens with (the first past-due invoice with the count of them, and
+    the open AR by currency, as of today), so that a database the reports
+    cannot read is never called healthy.
+    """
+    past_due(db, limit=1)
+    aging(db, by="currency")

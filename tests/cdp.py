@@ -57,7 +57,10 @@ class Browser:
                 break
             assert time.monotonic() < deadline, "chromium opened no page"
             time.sleep(0.02)
-        self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=HANG_GUARD)
+        # No Origin header: Chromium refuses DevTools connections from an origin it was not told to allow.
+        self.socket = websocket.create_connection(
+            pages[0]["webSocketDebuggerUrl"], timeout=HANG_GUARD, suppress_origin=True
+        )
         self.next_id = 0
         self.errors: list[str] = []
         self.send("Page.enable")

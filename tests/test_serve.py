@@ -145,47 +145,95 @@ def test_the_contracts_example_documents(tmp_path, example) -> None:  # noqa: AN
     assert (health.status, health.body) == (200, b'{"status": "ok"}\n')
 
 
-# Invalid input the command line also refuses: the same code and sentence, HTTP 400 or 404.
+# Invalid input the command line also refuses: the same code and sentence, HTTP 400 or 404, except that over
+# HTTP the sentence names the parameter (as_of) where the command line names its option (--as-of).
 _SAME_AS_CLI = [
-    ("/invoices/past-due?limit=0", ["past-due", "--limit", "0"], 400),
-    ("/invoices/past-due?limit=201", ["past-due", "--limit", "201"], 400),
-    ("/invoices/past-due?offset=-1", ["past-due", "--offset", "-1"], 400),
-    ("/invoices/past-due?sort=amount", ["past-due", "--sort", "amount"], 400),
-    ("/invoices/past-due?as_of=2025-02-30", ["past-due", "--as-of", "2025-02-30"], 400),
-    ("/invoices/past-due?as_of=yesterday", ["past-due", "--as-of", "yesterday"], 400),
-    ("/invoices/summary/month?month=2024-13", ["summary", "--month", "2024-13"], 400),
-    ("/invoices/summary/month?month=Nov%202024", ["summary", "--month", "Nov 2024"], 400),
-    ("/invoices/summary/month?month=2025-03&currency=US", ["summary", "--month", "2025-03", "--currency", "US"], 400),
-    ("/invoices/summary/month?month=2025-03&customer_name=Nobody", ["summary", "--month", "2025-03", "--customer", "Nobody"], 404),  # noqa: E501
-    ("/invoices/summary/range?from=2025-03&to=2025-01", ["summary", "--from", "2025-03", "--to", "2025-01"], 400),
-    ("/invoices/summary/range?from=1900-01&to=2025-01", ["summary", "--from", "1900-01", "--to", "2025-01"], 400),
-    ("/customers/contact?name=Nobody%20Here", ["contact", "Nobody Here"], 404),
-    ("/customers/contact?name=x&limit=500", ["contact", "x", "--limit", "500"], 400),
-    ("/customers?sort=size", ["customers", "--sort", "size"], 400),
-    ("/aging?buckets=90,30", ["aging", "--buckets", "90,30"], 400),
-    ("/aging?age_by=week", ["aging", "--age-by", "week"], 400),
-    ("/aging?by=region", ["aging", "--by", "region"], 400),
-    ("/aging?by=currency&tree=true", ["aging", "--by", "currency", "--tree"], 400),
-    ("/aging?min_total=lots", ["aging", "--min-total", "lots"], 400),
-    ("/aging?limit=0", ["aging", "--limit", "0"], 400),
-    ("/invoices/NO-SUCH-1", ["invoice", "NO-SUCH-1"], 404),
-    ("/invoices/past-due?customer_name=Nobody", ["past-due", "--customer", "Nobody"], 404),
-    ("/invoices/past-due?min_days=0", ["past-due", "--min-days", "0"], 400),
-    ("/invoices/past-due?with_children=true", ["past-due", "--with-children"], 400),
-    ("/customers/statement?name=Nobody", ["statement", "Nobody"], 404),
-    ("/customers/statement?name=x&as_of=2025-13-01", ["statement", "x", "--as-of", "2025-13-01"], 400),
+    ("/invoices/past-due?limit=0", ["past-due", "--limit", "0"], 400,
+     "--limit takes a whole number from 1 to 200, not 0.", "limit takes a whole number from 1 to 200, not 0."),
+    ("/invoices/past-due?limit=201", ["past-due", "--limit", "201"], 400,
+     "--limit takes a whole number from 1 to 200, not 201.", "limit takes a whole number from 1 to 200, not 201."),
+    ("/invoices/past-due?offset=-1", ["past-due", "--offset", "-1"], 400,
+     "--offset takes a whole number from 0 up, not -1.", "offset takes a whole number from 0 up, not -1."),
+    ("/invoices/past-due?sort=amount", ["past-due", "--sort", "amount"], 400,
+     "--sort takes due_date.asc or due_date.desc, not 'amount'.",
+     "sort takes due_date.asc or due_date.desc, not 'amount'."),
+    ("/invoices/past-due?as_of=2025-02-30", ["past-due", "--as-of", "2025-02-30"], 400,
+     "--as-of '2025-02-30' is not a real date.", "as_of '2025-02-30' is not a real date."),
+    ("/invoices/past-due?as_of=yesterday", ["past-due", "--as-of", "yesterday"], 400,
+     "--as-of takes a date as YYYY-MM-DD, not 'yesterday'.", "as_of takes a date as YYYY-MM-DD, not 'yesterday'."),
+    ("/invoices/summary/month?month=2024-13", ["summary", "--month", "2024-13"], 400,
+     "--month takes a month as YYYY-MM (for example 2024-11), not '2024-13'.",
+     "month takes a month as YYYY-MM (for example 2024-11), not '2024-13'."),
+    ("/invoices/summary/month?month=Nov%202024", ["summary", "--month", "Nov 2024"], 400,
+     "--month takes a month as YYYY-MM (for example 2024-11), not 'Nov 2024'.",
+     "month takes a month as YYYY-MM (for example 2024-11), not 'Nov 2024'."),
+    ("/invoices/summary/month?month=2025-03&currency=US", ["summary", "--month", "2025-03", "--currency", "US"], 400,
+     "--currency takes a three-letter ISO 4217 code such as USD, not 'US'.",
+     "currency takes a three-letter ISO 4217 code such as USD, not 'US'."),
+    ("/invoices/summary/month?month=2025-03&customer_name=Nobody",
+     ["summary", "--month", "2025-03", "--customer", "Nobody"], 404, "No customer is named 'Nobody'.", None),
+    ("/invoices/summary/range?from=2025-03&to=2025-01", ["summary", "--from", "2025-03", "--to", "2025-01"], 400,
+     "--from 2025-03 is after --to 2025-01; give the earlier month first.",
+     "from=2025-03 is after to=2025-01; give the earlier month first."),
+    ("/invoices/summary/range?from=1900-01&to=2025-01", ["summary", "--from", "1900-01", "--to", "2025-01"], 400,
+     "--from/--to span 1501 months; at most 1200 are reported at once.",
+     "from/to span 1501 months; at most 1200 are reported at once."),
+    ("/customers/contact?name=Nobody%20Here", ["contact", "Nobody Here"], 404, "No customer is named 'Nobody Here'.",
+     None),
+    ("/customers/contact?name=x&limit=500", ["contact", "x", "--limit", "500"], 400,
+     "--limit takes a whole number from 1 to 200, not 500.", "limit takes a whole number from 1 to 200, not 500."),
+    ("/customers?sort=size", ["customers", "--sort", "size"], 400,
+     "--sort takes name, open, past_due, oldest; not 'size'.", "sort takes name, open, past_due, oldest; not 'size'."),
+    ("/aging?buckets=90,30", ["aging", "--buckets", "90,30"], 400,
+     "--buckets edges must increase, such as 30,60,90; got '90,30'.",
+     "buckets edges must increase, such as 30,60,90; got '90,30'."),
+    ("/aging?age_by=week", ["aging", "--age-by", "week"], 400,
+     "--age-by takes due or invoice, not 'week'.", "age_by takes due or invoice, not 'week'."),
+    ("/aging?by=region", ["aging", "--by", "region"], 400,
+     "--by takes customer, parent or currency, not 'region'.", "by takes customer, parent or currency, not 'region'."),
+    ("/aging?by=currency&tree=true", ["aging", "--by", "currency", "--tree"], 400,
+     "--tree shows the customer hierarchy: use it with --by parent, not --by currency.",
+     "tree shows the customer hierarchy: use it with by=parent, not by=currency."),
+    ("/aging?min_total=lots", ["aging", "--min-total", "lots"], 400,
+     "--min-total takes an amount such as 1000 or 2500.50; the value is not an amount ('lots').",
+     "min_total takes an amount such as 1000 or 2500.50; the value is not an amount ('lots')."),
+    ("/aging?min_total=1e99", ["aging", "--min-total", "1e99"], 400,
+     "--min-total takes an amount such as 1000 or 2500.50; the value is not an amount ('1e99').",
+     "min_total takes an amount such as 1000 or 2500.50; the value is not an amount ('1e99')."),
+    ("/aging?limit=0", ["aging", "--limit", "0"], 400,
+     "--limit takes a whole number from 1 to 9223372036854775807 (groups per currency), not 0.",
+     "limit takes a whole number from 1 to 9223372036854775807 (groups per currency), not 0."),
+    ("/invoices/NO-SUCH-1", ["invoice", "NO-SUCH-1"], 404, "No invoice is numbered 'NO-SUCH-1'.", None),
+    ("/invoices/past-due?customer_name=Nobody", ["past-due", "--customer", "Nobody"], 404,
+     "No customer is named 'Nobody'.", None),
+    ("/invoices/past-due?min_days=0", ["past-due", "--min-days", "0"], 400,
+     "--min-days takes a whole number of days from 1 up, not 0.",
+     "min_days takes a whole number of days from 1 up, not 0."),
+    ("/invoices/past-due?with_children=true", ["past-due", "--with-children"], 400,
+     "--with-children needs --customer NAME: the account whose children to add.",
+     "with_children needs customer_name=NAME: the account whose children to add."),
+    ("/customers/statement?name=Nobody", ["statement", "Nobody"], 404, "No customer is named 'Nobody'.", None),
+    ("/customers/statement?name=x&as_of=2025-13-01", ["statement", "x", "--as-of", "2025-13-01"], 400,
+     "--as-of '2025-13-01' is not a real date.", "as_of '2025-13-01' is not a real date."),
+    ("/customers?known_at=last%20week", ["customers", "--known-at", "last week"], 400,
+     "--known-at takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not 'last week'.",
+     "known_at takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not 'last week'."),
+    ("/aging?known_at=99", ["aging", "--known-at", "99"], 404,
+     "--known-at: there is no load 99 (loads are 1 to 1).", "known_at: there is no load 99 (loads are 1 to 1)."),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("url", "argv", "status"), _SAME_AS_CLI, ids=[c[0] for c in _SAME_AS_CLI])
-def test_invalid_input_is_the_clis_error_with_its_status(server, sample_db, url, argv, status) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("url", "argv", "status", "said", "sent"), _SAME_AS_CLI, ids=[c[0] for c in _SAME_AS_CLI])
+def test_invalid_input_is_the_clis_error_naming_the_parameter(server, sample_db, url, argv, status, said, sent) -> None:  # noqa: ANN001, E501
     reply = server.get(url)
     expected = cli(sample_db, *argv, "--json")
+    code = {400: "invalid_input", 404: "not_found"}[status]
     assert expected.returncode == {400: 2, 404: 3}[status], expected
+    cli_error = json.loads(expected.stderr)["error"]
+    assert {k: v for k, v in cli_error.items() if k != "suggestions"} == {"code": code, "message": said}
     assert reply.status == status, reply
     assert reply.headers["content-type"] == "application/json; charset=utf-8"
-    assert reply.json == json.loads(expected.stderr)
-    assert reply.error["code"] == {400: "invalid_input", 404: "not_found"}[status]
+    assert reply.json == {"error": {**cli_error, "message": sent or said}}
 
 
 def test_no_such_customer_names_the_closest(server, names) -> None:  # noqa: ANN001
@@ -504,8 +552,9 @@ def test_with_a_token_every_api_request_needs_it(sample_db, how) -> None:  # noq
             assert missing.headers["www-authenticate"].startswith("Bearer")
             wrong = server.get(url, authorization=f"Bearer {TOKEN[:-1]}x")
             assert wrong.status == 401
-            assert server.get(url, authorization=f"bearer {TOKEN}").status == 401
-            assert server.get(url, authorization=TOKEN).status == 401
+            assert wrong.error["message"] == "The token sent in the Authorization header is not this server's."
+            for sent in (TOKEN, f"Basic {TOKEN}", f"Bearer{TOKEN}", f"Bearer {TOKEN} x", "Bearer"):
+                assert server.get(url, authorization=sent).status == 401, sent
         assert server.get("/health", authorization=f"Bearer {TOKEN}").status == 200
         good = server.get("/invoices/past-due?as_of=2025-06-01", authorization=f"Bearer {TOKEN}")
         assert good.status == 200 and good.json["total"] > 0
@@ -591,3 +640,316 @@ def test_a_database_file_replaced_by_another_is_read_anew(tmp_path, write_csv) -
     expected = json.loads(cli(served, "summary", "--month", "2025-03", "--json").stdout)
     assert expected != before
     assert after == [expected] * 8
+
+
+# -- issue 19: the token's scheme, HEAD, the Host, the printed address, errors without server paths -------------
+
+
+def test_the_bearer_scheme_is_case_insensitive(sample_db) -> None:  # noqa: ANN001
+    with serving(str(sample_db), "--token", TOKEN) as server:
+        for scheme in ("Bearer", "bearer", "BEARER", "bEaReR"):
+            for spaces in (" ", "   "):
+                reply = server.get("/health", authorization=f"{scheme}{spaces}{TOKEN}")
+                assert (reply.status, reply.body) == (200, b'{"status": "ok"}\n'), (scheme, spaces)
+        assert server.get("/health", authorization=f"bearer {TOKEN[:-1]}").status == 401
+
+
+def test_head_needs_the_token_as_get_does(sample_db) -> None:  # noqa: ANN001
+    with serving(str(sample_db), "--token", TOKEN) as server:
+        for url in ("/health", "/invoices/past-due?as_of=2025-06-01", "/aging", "/nope"):
+            for method in ("GET", "HEAD"):
+                missing = server.request(url, method=method)
+                assert missing.status == 401, (method, url)
+                assert missing.headers["www-authenticate"] == 'Bearer realm="domeo"'
+                wrong = server.request(url, method=method, headers={"Authorization": f"Bearer {TOKEN[:-1]}x"})
+                assert wrong.status == 401, (method, url)
+            get = server.request(url, headers={"Authorization": f"Bearer {TOKEN}"})
+            head = server.request(url, method="HEAD", headers={"Authorization": f"Bearer {TOKEN}"})
+            assert head.status == get.status == (404 if url == "/nope" else 200), url
+            assert head.body == b"" and head.headers["content-length"] == str(len(get.body)), url
+    heads = [e for e in server.access_log() if e["method"] == "HEAD"]
+    assert [e["status"] for e in heads] == [401, 401, 200] * 3 + [401, 401, 404]
+
+
+REFUSED_HOST = (
+    "This server answers only requests for localhost, 127.0.0.1 or [::1] (its option --allowed-host adds names), "
+    "not for {host!r}."
+)
+
+
+def test_without_a_token_only_loopback_hosts_are_answered(server) -> None:  # noqa: ANN001
+    port = server.port
+    for host in ("localhost", f"localhost:{port}", "LocalHost:80", "127.0.0.1", f"127.0.0.1:{port}", "127.8.9.10",
+                 "[::1]", f"[::1]:{port}", "localhost."):  # fmt: skip
+        reply = server.request("/health", headers={"Host": host})
+        assert (reply.status, reply.body) == (200, b'{"status": "ok"}\n'), host
+    # DNS rebinding: a page of another site names its own host, pointed at 127.0.0.1.
+    for host in ("attacker.example:8000", "attacker.example", "localhost.attacker.example", "127.0.0.1.nip.io",
+                 "0.0.0.0", "[::]", "::1", "10.0.0.1", "", "localhost:x", "[::1"):  # fmt: skip
+        for url in ("/invoices/past-due?as_of=2025-06-01&contact=true", "/customers", "/health", "/", "/openapi.json"):
+            reply = server.request(url, headers={"Host": host})
+            assert reply.status == 421, (host, url)
+            assert reply.headers["content-type"] == "application/json; charset=utf-8"
+            assert reply.json == {"error": {"code": "misdirected_request", "message": REFUSED_HOST.format(host=host)}}
+    answer = raw_request(server.host, server.port, b"GET /customers HTTP/1.0\r\n\r\n")  # no Host at all
+    assert answer.startswith(b"HTTP/1.1 421 "), answer[:200]
+    assert answer.endswith(
+        b'{"error": {"code": "misdirected_request", "message": "This server answers only requests for localhost, '
+        b'127.0.0.1 or [::1] (its option --allowed-host adds names); this one named no host."}}\n'
+    )
+
+
+def test_allowed_host_adds_names(sample_db) -> None:  # noqa: ANN001
+    refused = (
+        "This server answers only requests for localhost, 127.0.0.1, [::1] or the names given with --allowed-host, "
+        "not for 'elsewhere.example'."
+    )
+    with serving(str(sample_db), "--allowed-host", "ar.example.com", "--allowed-host", "Books.Example.") as server:
+        for host in ("ar.example.com", "AR.example.com:443", "books.example", "books.example.:8080", "localhost"):
+            assert server.request("/health", headers={"Host": host}).status == 200, host
+        other = server.request("/health", headers={"Host": "elsewhere.example"})
+        assert (other.status, other.json) == (421, {"error": {"code": "misdirected_request", "message": refused}})
+    # With a token, the token protects the data: any Host, unless names are given.
+    with serving(str(sample_db), "--token", TOKEN) as server:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert server.request("/health", headers={"Host": "anything.example", **auth}).status == 200
+    with serving(str(sample_db), "--token", TOKEN, "--allowed-host", "ar.example.com") as server:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert server.request("/health", headers={"Host": "ar.example.com", **auth}).status == 200
+        assert server.request("/health", headers={"Host": "elsewhere.example", **auth}).json == {
+            "error": {"code": "misdirected_request", "message": refused}
+        }
+
+
+@pytest.mark.parametrize("name", ["https://ar.example.com", "ar.example.com:8443", "ar.example.com/x", "a b", "*", ""])
+def test_a_bad_allowed_host_is_exit_2(sample_db, name: str) -> None:  # noqa: ANN001
+    done = subprocess.run(
+        domeo_command("--db", str(sample_db), "serve", "--port", "0", "--allowed-host", name),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "domeo: error: --allowed-host takes a host name as clients write it, such as ar.example.com "
+        f"(no scheme, port or path), not {name!r}.\n"
+    )
+
+
+def test_an_ipv6_host_is_printed_in_one_pair_of_brackets(sample_db) -> None:  # noqa: ANN001
+    process = subprocess.Popen(
+        domeo_command("--db", str(sample_db), "serve", "--host", "[::1]", "--port", "0"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()  # printed once it listens, before any request
+        found = re.fullmatch(
+            rf"domeo serve: http://\[::1\]:(\d+)/ \(database {re.escape(str(sample_db))}, 1 worker\); "
+            r"Ctrl-C or SIGTERM stops it\.\n",
+            first,
+        )
+        assert found, first
+        import http.client
+
+        connection = http.client.HTTPConnection("::1", int(found[1]), timeout=60)
+        connection.request("GET", "/health")  # Host: [::1]:PORT
+        assert connection.getresponse().status == 200
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+
+
+def _replace(path: Path, make) -> None:  # noqa: ANN001 - a function writing a file at the path it is given
+    """Put a new file (a new inode: the server opens it anew) at ``path``."""
+    new = path.with_name(path.name + ".new")
+    make(new)
+    if new.is_dir():
+        path.unlink()
+    os.replace(new, path)
+
+
+def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, sample_db: Path) -> None:
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "private" / "books.db"
+    db.parent.mkdir()
+
+    def sample(version: int | None = None, drop: str | None = None):  # noqa: ANN202
+        def make(path: Path) -> None:
+            shutil.copyfile(sample_db, path)
+            with sqlite3.connect(path) as connection:
+                if version is not None:
+                    connection.execute(f"PRAGMA user_version = {version}")
+                if drop is not None:
+                    connection.execute(f"DROP TABLE {drop}")
+            connection.close()
+
+        return make
+
+    def foreign(path: Path) -> None:
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE t (x)")
+        connection.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 100)
+        connection.commit()
+        connection.close()
+
+    cases = [
+        (None, "no_database", "No database yet. Create one by loading an export: domeo ingest FILE.csv"),
+        (lambda p: p.write_bytes(b""), "no_database",
+         "The database holds no domeo data yet. Load an export: domeo ingest FILE.csv"),
+        (lambda p: p.write_bytes(b"CustomerName,InvoiceNumber\n" * 200), "database_error",
+         "The database is not a usable domeo database: the file is corrupt or not SQLite."),
+        (foreign, "database_error",
+         "The database is a SQLite database of another program, not domeo's; it was left untouched."),
+        (sample(version=1), "database_error", "The database has an older domeo schema (version 1); run: domeo init"),
+        (sample(version=999), "database_error",
+         f"The database was made by a newer domeo (schema 999, this one knows {_schema_version()}); "
+         "upgrade domeo to use it."),
+        (sample(drop="invoices"), "database_error",
+         "The database lacks part of domeo's schema (no such table: invoices); repair it with: domeo init"),
+        (lambda p: p.mkdir(), "database_error", "The database's path is a directory, not a domeo database."),
+    ]  # fmt: skip
+    with serving(str(db)) as server:
+        for make, code, message in cases:
+            if make is not None:
+                if db.is_dir():
+                    db.rmdir()
+                _replace(db, make)
+            for url in ("/health", "/aging?as_of=2025-06-01", "/invoices/past-due"):
+                reply = server.get(url)
+                assert reply.status == 503, (message, url, reply)
+                assert reply.json == {"error": {"code": code, "message": message}}, url
+                assert str(tmp_path) not in reply.body.decode() and "--db" not in reply.body.decode()
+    # The command line still names the file, and the command to run.
+    said = json.loads(cli(db, "past-due", "--json").stderr)["error"]["message"]
+    assert said == f"{db} is a directory, not a domeo database."
+
+
+def _schema_version() -> int:
+    from domeo_cli import schema
+
+    return schema.SCHEMA_VERSION
+
+
+def test_a_query_past_its_time_limit_names_no_file(sample_db) -> None:  # noqa: ANN001
+    with serving(str(sample_db), "--timeout", "0.000001") as server:
+        reply = server.get("/aging?as_of=2025-06-01&age_by=invoice&buckets=1,2,3,4,5")
+    message = "The query on the database ran past its time limit and was stopped."
+    assert (reply.status, reply.json) == (503, {"error": {"code": "query_timeout", "message": message}})
+
+
+# -- issue 19, item 3: connections that send nothing, or too slowly, are closed -----------------------------------
+
+IDLE_SECONDS = 5  # the README's "Safe by default"
+HANG_GUARD = 25  # the issue saw such sockets still open past 25 s
+
+
+def _closed_after(sock, trickle: bytes | None = None) -> float:  # noqa: ANN001 - a socket.socket
+    """Seconds until the server closes ``sock`` (sending ``trickle`` every 2.5 s meanwhile, if given)."""
+    import time
+
+    start = time.monotonic()
+    sock.settimeout(2.5 if trickle else HANG_GUARD)
+    while time.monotonic() - start < HANG_GUARD:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - start
+        except TimeoutError:
+            try:
+                sock.sendall(trickle or b"")
+            except OSError:
+                return time.monotonic() - start
+        except ConnectionResetError:
+            return time.monotonic() - start
+    raise AssertionError(f"still open after {HANG_GUARD} s")
+
+
+@pytest.mark.slow
+def test_idle_and_slow_connections_are_closed_after_a_few_seconds(server) -> None:  # noqa: ANN001
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    silent = socket.create_connection((server.host, server.port))
+    slow = socket.create_connection((server.host, server.port))
+    slow.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the headers, one line every 2.5 s
+    done = socket.create_connection((server.host, server.port))  # one answer, then kept alive, idle
+    done.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = b""
+    while not answer.endswith(b'{"status": "ok"}\n'):
+        answer += done.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    with ThreadPoolExecutor(3) as pool:
+        waits = [
+            pool.submit(_closed_after, silent),
+            pool.submit(_closed_after, slow, b"X-Slow: 1\r\n"),
+            pool.submit(_closed_after, done),
+        ]
+        seconds = [w.result() for w in waits]
+    for sock in (silent, slow, done):
+        sock.close()
+    assert all(IDLE_SECONDS - 0.5 <= s < HANG_GUARD for s in seconds), seconds
+    assert server.get("/health").status == 200
+
+
+@pytest.mark.slow
+def test_a_thousand_idle_sockets_leave_room_for_a_real_request(sample_db) -> None:  # noqa: ANN001
+    import resource
+    import socket
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this test opens 1,005 sockets; the limit on open files here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    with serving(str(sample_db)) as server:
+        idle = [socket.create_connection((server.host, server.port)) for _ in range(1005)]
+        try:
+            reply = server.get("/invoices/past-due?as_of=2025-06-01&limit=1")
+            assert reply.status == 200, reply
+            assert reply.json["total"] > 0
+            for sock in idle:  # the server closes each: to make room, or once it waited its few seconds
+                sock.settimeout(HANG_GUARD)
+                assert sock.recv(1) == b""
+            assert server.get("/health").status == 200
+        finally:
+            for sock in idle:
+                sock.close()
+    assert not [line for line in server.lines if not line.startswith("{")][1:-1], server.lines[:20]
+
+
+def test_health_reads_what_the_reports_read(tmp_path: Path, sample_db: Path) -> None:
+    """Data pages damaged, the schema intact: the reports fail, and /health says so too (never green then)."""
+    import random
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "damaged.db"
+    shutil.copyfile(sample_db, db)
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        schema_pages = {n for (n,) in connection.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.close()
+    data = bytearray(db.read_bytes())
+    rng = random.Random(19)
+    for number in range(2, pages + 1):  # every page but the header's and the schema's
+        if number not in schema_pages:
+            data[(number - 1) * page_size : number * page_size] = rng.randbytes(page_size)
+    db.write_bytes(bytes(data))
+    corrupt = {
+        "error": {
+            "code": "database_error",
+            "message": "The database is not a usable domeo database: the file is corrupt or not SQLite.",
+        }
+    }
+    urls = ("/invoices/past-due", "/aging?by=currency", "/health", "/aging", "/health")
+    with serving(str(db)) as server:
+        replies = [server.get(url) for url in urls]
+    assert [(url, r.status) for url, r in zip(urls, replies, strict=True)] == [(url, 503) for url in urls]
+    assert all(r.json == corrupt for r in replies)

@@ -218,3 +218,14 @@ def test_with_a_token_the_page_asks_for_it_once(tmp_path: Path, browser) -> None
         assert browser.js("document.querySelector('#token-form').hidden") is True
     statuses = [(e["path"], e["status"]) for e in server.access_log() if e["path"] == "/aging"]
     assert statuses[0] == ("/aging", 401) and statuses[-1] == ("/aging", 200)
+
+
+def test_the_page_shows_an_error_naming_the_parameter(tmp_path: Path, browser) -> None:  # noqa: ANN001
+    db = tmp_path / "sample.db"
+    done = subprocess.run(domeo_command("--db", str(db), "ingest", str(SAMPLE)), capture_output=True, timeout=120)
+    assert done.returncode in (0, 4), done.stderr
+    with serving(str(db)) as server:
+        browser.open(f"http://{server.host}:{server.port}/?as_of=2025-13-01")
+        browser.wait("!document.querySelector('#error').hidden")
+        assert browser.js("document.querySelector('#error').textContent") == "as_of '2025-13-01' is not a real date."
+    assert [e["status"] for e in server.access_log() if e["path"] == "/aging"] == [400]

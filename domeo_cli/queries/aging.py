@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Option
 from ..money import MoneyError, format_cents, parse_cents
 from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer, issued_after
 
@@ -118,15 +118,16 @@ def parse_buckets(text: str | None) -> tuple[int, ...]:
     parts = [p.strip() for p in text.split(",")]
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
         raise InvalidInput(
-            f"--buckets takes increasing whole numbers of days separated by commas, such as 30,60,90; not {text!r}."
+            Option("buckets"),
+            f" takes increasing whole numbers of days separated by commas, such as 30,60,90; not {text!r}.",
         )
     edges = tuple(int(p) for p in parts)
     if len(edges) > MAX_EDGES:
-        raise InvalidInput(f"--buckets takes at most {MAX_EDGES} edges, not {len(edges)}.")
+        raise InvalidInput(Option("buckets"), f" takes at most {MAX_EDGES} edges, not {len(edges)}.")
     if edges[0] < 1 or edges[-1] > MAX_EDGE:
-        raise InvalidInput(f"--buckets edges must be from 1 to {MAX_EDGE} days; got {text!r}.")
+        raise InvalidInput(Option("buckets"), f" edges must be from 1 to {MAX_EDGE} days; got {text!r}.")
     if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise InvalidInput(f"--buckets edges must increase, such as 30,60,90; got {text!r}.")
+        raise InvalidInput(Option("buckets"), f" edges must increase, such as 30,60,90; got {text!r}.")
     return edges
 
 
@@ -157,11 +158,13 @@ def parse_min_total(text: str | None) -> int | None:
     except MoneyError as err:
         match = _AMOUNT.fullmatch(text.strip())
         if match is None:
-            raise InvalidInput(f"--min-total takes an amount such as 1000 or 2500.50; the value {err}.") from None
+            raise InvalidInput(
+                Option("min_total"), f" takes an amount such as 1000 or 2500.50; the value {err}."
+            ) from None
     cents = int(match["int"].replace(",", "")) * 100 + int((match["frac"] or "").ljust(2, "0"))
     if cents > MAX_ROWS:
         raise InvalidInput(
-            f"--min-total {text.strip()} is larger than any total can be (at most {format_cents(MAX_ROWS)})."
+            Option("min_total", text.strip()), f" is larger than any total can be (at most {format_cents(MAX_ROWS)})."
         )
     return cents
 
@@ -169,16 +172,25 @@ def parse_min_total(text: str | None) -> int | None:
 def check_options(age_by: str, by: str, sort: str, limit: int | None, tree: bool, offset: int = 0) -> None:
     """Raise InvalidInput for a value the report does not take."""
     if age_by not in AGE_BY:
-        raise InvalidInput(f"--age-by takes due or invoice, not {age_by!r}.")
+        raise InvalidInput(Option("age_by"), f" takes due or invoice, not {age_by!r}.")
     if by not in BY:
-        raise InvalidInput(f"--by takes customer, parent or currency, not {by!r}.")
+        raise InvalidInput(Option("by"), f" takes customer, parent or currency, not {by!r}.")
     if sort not in SORTS:
-        raise InvalidInput(f"--sort takes total, name or oldest, not {sort!r}.")
+        raise InvalidInput(Option("sort"), f" takes total, name or oldest, not {sort!r}.")
     if limit is not None and not 1 <= limit <= MAX_ROWS:
-        raise InvalidInput(f"--limit takes a whole number from 1 to {MAX_ROWS} (groups per currency), not {limit}.")
+        raise InvalidInput(
+            Option("limit"), f" takes a whole number from 1 to {MAX_ROWS} (groups per currency), not {limit}."
+        )
     check_offset(offset)
     if tree and by != "parent":
-        raise InvalidInput(f"--tree shows the customer hierarchy: use it with --by parent, not --by {by}.")
+        raise InvalidInput(
+            Option("tree"),
+            " shows the customer hierarchy: use it with ",
+            Option("by", "parent"),
+            ", not ",
+            Option("by", by),
+            ".",
+        )
 
 
 # -- the query -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, Option
 from ..names import closest_names, name_key
 
 MAX_LIMIT = 200
@@ -29,16 +29,16 @@ class Customer(NamedTuple):
 def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
     """Raise InvalidInput unless 1 <= limit <= max_limit and offset >= 0."""
     if not 1 <= limit <= max_limit:
-        raise InvalidInput(f"--limit takes a whole number from 1 to {max_limit}, not {limit}.")
+        raise InvalidInput(Option("limit"), f" takes a whole number from 1 to {max_limit}, not {limit}.")
     check_offset(offset)
 
 
 def check_offset(offset: int) -> None:
     """Raise InvalidInput unless 0 <= offset <= MAX_ROWS (beyond, SQLite cannot take it)."""
     if offset < 0:
-        raise InvalidInput(f"--offset takes a whole number from 0 up, not {offset}.")
+        raise InvalidInput(Option("offset"), f" takes a whole number from 0 up, not {offset}.")
     if offset > MAX_ROWS:
-        raise InvalidInput(f"--offset takes a whole number from 0 to {MAX_ROWS}, not {offset}.")
+        raise InvalidInput(Option("offset"), f" takes a whole number from 0 to {MAX_ROWS}, not {offset}.")
 
 
 def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
@@ -79,14 +79,16 @@ def check_currency(code: str) -> str:
     value = code.strip()
     value = value.upper() if value.isascii() else value  # "uß".upper() would be "USS"
     if not re.fullmatch(r"[A-Z]{3}", value):
-        raise InvalidInput(f"--currency takes a three-letter ISO 4217 code such as USD, not {code!r}.")
+        raise InvalidInput(Option("currency"), f" takes a three-letter ISO 4217 code such as USD, not {code!r}.")
     from ..currencies import iso_4217_codes
 
     codes = iso_4217_codes()
     if value not in codes:
         close = closest_codes(value, codes)
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
-        raise InvalidInput(f"--currency {code!r} is not in the ISO 4217 list of currency codes.{hint}", close)
+        raise InvalidInput(
+            Option("currency"), f" {code!r} is not in the ISO 4217 list of currency codes.{hint}", suggestions=close
+        )
     return value
 
 

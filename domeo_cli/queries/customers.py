@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Option
 from ..names import name_key
 from .common import MainContact, check_page, issued_after, main_contact
 
@@ -62,7 +62,7 @@ class CustomerPage(NamedTuple):
 def check_customer_sort(sort: str) -> None:
     """Raise InvalidInput unless ``sort`` is one of CUSTOMER_SORTS."""
     if sort not in CUSTOMER_SORTS:
-        raise InvalidInput(f"--sort takes {', '.join(CUSTOMER_SORTS)}; not {sort!r}.")
+        raise InvalidInput(Option("sort"), f" takes {', '.join(CUSTOMER_SORTS)}; not {sort!r}.")
 
 
 _OPEN = """

@@ -8,7 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ..derived import open_groups_stale
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Option
 from .common import check_page, issued_after
 
 SORTS = ("due_date.asc", "due_date.desc")
@@ -17,7 +17,7 @@ SORTS = ("due_date.asc", "due_date.desc")
 def check_sort(sort: str) -> None:
     """Raise InvalidInput unless ``sort`` is one of SORTS."""
     if sort not in SORTS:
-        raise InvalidInput(f"--sort takes {' or '.join(SORTS)}, not {sort!r}.")
+        raise InvalidInput(Option("sort"), f" takes {' or '.join(SORTS)}, not {sort!r}.")
 
 
 class PastDueItem(NamedTuple):

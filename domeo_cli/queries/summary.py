@@ -11,7 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ..days import month_end
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Option
 from .common import Customer, check_currency, find_customer
 
 MAX_MONTHS = 1200
@@ -132,10 +132,17 @@ def month_range(start: date, end: date) -> list[str]:
 def check_month_range(first: date, last: date) -> None:
     """Raise InvalidInput unless ``first`` <= ``last`` and the range is not absurdly long."""
     if first > last:
-        raise InvalidInput(f"--from {first:%Y-%m} is after --to {last:%Y-%m}; give the earlier month first.")
+        raise InvalidInput(
+            Option("from", f"{first:%Y-%m}"),
+            " is after ",
+            Option("to", f"{last:%Y-%m}"),
+            "; give the earlier month first.",
+        )
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months > MAX_MONTHS:
-        raise InvalidInput(f"--from/--to span {months} months; at most {MAX_MONTHS} are reported at once.")
+        raise InvalidInput(
+            Option("from"), "/", Option("to"), f" span {months} months; at most {MAX_MONTHS} are reported at once."
+        )
 
 
 def summary_range(

@@ -32,7 +32,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_options(host: str, port: int, workers: int, token: str | None, cors: list[str], timeout: float) -> None:
+# A host name (letters, digits, hyphens and dots), an IPv4 address, or an IPv6 address in brackets.
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]{0,251}[A-Za-z0-9])?\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def check_options(
+    host: str,
+    port: int,
+    workers: int,
+    token: str | None,
+    cors: list[str],
+    timeout: float,
+    allowed_hosts: list[str] | None = None,
+) -> None:
     """Raise InvalidInput (exit 2) for an option the server must not start with."""
     if not 0 <= port <= 65535:
         raise InvalidInput(f"--port takes a port number from 0 to 65535 (0: any free port), not {port}.")
@@ -55,6 +67,12 @@ def check_options(host: str, port: int, workers: int, token: str | None, cors: l
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
             raise InvalidInput(
                 f"--cors takes an origin such as https://ar.example.com (scheme and host), not {origin!r}."
+            )
+    for name in allowed_hosts or []:
+        if not _HOST_NAME.fullmatch(name):
+            raise InvalidInput(
+                f"--allowed-host takes a host name as clients write it, such as ar.example.com "
+                f"(no scheme, port or path), not {name!r}."
             )
 
 
@@ -82,31 +100,37 @@ def serve(
     token: str | None = None,
     cors: list[str] | None = None,
     timeout: float = 10.0,
+    allowed_hosts: list[str] | None = None,
 ) -> int:
     """Run the server until SIGTERM or Ctrl-C; return the exit code (0 when stopped that way)."""
     import uvicorn
 
     from .app import SETTINGS_VARIABLE, Settings
+    from .protocol import IDLE_SECONDS, LIMIT, Protocol
 
     token = token if token is not None else (os.environ.get(TOKEN_VARIABLE) or None)
     cors = list(cors or [])
-    check_options(host, port, workers, token, cors, timeout)
+    allowed = [name.lower().rstrip(".") for name in allowed_hosts or []]
+    check_options(host, port, workers, token, cors, timeout, allowed_hosts)
     path = os.path.abspath(db)
-    settings = Settings(db=path, token=token, cors=tuple(cors), timeout=timeout)
+    settings = Settings(db=path, token=token, cors=tuple(cors), timeout=timeout, allowed_hosts=tuple(allowed))
     os.environ[SETTINGS_VARIABLE] = settings.to_environment()
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    _enough_descriptors(LIMIT)
     config = uvicorn.Config(
         "domeo_cli.serve.app:from_environment",
         factory=True,
         workers=workers,
+        http=Protocol,  # uvicorn's, with a time limit for a request to arrive and room made for new clients
         access_log=False,  # ours is one JSON line per request (guard.py)
         log_level="warning",
         server_header=False,
         date_header=True,
         timeout_graceful_shutdown=10,
-        limit_concurrency=1000,
+        timeout_keep_alive=IDLE_SECONDS,
+        limit_concurrency=LIMIT,
     )
     if not os.path.exists(path):
         sys.stderr.write(
@@ -129,6 +153,25 @@ def serve(
         sock.close()
     sys.stderr.write("domeo serve: stopped.\n")
     return 0
+
+
+def _enough_descriptors(connections: int) -> None:
+    """Raise the soft limit on open files so that a worker can hold ``connections`` sockets and its own files.
+
+    Many systems start processes at 1,024: accepting the thousandth connection
+    would fail with "too many open files" before the connection limit is met.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this system (Windows): nothing to raise
+        return
+    wanted = connections + 256
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(
+                resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard)
+            )
 
 
 def _server(config):  # noqa: ANN001, ANN202 - a uvicorn.Config, a uvicorn.Server

@@ -39,6 +39,7 @@ class Settings(NamedTuple):
     token: str | None = None
     cors: tuple[str, ...] = ()
     timeout: float = 10.0
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered besides loopback's (lower case)
 
     def to_environment(self) -> str:
         return json.dumps(self._asdict())
@@ -47,6 +48,7 @@ class Settings(NamedTuple):
     def from_environment(cls) -> Settings:
         values = json.loads(os.environ[SETTINGS_VARIABLE])
         values["cors"] = tuple(values["cors"])
+        values["allowed_hosts"] = tuple(values.get("allowed_hosts", ()))
         return cls(**values)
 
 
@@ -54,14 +56,19 @@ def _error(status: int, code: str, message: str, suggestions: list[str] | None =
     return Response(error_body(code, message, suggestions), status_code=status, media_type=JSON, headers=headers)
 
 
-def _failure(err: Exception, db: str) -> Response:
-    """The response for what a report raised: the CLI's code and sentence, the contract's status."""
+def _failure(err: Exception, db: str, endpoint: Endpoint) -> Response:
+    """The response for what a report raised: the CLI's code and sentence, the contract's status.
+
+    The sentence names the endpoint's parameters where the command line's names its options
+    (``as_of``, not ``--as-of``), and no file or command line of the server.
+    """
     if isinstance(err, sqlite3.Error):
         from ..db import explain
 
         err = explain(err, db)
     if isinstance(err, DomeoError):
-        return _error(_STATUS.get(err.exit_code, 503), err.code, err.message, getattr(err, "suggestions", None))
+        message = err.render(endpoint.spell, private=False)
+        return _error(_STATUS.get(err.exit_code, 503), err.code, message, getattr(err, "suggestions", None))
     raise err
 
 
@@ -75,7 +82,9 @@ def _route(settings: Settings, endpoint: Endpoint):  # noqa: ANN202 - a FastAPI 
             with query_deadline(settings.timeout), keep_connections():
                 result = endpoint.call(settings.db, params)
         except (DomeoError, sqlite3.Error) as err:
-            return _failure(err, settings.db)
+            return _failure(err, settings.db, endpoint)
+        if endpoint is HEALTH:
+            return Response(b'{"status": "ok"}\n', media_type=JSON)
         return Response(shapes.json_bytes(result), media_type=JSON)
 
     answer.__name__ = endpoint.operation
@@ -95,24 +104,9 @@ def build(settings: Settings) -> Any:
     document = json.dumps(openapi_document(__version__), ensure_ascii=False).encode()
     static = resources.files("domeo_cli.serve") / "static"
 
-    for endpoint in ENDPOINTS:
+    for endpoint in (*ENDPOINTS, HEALTH):
         path = endpoint.path.replace("{invoice_number}", "{invoice_number:path}")
         app.add_api_route(path, _route(settings, endpoint), methods=["GET"], include_in_schema=False)
-
-    @app.get("/health", include_in_schema=False)
-    def health(request: Request) -> Response:
-        from contextlib import closing
-
-        from ..db import keep_connections, open_existing, query_deadline
-
-        try:
-            parse(HEALTH, request.query_params.multi_items(), {})
-            with query_deadline(settings.timeout), keep_connections():
-                with closing(open_existing(settings.db, snapshot=True)):
-                    pass
-        except (DomeoError, sqlite3.Error) as err:
-            return _failure(err, settings.db)
-        return Response(b'{"status": "ok"}\n', media_type=JSON)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json() -> Response:
@@ -160,7 +154,7 @@ def build(settings: Settings) -> Any:
         app.add_middleware(
             CORSMiddleware, allow_origins=list(settings.cors), allow_methods=["GET"], allow_headers=["Authorization"]
         )
-    return Guard(app, settings.token)
+    return Guard(app, settings.token, allowed_hosts=settings.allowed_hosts)
 
 
 def _swagger_files() -> dict[str, tuple[Path, str]]:

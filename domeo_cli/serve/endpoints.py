@@ -6,7 +6,8 @@ query string here (never by FastAPI's validation, whose 422 and wording are
 not the contract's): a value that is not a whole number, a parameter this
 endpoint does not take, one given twice or one too long is a 400 with a
 sentence; everything else (dates, months, ranges, sorts) is checked by the
-reports layer with the command line's own sentences.
+reports layer with the command line's own sentences, each option in them
+spelled as this endpoint's parameter (``Endpoint.spell``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Option
 
 #: The longest value a parameter may have (a customer name, a search, an invoice number).
 MAX_VALUE = 200
@@ -38,6 +39,7 @@ class Param(NamedTuple):
     minimum: int | None = None
     maximum: int | None = None
     where: str = "query"
+    option: str = ""  # the reports' option it sets, when named otherwise (customer_name: the command's --customer)
 
 
 class Endpoint(NamedTuple):
@@ -51,6 +53,11 @@ class Endpoint(NamedTuple):
     schema: str  # the response's component schema
     call: Callable[[str, dict[str, Any]], Any]  # (database path, parsed parameters) -> report result
     not_found: str | None = None  # what a 404 means here, if it can happen
+
+    def spell(self, option: Option) -> str:
+        """An option a report's message names, as this endpoint's parameter: ``as_of``, ``by=parent``."""
+        name = next((p.name for p in self.params if (p.option or p.name) == option.name), option.name)
+        return f"{name}={option.value}" if option.value else name
 
 
 def parse(endpoint: Endpoint, query: list[tuple[str, str]], path_params: Mapping[str, str]) -> dict[str, Any]:
@@ -114,6 +121,7 @@ _CUSTOMER = Param(
     "string",
     "Only this customer: its exact name, in any case and spacing.",
     example="Harbor Lane Bakery",
+    option="customer",
 )
 _CURRENCY = Param("currency", "string", "Only this currency: an ISO 4217 code such as USD.", example="USD")
 #: What a 404 also means on an endpoint that takes ``known_at``.
@@ -164,6 +172,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                 "string",
                 "Only this customer: its exact name (any case and spacing) or its customer number.",
                 example="Harbor Lane Bakery",
+                option="customer",
             ),
             Param("with_children", "boolean", "With customer_name: every account below it too.", default=False),
             Param("min_days", "integer", "Only invoices at least this many days past due.", minimum=1, example=30),
@@ -399,5 +408,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
 )
 
-#: ``/health`` takes no parameters (served by ``app.py``: it opens the database and answers ok).
-HEALTH = Endpoint("/health", "health", "Health check", "", (), "Health", lambda db, p: None)
+#: ``/health`` takes no parameters and answers ok (``app.py``) once it has read what the reports read.
+HEALTH = Endpoint("/health", "health", "Health check", "", (), "Health", lambda db, p: _reports().health(db))

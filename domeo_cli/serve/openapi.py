@@ -375,7 +375,7 @@ EXAMPLES: dict[str, Any] = {
 }
 
 _ERROR_EXAMPLES = {
-    400: {"error": {"code": "invalid_input", "message": "--limit takes a whole number from 1 to 200, not 0."}},
+    400: {"error": {"code": "invalid_input", "message": "limit takes a whole number from 1 to 200, not 0."}},
     401: {"error": {"code": "unauthorized", "message": "This server needs the header Authorization: Bearer TOKEN."}},
     414: {
         "error": {
@@ -393,17 +393,26 @@ _ERROR_EXAMPLES = {
     503: {
         "error": {
             "code": "no_database",
-            "message": "No database at domeo.db. Create one by loading an export: domeo --db domeo.db ingest FILE.csv",
+            "message": "No database yet. Create one by loading an export: domeo ingest FILE.csv",
+        }
+    },
+    421: {
+        "error": {
+            "code": "misdirected_request",
+            "message": "This server answers only requests for localhost, 127.0.0.1 or [::1] (its option "
+            "--allowed-host adds names), not for 'attacker.example:8000'.",
         }
     },
 }
 _ERROR_TEXT = {
-    400: "An invalid parameter: the command line's code and sentence.",
+    400: "An invalid parameter: the command line's code and sentence, naming the parameter (`as_of`, not `--as-of`).",
     401: "A token is set and the request did not send it (`Authorization: Bearer TOKEN`).",
     414: "The path and query string are longer than 2,048 bytes.",
     404: "Not found.",
     503: "The database cannot be read now (none yet, locked past the wait, corrupt) or the query ran past "
-    "its time limit (`query_timeout`).",
+    "its time limit (`query_timeout`). The sentence names no file of the server.",
+    421: "No token is set and the `Host` is not localhost, a loopback address or a name given with "
+    "`--allowed-host` (a guard against DNS rebinding).",
 }
 
 
@@ -451,7 +460,7 @@ def _errors(codes: tuple[int, ...], not_found: str | None = None) -> dict[str, A
 
 def operation(endpoint: Endpoint) -> dict[str, Any]:
     """The OpenAPI operation object of one endpoint."""
-    codes = (400, 401, 404, 414, 503) if endpoint.not_found else (400, 401, 414, 503)
+    codes = (400, 401, 404, 414, 421, 503) if endpoint.not_found else (400, 401, 414, 421, 503)
     return {
         "summary": endpoint.summary,
         "description": endpoint.description,
@@ -470,11 +479,12 @@ def document(version: str) -> dict[str, Any]:
     paths["/health"] = {
         "get": {
             "summary": "Health check",
-            "description": '`{"status": "ok"}` when the database can be read; 503 with the error document when not.',
+            "description": '`{"status": "ok"}` once it has read what the reports read (the past-due count and '
+            "the open AR by currency); 503 with the reports' error document when not.",
             "operationId": "health",
             "responses": {
-                "200": {"description": "The database can be read.", "content": _json("Health", EXAMPLES["Health"])},
-                **_errors((401, 503)),
+                "200": {"description": "The reports can be read.", "content": _json("Health", EXAMPLES["Health"])},
+                **_errors((401, 421, 503)),
             },
         }
     }
@@ -487,8 +497,8 @@ def document(version: str) -> dict[str, Any]:
             "document of the matching `domeo` command with `--json`. Amounts are exact strings with two "
             "decimals; amounts in different currencies are never added together. Errors are "
             '`{"error": {"code", "message"}}` with 400 (invalid parameter), 401 (token missing), 404 '
-            "(no such customer or invoice, unknown path), 405 (not GET), 414 (request too long), 503 "
-            "(database unavailable, or the query ran past its time limit).",
+            "(no such customer or invoice, unknown path), 405 (not GET), 414 (request too long), 421 (a Host "
+            "this server does not answer for), 503 (database unavailable, or the query ran past its time limit).",
         },
         "paths": paths,
         "components": {
