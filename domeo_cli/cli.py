@@ -376,36 +376,6 @@ def ingest(
     )
 
 
-@command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
-def redate(
-    load: Annotated[str, typer.Argument(help="The load's number (see domeo runs).", show_default=False)],
-    date: Annotated[
-        str, typer.Argument(help="Its real date, YYYY-MM-DD (at most tomorrow).", show_default=False, metavar="DATE")
-    ],
-    db: DbOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Give a load its real date (a typo in ingest --as-of); the old date is kept in the history.
-
-    The loads stay in date order: the date may be neither before the load before it nor after the one after it.
-    """
-    from . import printable
-    from .history import redate_load
-
-    done = redate_load(_db_path(db), load, date)
-    if json:
-        from . import shapes
-
-        shapes.dump({"load": done.load, "file": done.file_name, "as_of": done.as_of, "was": done.was})
-    elif done.was == done.as_of:
-        sys.stderr.write(f"Load {done.load} is already dated {done.as_of}; nothing changed.\n")
-    else:
-        sys.stderr.write(
-            f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
-            "the old date is kept in the database.\n"
-        )
-
-
 def _db(db: str | None) -> str | None:
     """The command's --db, else the one given before the command."""
     return db or _state["db"]
@@ -1099,6 +1069,38 @@ def trend(
 
     out = _Out(db, json, fmt, output, excel)
     emit(reports.trend(_db(db), first=first, last=last, every=every), out.fmt, output=out.output, excel=out.excel)
+
+
+@command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
+def redate(
+    load: Annotated[
+        str, typer.Argument(help="The load's number (see domeo runs).", show_default=False, metavar="LOAD")
+    ],
+    date: Annotated[
+        str, typer.Argument(help="Its real date, YYYY-MM-DD (at most tomorrow).", show_default=False, metavar="DATE")
+    ],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Was a load dated wrongly? (Gives it its real date, e.g. after a typo in --as-of; the old one is kept.)
+
+    The loads stay in date order: the date may be neither before the load before it nor after the one after it.
+    """
+    from . import printable
+    from .history import redate_load
+
+    done = redate_load(_db_path(db), load, date)
+    if json:
+        from . import shapes
+
+        shapes.dump({"load": done.load, "file": done.file_name, "as_of": done.as_of, "was": done.was})
+    elif done.was == done.as_of:
+        sys.stderr.write(f"Load {done.load} is already dated {done.as_of}; nothing changed.\n")
+    else:
+        sys.stderr.write(
+            f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
+            "the old date is kept in the database.\n"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
