@@ -337,10 +337,18 @@ def ingest(
         str | None,
         typer.Option(
             "--as-of",
-            help="The date of the export, YYYY-MM-DD (default: today); loads go in date order.",
+            help="The date of the export, YYYY-MM-DD (default: today; at most tomorrow); loads go in date order.",
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load with --complete a file that shares no invoice and no customer with the database "
+            "(else refused: another client's export?).",
+        ),
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -364,6 +372,7 @@ def ingest(
         log_format=log_format or _state["log_format"],
         complete=complete,
         as_of=as_of,
+        force=force,
     )
 
 
@@ -1083,6 +1092,38 @@ def trend(
 
     out = _Out(db, json, fmt, output, excel)
     emit(reports.trend(_db(db), first=first, last=last, every=every), out.fmt, output=out.output, excel=out.excel)
+
+
+@command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
+def redate(
+    load: Annotated[
+        str, typer.Argument(help="The load's number (see domeo runs).", show_default=False, metavar="LOAD")
+    ],
+    date: Annotated[
+        str, typer.Argument(help="Its real date, YYYY-MM-DD (at most tomorrow).", show_default=False, metavar="DATE")
+    ],
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Was a load dated wrongly? (Gives it its real date, e.g. after a typo in --as-of; the old one is kept.)
+
+    The loads stay in date order: the date may be neither before the load before it nor after the one after it.
+    """
+    from . import printable
+    from .history import redate_load
+
+    done = redate_load(_db_path(db), load, date)
+    if json:
+        from . import shapes
+
+        shapes.dump({"load": done.load, "file": done.file_name, "as_of": done.as_of, "was": done.was})
+    elif done.was == done.as_of:
+        sys.stderr.write(f"Load {done.load} is already dated {done.as_of}; nothing changed.\n")
+    else:
+        sys.stderr.write(
+            f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
+            "the old date is kept in the database.\n"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

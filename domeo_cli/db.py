@@ -447,18 +447,12 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
     return db
 
 
-def open_for_write(
-    path: str, applied: list[str] | None = None, repaired: list[str] | None = None
-) -> sqlite3.Connection:
-    """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date.
+def check_writable(path: str) -> None:
+    """Refuse a database path that ``open_for_write`` would refuse, creating and opening nothing.
 
-    The names of the migrations this call applied are added to ``applied``.
-    With ``repaired`` (``domeo init``), missing or altered indexes, triggers
-    and derived tables are put back too, and what was put back is added to it.
-
-    An existing file is first looked at through a read-only connection: a
-    file that is not ours (another program's, or one with another program's
-    unfinished transaction to roll back) is never opened for writing at all.
+    A bad ``$DOMEO_BUSY_TIMEOUT``, something other than a regular file, a
+    missing or read-only directory, a file that is plainly not ours or that
+    cannot be written: what a load would fail on, said by its dry run too.
     """
     busy_timeout_ms()  # a bad $DOMEO_BUSY_TIMEOUT is refused before anything is created
     _check_file(path)
@@ -473,6 +467,69 @@ def open_for_write(
     if os.path.exists(path):
         _peek_header(path)
         _check_writable(path)
+
+
+def open_to_preview(path: str, pragmas: tuple[str, ...] = ()) -> sqlite3.Connection:
+    """The existing database ``path`` as a load would find it, for a dry run that writes nothing.
+
+    Up to date: opened read-only, in a read transaction. An older schema, which
+    a load would upgrade first: opened for writing, and upgraded inside a
+    transaction the caller rolls back (never committed). Either way the
+    connection is returned inside its transaction, begun after ``pragmas``
+    (statements that only work outside one); whatever a load would refuse
+    here (``check_writable``, a file not ours) is refused the same.
+    """
+    check_writable(path)
+    db, version = _open_readonly(path)
+    if version == schema.SCHEMA_VERSION:
+        try:
+            for pragma in pragmas:
+                db.execute(pragma)
+            db.execute("BEGIN")
+        except sqlite3.Error as err:
+            db.close()
+            raise explain(err, path) from None
+        return db
+    db.close()
+    try:
+        db = _connect(_uri(path, "rw"))
+    except sqlite3.Error as err:
+        raise explain(err, path) from None
+    try:
+        for pragma in pragmas:
+            db.execute(pragma)
+        db.execute("BEGIN IMMEDIATE")  # as a load would: it waits for a load running meanwhile
+        version = _check_ours(db, path)
+        for step in schema.pending(version):
+            step(db)
+        from .derived import refresh_stale
+
+        refresh_stale(db)
+    except BaseException as err:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.close()
+        if isinstance(err, sqlite3.Error):
+            raise explain(err, path) from None
+        raise
+    return db
+
+
+def open_for_write(
+    path: str, applied: list[str] | None = None, repaired: list[str] | None = None
+) -> sqlite3.Connection:
+    """Open ``path`` for writing, creating it (mode 0600) if needed, schema up to date.
+
+    The names of the migrations this call applied are added to ``applied``.
+    With ``repaired`` (``domeo init``), missing or altered indexes, triggers
+    and derived tables are put back too, and what was put back is added to it.
+
+    An existing file is first looked at through a read-only connection: a
+    file that is not ours (another program's, or one with another program's
+    unfinished transaction to roll back) is never opened for writing at all.
+    """
+    check_writable(path)
+    if os.path.exists(path):
         probe, _ = _open_readonly(path)
         probe.close()
     else:

@@ -46,7 +46,7 @@ _LINE = len(FIELD_AT)
 class CustomerEntry:
     """One customer as the load knows it: from the database, or new in this file."""
 
-    __slots__ = ("id", "name", "number", "parent", "state", "used")
+    __slots__ = ("id", "name", "number", "parent", "state", "used", "number_at", "parent_at")
 
     def __init__(self, id: int, name: str, number: str | None, parent: str | None, state: int, used: bool) -> None:  # noqa: A002
         self.id = id
@@ -55,6 +55,9 @@ class CustomerEntry:
         self.parent = parent
         self.state = state  # SAME_CUSTOMER, CHANGED_CUSTOMER or NEW_CUSTOMER: what the merge writes
         self.used = used  # True once a staged row names the customer
+        # (line, invoice number) of the row that gave the number, and the parent, this load keeps
+        self.number_at: tuple[int, str] | None = None
+        self.parent_at: tuple[int, str] | None = None
 
 
 @dataclass
@@ -200,7 +203,7 @@ class Ledger:
                     self._check_fold(number, "customer number", rec[_LINE], rec[0])
                 if parent is not None:
                     self._check_fold(parent, "parent customer", rec[_LINE], rec[0])
-                entry = self._customer(rec[_KEY], rec[_NAME], number, parent)
+                entry = self._customer(rec[_KEY], rec[_NAME], number, parent, rec[_LINE], rec[0])
             cid = entry.id
             out.append(rec[:STORED] + (cid,) + rec[_LINE:])
             if rec[_CONTACT] is not None or rec[_PHONE] is not None or rec[_EMAIL] is not None:
@@ -228,6 +231,23 @@ class Ledger:
     def changed_customers(self) -> list[tuple[str | None, str | None, int]]:
         """``(number, parent, id)`` of each known customer whose number or parent this file changes."""
         return [(e.number, e.parent, e.id) for e in self.customers.values() if e.state == CHANGED_CUSTOMER]
+
+    def used_customers(self) -> list[tuple]:
+        """Each customer a staged row names: ``(id, name, number, parent, state)``, then the line and
+        invoice number of the row that gave its number, and of the row that gave its parent (None: none did)."""
+        return [
+            (e.id, e.name, e.number, e.parent, e.state, *(e.number_at or (None, None)), *(e.parent_at or (None, None)))
+            for e in self.customers.values()
+            if e.used
+        ]
+
+    def names(self) -> dict[int, str]:
+        """Every customer's name by id: the database's and this file's new ones."""
+        return {e.id: e.name for e in self.customers.values()}
+
+    def shares_customers(self) -> bool:
+        """True when a staged row names a customer the database already holds."""
+        return any(e.used and e.state != NEW_CUSTOMER for e in self.customers.values())
 
     def used_count(self) -> int:
         """How many customers the staged rows name."""
@@ -280,11 +300,15 @@ class Ledger:
                 )
             )
 
-    def _customer(self, key: str, name: str, number: str | None, parent: str | None) -> CustomerEntry:
-        """The entry of the customer with this name key, created or brought up to date."""
+    def _customer(
+        self, key: str, name: str, number: str | None, parent: str | None, line: int, invoice: str
+    ) -> CustomerEntry:
+        """The entry of the customer with this name key, created or brought up to date (by row ``line``)."""
         entry = self.customers.get(key)
         if entry is None:
             entry = self.customers[key] = CustomerEntry(self.next_customer_id, name, number, parent, NEW_CUSTOMER, True)
+            if number is not None:
+                entry.number_at = (line, invoice)
             self.next_customer_id += 1
             return entry
         entry.used = True
@@ -294,9 +318,11 @@ class Ledger:
                 self.replaced_numbers.add((entry.id, entry.number))
             entry.number = number
             entry.state = entry.state or CHANGED_CUSTOMER
+            entry.number_at = (line, invoice)
         if parent is not None and parent != entry.parent:
             entry.parent = parent
             entry.state = entry.state or CHANGED_CUSTOMER
+            entry.parent_at = (line, invoice)
         return entry
 
 

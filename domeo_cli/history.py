@@ -5,7 +5,9 @@ A load that changes an invoice first copies the row it replaces into
 the load that replaced it; the current row stays in ``invoices``. So the
 invoices as known after load N are the current rows written by load N or
 earlier, and the versions valid across N (``valid_from <= N < valid_to``).
-Nothing is ever deleted, and a reload that changes nothing adds nothing.
+Customers are kept the same way (``customer_versions``, ``customers.run_id``)
+when a load changes their number or parent. Nothing is ever deleted, and a
+reload that changes nothing adds nothing.
 
 Reports asked ``--known-at`` read that state through temporary tables named
 like the stored ones (``invoices``, ``contacts``, ``customers``,
@@ -44,6 +46,9 @@ FIELDS = (
 )
 _FIELDS = ", ".join(FIELDS)
 _OLD_FIELDS = ", ".join(f"i.{f}" for f in FIELDS)
+# The stored fields of a customer version, in ``customer_versions`` and ``customers`` alike.
+CUSTOMER_FIELDS = ("name", "name_key", "customer_number", "parent_number")
+_CUSTOMER_FIELDS = ", ".join(CUSTOMER_FIELDS)
 
 
 class Load(NamedTuple):
@@ -69,6 +74,20 @@ def keep_versions(db: sqlite3.Connection, run_id: int, replaced: str) -> int:
         f"""INSERT INTO invoice_versions (invoice_id, valid_from, valid_to, {_FIELDS})
             SELECT i.id, i.run_id, ?, {_OLD_FIELDS}
             FROM invoices AS i WHERE i.invoice_number IN ({replaced})""",
+        (run_id,),
+    ).rowcount
+
+
+def keep_customer_versions(db: sqlite3.Connection, run_id: int, replaced: str) -> int:
+    """Copy the current rows of the customers ``replaced`` selects (their ids) into ``customer_versions``.
+
+    As ``keep_versions`` does for invoices: each old row becomes a version valid
+    until ``run_id``, before the load rewrites it; returns how many.
+    """
+    return db.execute(
+        f"""INSERT INTO customer_versions (customer_id, valid_from, valid_to, {_CUSTOMER_FIELDS})
+            SELECT c.id, c.run_id, ?, {", ".join(f"c.{f}" for f in CUSTOMER_FIELDS)}
+            FROM main.customers AS c WHERE c.id IN ({replaced})""",
         (run_id,),
     ).rowcount
 
@@ -115,14 +134,126 @@ def record_missing(db: sqlite3.Connection, run_id: int, missing: list[tuple[int,
     ).rowcount
 
 
+def check_not_future(day: str, option: str = "--as-of") -> None:
+    """Refuse a load date more than a day after today (in ``DOMEO_TZ``): an export is never from the future.
+
+    A day of slack for a load run just after midnight elsewhere, or dated by
+    the export's own clock. (A typo such as 2205 would otherwise stop every
+    later load, which must not be dated before it.)
+    """
+    from datetime import timedelta
+
+    from .days import today
+
+    now = today()
+    if day > (now + timedelta(days=1)).isoformat():
+        raise InvalidInput(
+            f"{option} {day} is more than a day after today ({now.isoformat()}): a load is dated by its export, "
+            "and an export cannot come from the future."
+        )
+
+
 def check_load_date(db: sqlite3.Connection, as_of: str) -> None:
-    """Refuse a load dated before the latest load: history runs forward only."""
+    """Refuse a load dated before the latest load: history runs forward only.
+
+    When the latest load is itself dated in the future (a typo before loads
+    were checked for it), the sentence says how to give it its real date.
+    """
     row = db.execute("SELECT id, as_of FROM ingest_runs WHERE as_of IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
     if row is not None and row[1] > as_of:
+        from datetime import timedelta
+
+        from .days import today
+
+        if row[1] > (today() + timedelta(days=1)).isoformat():
+            raise InvalidInput(
+                f"This load is dated {as_of}, before load {row[0]} of {row[1]}, which is dated in the future: "
+                f"if that date is a typo, give load {row[0]} its real date with `domeo redate {row[0]} YYYY-MM-DD`, "
+                "then load again."
+            )
         raise InvalidInput(
             f"This load is dated {as_of}, before load {row[0]} of {row[1]}: loads are kept in date order, "
             f"so load older exports first (or give --as-of {row[1]} or later)."
         )
+
+
+class Redated(NamedTuple):
+    """A load given another date by ``redate``."""
+
+    load: int
+    file_name: str
+    as_of: str
+    was: str
+
+
+def redate(db: sqlite3.Connection, run_id: int, day: str) -> Redated:
+    """Give load ``run_id`` the date ``day`` (YYYY-MM-DD), in the caller's write transaction.
+
+    The date must keep the loads in date order (not before the load before
+    it, not after the one after it) and be no more than a day after today.
+    The old date is kept in ``load_redates``: the change is part of the history.
+    NotFound for no such load, InvalidInput for a date out of order.
+    """
+    from .db import now_iso
+
+    check_not_future(day, "DATE")
+    row = db.execute(
+        "SELECT id, as_of, file_name FROM ingest_runs WHERE id = ? AND finished_at IS NOT NULL", (run_id,)
+    ).fetchone()
+    if row is None:
+        every = loads(db)
+        span = f"loads are {every[0].id} to {every[-1].id}" if every else "no load was made yet"
+        raise NotFound(f"There is no load {run_id} ({span}).")
+    _, was, file_name = row
+    before = db.execute(
+        "SELECT id, as_of FROM ingest_runs WHERE id < ? AND finished_at IS NOT NULL AND as_of > ? "
+        "ORDER BY id DESC LIMIT 1",
+        (run_id, day),
+    ).fetchone()
+    if before is not None:
+        raise InvalidInput(
+            f"Load {run_id} cannot be dated {day}: load {before[0]}, made before it, is dated {before[1]}, "
+            "and loads are kept in date order."
+        )
+    after = db.execute(
+        "SELECT id, as_of FROM ingest_runs WHERE id > ? AND finished_at IS NOT NULL AND as_of < ? ORDER BY id LIMIT 1",
+        (run_id, day),
+    ).fetchone()
+    if after is not None:
+        raise InvalidInput(
+            f"Load {run_id} cannot be dated {day}: load {after[0]}, made after it, is dated {after[1]}, "
+            "and loads are kept in date order."
+        )
+    if was != day:
+        db.execute("UPDATE ingest_runs SET as_of = ? WHERE id = ?", (day, run_id))
+        db.execute(
+            "INSERT INTO load_redates (run_id, redated_at, old_as_of, new_as_of, how) VALUES (?, ?, ?, ?, ?)",
+            (run_id, now_iso(), was, day, "domeo redate"),
+        )
+    return Redated(run_id, file_name, day, was)
+
+
+def redate_load(path: str, load_text: str, day_text: str) -> Redated:
+    """``domeo redate LOAD DATE``: check both, then re-date the load in one write transaction."""
+    import os
+
+    from . import db as dbmod
+    from .days import parse_iso_option
+    from .errors import NoDatabase
+
+    if not re.fullmatch(r"[0-9]{1,18}", load_text.strip(), re.ASCII) or int(load_text) < 1:
+        raise InvalidInput(f"LOAD takes a load number (see `domeo runs`), not {load_text!r}.")
+    day = parse_iso_option(day_text, "DATE").isoformat()
+    if not os.path.exists(path):
+        raise NoDatabase(f"No database at {path}. Create one by loading an export: domeo --db {path} ingest FILE.csv")
+    connection = dbmod.open_for_write(path)
+    try:
+        with dbmod.transaction(connection, path):
+            return redate(connection, int(load_text), day)
+    except sqlite3.Error as err:
+        raise dbmod.explain(err, path) from None
+    finally:
+        connection.close()
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -151,8 +282,8 @@ def loads(db: sqlite3.Connection) -> list[Load]:
     return [
         Load(*row)
         for row in db.execute(
-            "SELECT id, coalesce(as_of, substr(started_at, 1, 10)), file_name, last_invoice_id "
-            "FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id"
+            # Every load has its date (migration 6 gave one to the loads made before it).
+            "SELECT id, as_of, file_name, last_invoice_id FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id"
         )
     ]
 
@@ -195,6 +326,20 @@ def state(run_id: int) -> str:
     )
 
 
+def customer_state(run_id: int) -> str:
+    """A SELECT of the customers as known after load ``run_id`` (``id``, the stored fields and ``run_id``).
+
+    A customer stored before customers were versioned (``run_id`` NULL) is
+    known at every load; the reports read only those with an invoice then.
+    """
+    n = int(run_id)
+    return (
+        f"SELECT id, {_CUSTOMER_FIELDS}, run_id FROM main.customers WHERE coalesce(run_id, 0) <= {n} "
+        f"UNION ALL SELECT customer_id, {_CUSTOMER_FIELDS}, valid_from FROM main.customer_versions "
+        f"WHERE valid_to > {n} AND coalesce(valid_from, 0) <= {n}"
+    )
+
+
 def open_known(db: str | None, point: int | date) -> sqlite3.Connection:
     """A report's read snapshot (``db.open_reports_db``) reading the data as known after the load ``point`` names."""
     from .db import open_reports_db
@@ -223,15 +368,20 @@ def _copy_table(db: sqlite3.Connection, table: str, fill: str) -> None:
 def shadow(db: sqlite3.Connection, load: Load) -> None:
     """Make this connection's reports read the data as it stood after ``load`` (temporary tables only).
 
-    Customers are those with an invoice then, with today's numbers and
-    parents, and their tree is worked out among them; the contacts are those
+    Customers are those with an invoice then, with their numbers and parents
+    of then, and their tree is worked out among them; the contacts are those
     of every invoice row loaded until then. The kept open groups are marked
     stale, so the reports sum the invoices.
     """
     n = load.id
     columns = "id, " + _FIELDS + ", run_id"
     _copy_table(db, "invoices", f"({columns}) SELECT * FROM ({state(n)}) ORDER BY invoice_number")
-    _copy_table(db, "customers", "SELECT * FROM main.customers WHERE id IN (SELECT customer_id FROM temp.invoices)")
+    _copy_table(
+        db,
+        "customers",
+        f"(id, {_CUSTOMER_FIELDS}, run_id) SELECT * FROM ({customer_state(n)}) "
+        "WHERE id IN (SELECT customer_id FROM temp.invoices)",
+    )
     loaded = (
         f"SELECT customer_id, contact_name, contact_email, contact_phone, invoice_date FROM main.invoices "
         f"WHERE coalesce(run_id, 0) <= {n} UNION ALL SELECT customer_id, contact_name, contact_email, "

@@ -12,7 +12,7 @@ from .money import format_cents
 if TYPE_CHECKING:
     from .history import Load
     from .queries.check import CheckReport
-    from .queries.diff import Change, DiffReport, Invoice
+    from .queries.diff import Change, CustomerChange, DiffReport, Invoice
     from .queries.trend import TrendReport
 
 
@@ -63,8 +63,19 @@ def _change(c: Change) -> dict[str, Any]:
     }
 
 
+def _customer_change(c: CustomerChange) -> dict[str, Any]:
+    return {
+        "customer_name": c.customer_name,
+        "customer_number": c.customer_number,
+        "field": c.field,
+        "before": c.before,
+        "after": c.after,
+    }
+
+
 def diff(report: DiffReport) -> dict[str, Any]:
-    """What changed between two loads: new, payments (with totals per currency), status, fields, missing."""
+    """What changed between two loads: new, payments (with totals per currency), status, fields, missing,
+    invoices moved to another customer, and customers' numbers, parents, names and contacts."""
     return {
         "from": _load(report.first),
         "to": _load(report.second),
@@ -86,6 +97,8 @@ def diff(report: DiffReport) -> dict[str, Any]:
         "status_changes": [{k: v for k, v in _change(c).items() if k != "field"} for c in report.status_changes],
         "changes": [_change(c) for c in report.changes],
         "missing": [_invoice(i) for i in report.missing],
+        "moved": [{k: v for k, v in _change(c).items() if k != "field"} for c in report.moved],
+        "customer_changes": [_customer_change(c) for c in report.customer_changes],
     }
 
 

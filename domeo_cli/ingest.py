@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from . import csvcells, derived, outfiles, printable
+from . import csvcells, derived, load_checks, outfiles, printable
 from . import db as dbmod
 from . import feed as feedmod
 from .csvsource import NotUtf8, Source, iter_records, open_source
 from .errors import DatabaseError, InvalidInput, OutputError
 from .feed import Feed, FeedRunner, Ledger
-from .history import find_missing, keep_versions, record_missing
+from .history import find_missing, keep_customer_versions, keep_versions, record_missing
 from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
 from .parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
 from .phases import reached
@@ -56,6 +56,7 @@ def load(
     on_warning: Callable[[Warning_], None] | None = None,
     complete: str | None = None,
     as_of: str | None = None,
+    force: bool = False,
 ) -> LoadReport:
     """Load the export at ``file_path`` (``-``: standard input) into ``db_path``.
 
@@ -63,8 +64,9 @@ def load(
     ``complete`` says what the file holds: ``"all"`` (the client's whole AR) or
     ``"open"`` (the whole open AR: an open invoice it leaves out is settled from
     this load on); None: unknown (missing open invoices are counted, never
-    acted on). ``as_of`` is the date of the export, YYYY-MM-DD (default: today);
-    loads are kept in date order.
+    acted on). ``as_of`` is the date of the export, YYYY-MM-DD (default: today,
+    at most tomorrow); loads are kept in date order. ``force`` loads with
+    ``--complete`` a file that shares nothing with the database (else refused).
 
     Raises InvalidInput for a file that cannot be ingested at all (the
     database is then untouched) and DatabaseError for database trouble. Row
@@ -77,6 +79,9 @@ def load(
     from .days import parse_iso_option, today
 
     day = (parse_iso_option(as_of, "--as-of") if as_of is not None else today()).isoformat()
+    from .history import check_not_future
+
+    check_not_future(day)
     if rejects_path is not None:
         outfiles.check_target(rejects_path, option="--rejects", database=db_path, inputs=(file_path,))
     source = open_source(file_path, encoding)
@@ -89,7 +94,9 @@ def load(
     try:
         while True:
             try:
-                return _load_once(source, db_path, dry_run, strict, rejects_path, progress, on_warning, (day, complete))
+                return _load_once(
+                    source, db_path, dry_run, strict, rejects_path, progress, on_warning, (day, complete), force
+                )
             except NotUtf8:
                 # Not one multi-byte UTF-8 character, and bytes UTF-8 cannot hold: Excel on
                 # Windows saves cp1252. The first attempt was rolled back whole.
@@ -134,10 +141,11 @@ def _load_once(
     progress: ProgressCallback | None,
     on_warning: Callable[[Warning_], None] | None = None,
     history: tuple[str, str | None] = ("", None),
+    force: bool = False,
 ) -> LoadReport:
     """One attempt at loading ``source``: committed whole, or rolled back whole on any error.
 
-    ``history`` is the export's date and what the file holds (``--complete``).
+    ``history`` is the export's date and what the file holds (``--complete``); ``force``: see ``load``.
     """
     records = iter_records(source)
     header = _read_header(source, records)
@@ -187,6 +195,10 @@ def _load_once(
                 f"internal count mismatch: read {report.rows_read}, staged {staging.rows}, "
                 f"rejected {report.rejected}; nothing was loaded"
             )
+        # Refused before anything is written, the rejects file included.
+        load_checks.foreign_file(db, ledger, report, staging.rows, force)
+        load_checks.stage_customers(db, ledger)
+        load_checks.customer_changes(db, report)
         if rejects_path:
             try:
                 staging.write_rejects(rejects_path)
@@ -229,24 +241,32 @@ def _read_header(source: Source, records: Iterator[tuple[int, list[str] | None, 
     return HeaderMap.from_header(fields)
 
 
+# Set on a load's connection before its transaction begins (they take effect only outside one).
+_PRAGMAS = (
+    "PRAGMA temp_store = FILE",  # staging spills to disk: memory stays flat
+    "PRAGMA cache_size = -8192",
+    "PRAGMA temp.cache_size = -8192",
+    # Checked per row, the invoices' references double the cost of a large
+    # insert; the merge checks them once, set-based, instead (a dry run writes nothing).
+    "PRAGMA foreign_keys = OFF",
+)
+
+
 def _open(db_path: str, dry_run: bool) -> sqlite3.Connection:
-    """The connection a load works in, inside its transaction (read-only for a dry run)."""
+    """The connection a load works in, inside its transaction (read-only for a dry run, or rolled back)."""
     if dry_run:
-        if os.path.exists(db_path):
-            db = dbmod.open_existing(db_path, readonly=True)
-        else:
-            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            dbmod.migrate(db, ":memory:")
+        # What the load would refuse (a missing directory, a read-only file...), the dry run refuses too.
+        dbmod.check_writable(db_path)
+        if os.path.exists(db_path) and os.path.getsize(db_path) > 0:
+            # Inside its transaction; an older schema is upgraded there, as the load would, never committed.
+            return dbmod.open_to_preview(db_path, _PRAGMAS)
+        db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        dbmod.migrate(db, ":memory:")
     else:
         db = dbmod.open_for_write(db_path)
     try:
-        db.execute("PRAGMA temp_store = FILE")  # staging spills to disk: memory stays flat
-        db.execute("PRAGMA cache_size = -8192")
-        db.execute("PRAGMA temp.cache_size = -8192")
-        # Checked per row, the invoices' references double the cost of a large
-        # insert; the merge checks them once, set-based, instead. (The pragma only
-        # takes effect outside a transaction, hence here.)
-        db.execute("PRAGMA foreign_keys = OFF")
+        for pragma in _PRAGMAS:
+            db.execute(pragma)
         db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
     except sqlite3.Error as err:
         if db.in_transaction:
@@ -419,7 +439,17 @@ def _preview(db: sqlite3.Connection, staging: Staging, ledger: Ledger, report: L
             FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number"""
     ).fetchone()
     report.unchanged = staging.rows - report.inserted - report.updated
+    load_checks.moves_and_takebacks(db, report, ledger, None)
+    load_checks.same_file(db, report, staging.sha256)
     _missing(db, staging, report, db.execute("SELECT count(*) FROM invoices").fetchone()[0])
+    # The contacts a load would add: those of the file the database does not hold.
+    db.execute("DROP TABLE IF EXISTS temp.file_contacts")
+    db.execute("CREATE TEMP TABLE file_contacts (customer_id, name, email, phone)")
+    db.executemany("INSERT INTO temp.file_contacts VALUES (?, ?, ?, ?)", ledger.contacts)
+    report.new_contacts = db.execute(
+        """SELECT count(*) FROM temp.file_contacts AS f WHERE NOT EXISTS (SELECT 1 FROM main.contacts AS c
+               WHERE c.customer_id = f.customer_id AND c.name = f.name AND c.email = f.email AND c.phone = f.phone)"""
+    ).fetchone()[0]
     from .hierarchy import hierarchy_warnings
 
     report.hierarchy_warnings = hierarchy_warnings(ledger.family())
@@ -469,21 +499,32 @@ class Merge:
         self._finish_run(sha256)
 
     def _customers_and_contacts(self) -> None:
-        db, ledger = self.db, self.ledger
+        db, ledger, run_id = self.db, self.ledger, self.run_id
         db.executemany(
-            "INSERT INTO customers (id, name, name_key, customer_number, parent_number) VALUES (?, ?, ?, ?, ?)",
-            ledger.new_customers(),
+            "INSERT INTO customers (id, name, name_key, customer_number, parent_number, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(*customer, run_id) for customer in ledger.new_customers()],
         )
-        db.executemany(
-            "UPDATE customers SET customer_number = ?, parent_number = ? WHERE id = ?",
-            ledger.changed_customers(),
+        # Customers whose number or parent changes (load_checks.customer_changes found them): the
+        # rows they replace are kept as versions first, as invoices' are.
+        changed = "SELECT id FROM temp.customers_changed"
+        keep_customer_versions(db, run_id, changed)
+        db.execute(
+            f"""UPDATE customers SET
+                    customer_number = (SELECT f.customer_number FROM temp.customer_file AS f WHERE f.id = customers.id),
+                    parent_number = (SELECT f.parent_number FROM temp.customer_file AS f WHERE f.id = customers.id),
+                    run_id = ?
+                WHERE id IN ({changed})""",
+            (run_id,),
         )
+        before = db.execute("SELECT count(*) FROM contacts").fetchone()[0]
         db.executemany(
-            """INSERT INTO contacts (customer_id, name, email, phone, last_seen) VALUES (?, ?, ?, ?, ?)
+            """INSERT INTO contacts (customer_id, name, email, phone, last_seen, first_run) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT (customer_id, name, email, phone) DO UPDATE
                SET last_seen = excluded.last_seen WHERE excluded.last_seen > contacts.last_seen""",
-            [(*key, seen) for key, seen in ledger.contacts.items()],
+            [(*key, seen, run_id) for key, seen in ledger.contacts.items()],
         )
+        self.report.new_contacts = db.execute("SELECT count(*) FROM contacts").fetchone()[0] - before
         db.executemany(
             "INSERT OR IGNORE INTO customer_numbers (customer_id, customer_number) VALUES (?, ?)",
             sorted(ledger.replaced_numbers),
@@ -523,11 +564,14 @@ class Merge:
             # Only rows that are new or differ go on: an unchanged invoice keeps its
             # bytes and its run_id, so loading a file twice changes nothing.
             db.execute("DROP TABLE IF EXISTS temp.changed")
+            # With the stored customer and applied amount beside: moves and payments taken back.
             db.execute(
-                f"""CREATE TEMP TABLE changed AS SELECT s.* FROM staging AS s
-                    LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
+                f"""CREATE TEMP TABLE changed AS
+                    SELECT s.*, i.customer_id AS old_customer_id, i.applied_cents AS old_applied_cents
+                    FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
                     WHERE i.id IS NULL OR NOT ({_SAME}) ORDER BY s.invoice_number"""
             )
+            load_checks.moves_and_takebacks(db, report, self.ledger, load_checks.MERGE_ROWS)
             # The rows about to be overwritten are kept as versions first: nothing is lost.
             keep_versions(db, run_id, "SELECT invoice_number FROM temp.changed")
             updates = ", ".join(f"{c} = excluded.{c}" for c in (*_COMPARED, "run_id"))
@@ -557,6 +601,7 @@ class Merge:
         report.inserted = after - before
         report.updated = written - report.inserted
         report.unchanged = staged - written
+        load_checks.same_file(db, report, self.staging.sha256)
         if min(report.inserted, report.updated, report.unchanged) < 0:  # a bug, never the data
             raise DatabaseError(
                 f"internal count mismatch: {before} invoices before, {after} after, {written} written "

@@ -33,6 +33,7 @@ def run(
     log_format: str | None = None,
     complete: str | None = None,
     as_of: str | None = None,
+    force: bool = False,
 ) -> None:
     """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected.
 
@@ -72,6 +73,7 @@ def run(
                 on_warning=log.warning if log else None,
                 complete=complete,
                 as_of=as_of,
+                force=force,
             )
         finally:
             if progress:

@@ -121,6 +121,14 @@ class LoadReport:
     missing: int = 0
     missing_invoices: list[str] = field(default_factory=list)
     settled: int = 0
+    # What changed beyond the invoices' own fields (``load_checks.py``): invoices moved to another
+    # customer, customers given another number or parent, contacts seen for the first time, invoices
+    # whose applied amount goes down, and the earlier load this file is byte for byte (None: none).
+    moved: int = 0
+    customers_changed: int = 0
+    new_contacts: int = 0
+    taken_back: int = 0
+    identical_to_load: int | None = None
 
     def warn(self, line: int | None, invoice_number: str | None, message: str) -> None:
         """Count a warning; keep the first ones in full."""
@@ -157,8 +165,13 @@ class LoadReport:
             "missing": self.missing,
             "settled": self.settled,
             "missing_invoices": self.missing_invoices,
+            "moved": self.moved,
+            "taken_back": self.taken_back,
+            "identical_to_load": self.identical_to_load,
             "customers": self.customers,
             "new_customers": self.new_customers,
+            "customers_changed": self.customers_changed,
+            "new_contacts": self.new_contacts,
             "ignored_columns": self.ignored_columns,
             "hierarchy_warnings": self.hierarchy_warnings,
             "warning_details": [

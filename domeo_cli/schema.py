@@ -369,6 +369,96 @@ def _m006_history(db: sqlite3.Connection) -> None:
     )
 
 
+def _m007_customer_history(db: sqlite3.Connection) -> None:
+    """Customer history: every replaced customer version, the load that first saw each contact, re-dated loads.
+
+    ``customer_versions`` holds a customer as it was (name, number, parent) from
+    load ``valid_from`` until load ``valid_to`` changed it, as ``invoice_versions``
+    does for invoices; ``customers.run_id`` is the load that wrote the current
+    version (NULL: before this migration). ``contacts.first_run`` is the load
+    that first saw a contact. ``load_redates`` keeps every change of a load's
+    date (``domeo redate``, or this migration), with the date it replaced.
+
+    Migration 6 dated the loads made before it by the UTC date of their end,
+    while a load's date is the day in ``DOMEO_TZ`` (America/New_York unless
+    set): upgraded in the evening, they were dated tomorrow, and every load of
+    the evening was refused as dated before them. Those dates are put right
+    here (each kept in ``load_redates``), never later than the next load's, so
+    the loads stay in date order.
+    """
+    _run(
+        db,
+        """
+        ALTER TABLE customers ADD COLUMN run_id INTEGER;    -- the load that wrote this version of the customer
+        CREATE TABLE customer_versions (
+            customer_id INTEGER NOT NULL,       -- customers.id
+            valid_from INTEGER,                 -- the load that wrote this version (NULL: before migration 7)
+            valid_to INTEGER NOT NULL,          -- the load that replaced it
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            customer_number TEXT,
+            parent_number TEXT,
+            PRIMARY KEY (customer_id, valid_to)
+        );
+        -- the versions still valid after a load N: valid_to > N
+        CREATE INDEX customer_versions_by_end ON customer_versions (valid_to);
+
+        ALTER TABLE contacts ADD COLUMN first_run INTEGER;  -- the load that first saw it (NULL: before migration 7)
+
+        -- every change of a load's date, with the date it replaced
+        CREATE TABLE load_redates (
+            run_id INTEGER NOT NULL,            -- ingest_runs.id
+            redated_at TEXT NOT NULL,           -- when (UTC)
+            old_as_of TEXT NOT NULL,
+            new_as_of TEXT NOT NULL,
+            how TEXT NOT NULL                   -- 'domeo redate', or the migration that did it
+        );
+        CREATE INDEX load_redates_by_run ON load_redates (run_id);
+        """,
+    )
+    # Frozen with the migration: the day of a time in the zone `days.today` reads (as released).
+    import os
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'domeo_migrations'").fetchone() is None:
+        return  # an empty schema being built (schema.expected_objects): no loads
+    # The loads migration 6 found (the load that upgrades starts after it, even within the same second).
+    runs = db.execute(
+        """SELECT id, as_of, coalesce(finished_at, started_at),
+                  started_at <= (SELECT applied_at FROM domeo_migrations WHERE version = 6)
+           FROM ingest_runs ORDER BY id DESC"""
+    ).fetchall()
+    if not any(before and as_of == stamp[:10] for _, as_of, stamp, before in runs):
+        return
+    name = os.environ.get("DOMEO_TZ", "").strip() or "America/New_York"
+    try:
+        zone = ZoneInfo(name)
+    except (LookupError, ValueError, OSError):
+        from .errors import InvalidInput
+
+        raise InvalidInput(f"DOMEO_TZ={name!r} is not a known IANA time zone (e.g. Europe/Paris).") from None
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    bound = None  # the earliest date of the later loads: no earlier load may be dated after it
+    for run_id, as_of, stamp, before in runs:
+        if before and as_of == stamp[:10]:
+            try:
+                local = datetime.fromisoformat(stamp).astimezone(zone).date().isoformat()
+            except ValueError:
+                local = as_of  # not a time domeo wrote: left as it is
+            if bound is not None and local > bound:
+                local = bound
+            if local != as_of:
+                db.execute("UPDATE ingest_runs SET as_of = ? WHERE id = ?", (local, run_id))
+                db.execute(
+                    "INSERT INTO load_redates (run_id, redated_at, old_as_of, new_as_of, how) VALUES (?, ?, ?, ?, ?)",
+                    (run_id, now, as_of, local, "migration 7: the day it ended in DOMEO_TZ"),
+                )
+                as_of = local
+        if as_of is not None and (bound is None or as_of < bound):
+            bound = as_of
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_reports,
@@ -376,6 +466,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m004_drop_month_index,
     _m005_open_groups,
     _m006_history,
+    _m007_customer_history,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -462,6 +462,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
         table.add_row(label, Text(str(value), style=style))
+    # What changed beyond the invoices' fields: shown when there is any (the warnings say which).
+    for label, value in (
+        ("customers changed", report.customers_changed),
+        ("moved", report.moved),
+        ("taken back", report.taken_back),
+    ):
+        if value:
+            table.add_row(label, Text(str(value), style="yellow"))
     table.show_header = False
     con.print(table)
     if report.ignored_columns:
@@ -878,7 +886,8 @@ def diff_report(report: DiffReport) -> None:
     head = f"Changes from load {a.id} ({a.as_of}) to load {b.id} ({b.as_of})"
     counts = (
         f"{len(report.new)} new, {len(report.payments)} payment(s), {len(report.status_changes)} status change(s), "
-        f"{len(report.changes)} other change(s), {len(report.missing)} gone missing"
+        f"{len(report.changes)} other change(s), {len(report.missing)} gone missing, {len(report.moved)} moved, "
+        f"{len(report.customer_changes)} customer change(s)"
     )
     if con.is_terminal:
         con.print(Text(head, style="bold"))
@@ -938,6 +947,27 @@ def diff_report(report: DiffReport) -> None:
         for i in report.missing:
             table.add_row(i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency)
         _print_section(con, table, "Gone missing from the file")
+    if report.moved:
+        table = _table(con, "Moved to another customer")
+        table.add_column("Invoice", no_wrap=True)
+        table.add_column("From customer")
+        table.add_column("To customer")
+        table.add_column("Cur")
+        for c in report.moved:
+            table.add_row(c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency)
+        _print_section(con, table, "Moved to another customer")
+    if report.customer_changes:
+        table = _table(con, "Customers changed")
+        table.add_column("Customer")
+        table.add_column("Number", no_wrap=True)
+        table.add_column("Field", no_wrap=True)
+        table.add_column("Before")
+        table.add_column("After")
+        for c in report.customer_changes:
+            table.add_row(
+                Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")
+            )
+        _print_section(con, table, "Customers changed")
 
 
 def _print_section(con: Console, table: Table, title: str, footer: str = "") -> None:

@@ -156,6 +156,51 @@ def example_df2032015(days: int) -> dict:
     )  # fmt: skip
 
 
+# What each migration from 5 on added, undone last first: (objects to drop, (table, column) to drop).
+_ADDED_BY = {
+    7: (
+        [("INDEX", "load_redates_by_run"), ("TABLE", "load_redates"), ("TABLE", "customer_versions")],
+        [("customers", "run_id"), ("contacts", "first_run")],
+    ),
+    6: (
+        [
+            ("TRIGGER", "customers_number_insert"),
+            ("TRIGGER", "customers_number_update"),
+            ("TABLE", "customer_numbers"),
+            ("TABLE", "load_missing"),
+            ("TABLE", "invoice_versions"),
+        ],
+        [("ingest_runs", c) for c in ("as_of", "complete", "missing", "settled", "last_invoice_id")],
+    ),
+    5: (
+        [
+            ("TRIGGER", "invoices_open_insert"),
+            ("TRIGGER", "invoices_open_update"),
+            ("TRIGGER", "invoices_open_delete"),
+            ("TABLE", "open_groups_state"),
+            ("TABLE", "open_groups"),
+            ("TABLE", "open_days"),
+        ],
+        [],
+    ),
+}
+
+
+def downgrade(connection: sqlite3.Connection, version: int) -> None:
+    """Take a database of the current schema back to schema ``version`` (4 or later), as an older domeo left it."""
+    from domeo_cli import schema
+
+    with connection:
+        for step in range(schema.SCHEMA_VERSION, version, -1):
+            objects, columns = _ADDED_BY[step]
+            for kind, name in objects:
+                connection.execute(f"DROP {kind} {name}")
+            for table, column in columns:
+                connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.execute("DELETE FROM domeo_migrations WHERE version > ?", (version,))
+        connection.execute(f"PRAGMA user_version = {int(version)}")
+
+
 def memory_db() -> sqlite3.Connection:
     """A new in-memory database with domeo's schema (autocommit)."""
     from domeo_cli import db as dbmod

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, csv_of
+from helpers import EXAMPLE_CSV, csv_of, downgrade
 
 
 def _rows(*changes: dict) -> list[dict]:
@@ -307,19 +307,7 @@ def test_a_database_upgraded_from_before_history_knows_only_its_last_load(run, w
     assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv"))).exit_code == 0
     assert run("ingest", str(write_csv(csv_of(_rows({"applied": "10"})), "b.csv"))).exit_code == 0
     connection = sqlite3.connect(db_path)
-    with connection:  # back to schema version 5: loads kept no versions
-        for kind, name in [
-            ("TRIGGER", "customers_number_insert"),
-            ("TRIGGER", "customers_number_update"),
-            ("TABLE", "customer_numbers"),
-            ("TABLE", "load_missing"),
-            ("TABLE", "invoice_versions"),
-        ]:
-            connection.execute(f"DROP {kind} {name}")
-        for column in ("as_of", "complete", "missing", "settled", "last_invoice_id"):
-            connection.execute(f"ALTER TABLE ingest_runs DROP COLUMN {column}")
-        connection.execute("DELETE FROM domeo_migrations WHERE version = 6")
-        connection.execute("PRAGMA user_version = 5")
+    downgrade(connection, 5)  # back to schema version 5: loads kept no versions
     connection.close()
     assert run("init").exit_code == 0
     before = run("past-due", "--as-of", "2025-06-01", "--known-at", "1", "--json")

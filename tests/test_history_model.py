@@ -1,10 +1,14 @@
-"""A sequence of random loads over time against a plain-Python model of the history (issue 15).
+"""A sequence of random loads over time against a plain-Python model of the history (issues 15 and 19).
 
 Each example loads a few random exports on increasing dates (some with
---complete or --complete=open, invoices left out at random) through the entry
-point users run, then checks the missing counts of every load, past-due
-``--known-at`` every load (by number and by date), ``diff`` of a pair of loads,
-and ``trend`` per load date and per month end, against what the model says.
+--complete or --complete=open, invoices left out at random, invoices moving
+between the two customers, customers given numbers and parents, a file loaded
+again) through the entry point users run, then checks the counts and warnings
+of every load (missing, moved, customers changed, payments taken back, a file
+identical to an earlier one, another client's file refused with --complete),
+past-due and customers ``--known-at`` every load (by number and by date),
+``diff`` of a pair of loads, and ``trend`` per load date and per month end,
+against what the model says.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from helpers import csv_of
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 NUMBERS = ["N1", "N2", "N3", "N4", "N5", "N6"]
@@ -45,11 +49,32 @@ invoice = st.fixed_dictionaries(
     }
 )
 
+CUSTOMERS = ("Alpha Co", "Beta Ltd")
 load = st.fixed_dictionaries(
     {
         "days_later": st.integers(0, 25),
         "complete": st.sampled_from([None, "all", "open"]),
         "rows": st.dictionaries(st.sampled_from(NUMBERS), invoice, min_size=1, max_size=len(NUMBERS)),
+        # Each customer's number and parent in this file (None: the column is empty, which changes nothing).
+        # The two customers' numbers never meet, so a number is never on two names.
+        "numbers": st.fixed_dictionaries(
+            {
+                "Alpha Co": st.sampled_from([None, "A-1", "A-2"]),
+                "Beta Ltd": st.sampled_from([None, "B-1", "B-2"]),
+                "Zeta GmbH": st.sampled_from([None, "Z-1"]),
+            }
+        ),
+        "parents": st.fixed_dictionaries(
+            {
+                "Alpha Co": st.sampled_from([None, "B-1", "P-9"]),
+                "Beta Ltd": st.sampled_from([None, "A-1"]),
+                "Zeta GmbH": st.none(),
+            }
+        ),
+        # Now and then another client's export: its own customer and invoice numbers.
+        "other_client": st.sampled_from([False, False, False, True]),
+        # Load the file of an earlier load again (its index among the loads so far), instead of this one.
+        "again": st.one_of(st.none(), st.integers(0, 3)),
     }
 )
 
@@ -62,7 +87,7 @@ def _status(inv: dict) -> str:
     return inv.get("status") or ("Pending" if _outstanding(inv) > 0 else "Closed")
 
 
-def _file(rows: dict[str, dict]) -> str:
+def _file(rows: dict[str, dict], numbers: dict[str, str | None], parents: dict[str, str | None]) -> str:
     def us(iso: str) -> str:
         d = date.fromisoformat(iso)
         return f"{d.month}/{d.day}/{d.year}"
@@ -78,6 +103,8 @@ def _file(rows: dict[str, dict]) -> str:
                 "applied": _money(inv["applied"]),
                 "status": _status(inv),
                 "currency": inv["currency"],
+                "customer_number": numbers[inv["customer"]] or "",
+                "parent": parents[inv["customer"]] or "",
             }
             for number, inv in sorted(rows.items())
         ]
@@ -121,18 +148,35 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
         states: list[dict[str, dict]] = []
         missings: list[list[str]] = []
         days: list[date] = []
+        texts: list[str] = []  # the file of each load made
+        # Each customer's (number, parent) once it exists, after each load made.
+        customers: dict[str, tuple[str | None, str | None]] = {}
+        customer_states: list[dict[str, tuple[str | None, str | None]]] = []
+        made: list[dict] = []  # the spec of each load made
         day = START
-        for k, spec in enumerate(loads, start=1):
+        for index, spec in enumerate(loads):
             day += timedelta(days=spec["days_later"])
+            if spec["other_client"]:
+                spec = {**spec, "rows": {f"Z{n}": {**inv, "customer": "Zeta GmbH"} for n, inv in spec["rows"].items()}}
+            if spec["again"] is not None and spec["again"] < len(made):  # an earlier load's file, byte for byte
+                spec = {**spec, **{key: made[spec["again"]][key] for key in ("rows", "numbers", "parents")}}
+            text = _file(spec["rows"], spec["numbers"], spec["parents"])
             missing = sorted(
                 n
                 for n, inv in state.items()
                 if n not in spec["rows"] and (spec["complete"] == "all" or _outstanding(inv) > 0)
             )
-            path = Path(tmp) / f"load{k}.csv"
-            path.write_text(_file(spec["rows"]), encoding="utf-8")
+            path = Path(tmp) / f"load{index}.csv"
+            path.write_text(text, encoding="utf-8")
             options = [f"--complete={spec['complete']}"] if spec["complete"] else []
             result = run("--db", db, "ingest", str(path), "--as-of", day.isoformat(), "--json", *options)
+            used = {inv["customer"] for inv in spec["rows"].values()}
+            foreign = bool(state) and not (state.keys() & spec["rows"].keys()) and not (used & customers.keys())
+            if foreign and spec["complete"]:  # another client's file? refused, nothing written
+                event("another client's file, refused")
+                assert (result.exit_code, result.stdout) == (2, ""), result
+                assert "shares nothing with the database" in result.stderr
+                continue
             assert result.exit_code == 0, result
             report = result.json
             settled = [n for n in missing if _outstanding(state[n]) > 0] if spec["complete"] == "open" else []
@@ -141,12 +185,44 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                 len(missing),
                 len(settled),
             )
+            moved = [n for n, inv in spec["rows"].items() if n in state and state[n]["customer"] != inv["customer"]]
+            taken_back = [n for n, inv in spec["rows"].items() if n in state and inv["applied"] < state[n]["applied"]]
+            changed = 0
+            said = len(moved) + foreign
+            for name in sorted(used):
+                number, parent = customers.get(name, (None, None))
+                now = (spec["numbers"][name] or number, spec["parents"][name] or parent)
+                if name in customers and now != (number, parent):
+                    changed += 1
+                    said += (now[0] != number) + (now[1] != parent)
+                customers[name] = now
+            earlier = [j for j, t in enumerate(texts) if t == text]
+            said += bool(earlier) and texts[-1] != text  # the file of an earlier load, after a newer one
+            for what, seen in (
+                ("a file loaded again after a newer one", bool(earlier) and texts[-1] != text),
+                ("another client's file, a warning", foreign),
+                ("an invoice moved", bool(moved)),
+                ("a customer changed", bool(changed)),
+                ("a payment taken back", bool(taken_back)),
+            ):
+                if seen:
+                    event(what)
+            assert (report["moved"], report["taken_back"], report["customers_changed"], report["warnings"]) == (
+                len(moved),
+                len(taken_back),
+                changed,
+                said,
+            ), spec
+            assert report["identical_to_load"] == (earlier[-1] + 1 if earlier else None)
             state = {**state, **{n: dict(inv) for n, inv in spec["rows"].items()}}
             for n in settled:
                 state[n] = {**state[n], "applied": max(state[n]["applied"], state[n]["total"]), "status": "Closed"}
             states.append(state)
             missings.append(missing)
             days.append(day)
+            texts.append(text)
+            customer_states.append(dict(customers))
+            made.append(spec)
 
         # --known-at every load, by its number and by its date (the last load of that date).
         for k, known in enumerate(states, start=1):
@@ -162,6 +238,13 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                     for i in page.json["items"]
                 ]  # fmt: skip
                 assert got == _past_due(expected, "2025-06-01"), point
+            # The customers with an invoice then, with their numbers and parents of then.
+            page = run("--db", db, "customers", "--known-at", str(k), "--json")
+            assert page.exit_code == 0, page
+            owners = sorted({inv["customer"] for inv in known.values()})
+            assert [(c["name"], c["customer_number"], c["parent_number"]) for c in page.json["customers"]] == [
+                (name, *customer_states[k - 1][name]) for name in owners
+            ]
 
         # diff of two loads (the earlier first).
         a, b = sorted(min(p, len(states) - 1) for p in pair)
@@ -192,6 +275,19 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                 (n, shown) for n in common for shown, key in fields if before[n][key] != after[n][key]
             ]
             assert [m["invoice_number"] for m in doc["missing"]] == sorted(set(missings[b]) - set(missings[a]))
+            assert [(m["invoice_number"], m["before"], m["after"]) for m in doc["moved"]] == [
+                (n, before[n]["customer"], after[n]["customer"])
+                for n in common
+                if before[n]["customer"] != after[n]["customer"]
+            ]
+            then, now = customer_states[a], customer_states[b]
+            assert doc["customer_changes"] == [
+                {"customer_name": name, "customer_number": now[name][0], "field": field, "before": then[name][i],
+                 "after": now[name][i]}
+                for name in sorted(then)
+                for i, field in enumerate(("customer_number", "parent_number"))
+                if then[name][i] != now[name][i]
+            ]  # fmt: skip
 
         # trend per load date, and per month end with DSO.
         per_load = run("--db", db, "trend", "--every", "load", "--to", "2025-12-31", "--json").json["points"]

@@ -210,6 +210,7 @@ class Model:
 
     def load(self, records: list[Row], starts: list[int]) -> tuple[dict[str, int], list[tuple]]:
         """Apply one file; return its expected counts and rejections."""
+        known_groups = set(self.seen)
         rejections: list[tuple] = []
         last: dict[str, tuple[int, Row]] = {}
         first_spelling: dict[int, str] = {}
@@ -238,12 +239,19 @@ class Model:
             "warnings": sum(r.warnings for r in valid),
             # Customers of the rows that survive (a replaced row's customer is not created).
             "customers": len({r.group for _, r in last.values()}),
+            "moved": 0,
         }
+        # A file that shares no invoice and no customer with a database holding invoices: one warning.
+        if self.invoices and last and not (last.keys() & self.invoices.keys()):
+            counts["warnings"] += not ({r.group for _, r in last.values()} & known_groups)
         for number, (_, record) in last.items():
             stored = (*record.stored, self.names[record.group])
             before = self.invoices.get(number)
             kind = "inserted" if before is None else "unchanged" if before == stored else "updated"
             counts[kind] += 1
+            moved = before is not None and before[-1] != stored[-1]  # to another customer: a warning each
+            counts["moved"] += moved
+            counts["warnings"] += moved
             self.invoices[number] = stored
         return counts, sorted(rejections, key=lambda r: r[0])
 

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from unittest import mock
 
-from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS
+from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, downgrade
 
 from domeo_cli import ingest
 
@@ -96,26 +96,7 @@ def test_a_closed_invoice_written_elsewhere_leaves_them_current(write_csv, run, 
 def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
     connection = sqlite3.connect(db_path)
-    with connection:  # back to what the previous release wrote: schema version 4, no kept groups
-        for kind, name in [
-            ("TRIGGER", "invoices_open_insert"),
-            ("TRIGGER", "invoices_open_update"),
-            ("TRIGGER", "invoices_open_delete"),
-            ("TABLE", "open_groups_state"),
-            ("TABLE", "open_groups"),
-            ("TABLE", "open_days"),
-            # and what migration 6 (history) added
-            ("TRIGGER", "customers_number_insert"),
-            ("TRIGGER", "customers_number_update"),
-            ("TABLE", "customer_numbers"),
-            ("TABLE", "load_missing"),
-            ("TABLE", "invoice_versions"),
-        ]:
-            connection.execute(f"DROP {kind} {name}")
-        for column in ("as_of", "complete", "missing", "settled", "last_invoice_id"):
-            connection.execute(f"ALTER TABLE ingest_runs DROP COLUMN {column}")
-        connection.execute("DELETE FROM domeo_migrations WHERE version >= 5")
-        connection.execute("PRAGMA user_version = 4")
+    downgrade(connection, 4)  # back to what the release before open groups wrote: no kept groups
     connection.close()
     refused = run("aging", "--as-of", "2025-06-01", "--limit", "1")
     assert refused.exit_code != 0 and "older domeo schema (version 4)" in refused.stderr

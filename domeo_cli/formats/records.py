@@ -442,6 +442,16 @@ def _diff(report: Any) -> Document:
         rows = [(i.invoice_number, i.customer_name, i.status, i.bill_total, i.outstanding, i.currency)
                 for i in report.missing]  # fmt: skip
         tables.append(Table(columns, rows, heading="Gone missing from the file"))
+    if report.moved:
+        columns = [_c("invoice_number", "Invoice"), _c("currency", "Currency"), _c("before", "From customer"),
+                   _c("after", "To customer")]  # fmt: skip
+        rows = [(c.invoice_number, c.currency, c.before, c.after) for c in report.moved]
+        tables.append(Table(columns, rows, heading="Moved to another customer"))
+    if report.customer_changes:
+        columns = [_c("customer_name", "Customer"), _c("customer_number", "Number"), _c("field", "Field"),
+                   _c("before", "Before"), _c("after", "After")]  # fmt: skip
+        rows = [(c.customer_name, c.customer_number, c.field, c.before, c.after) for c in report.customer_changes]
+        tables.append(Table(columns, rows, heading="Customers changed"))
     # CSV and TSV: one record per change, whatever its kind.
     columns = [_c("change", "Change"), *invoice, _c("currency", "Currency"), _c("field", "Field"),
                _c("before", "Before"), _c("after", "After"), _c("amount", "Amount", "money")]  # fmt: skip
@@ -455,6 +465,10 @@ def _diff(report: Any) -> Document:
                      _diff_value(c.after), None) for c in changes]  # fmt: skip
     records += [("missing", i.invoice_number, i.customer_name, i.currency, "", "", i.status, i.outstanding)
                 for i in report.missing]  # fmt: skip
+    records += [("moved", c.invoice_number, c.customer_name, c.currency, c.field, c.before, c.after, None)
+                for c in report.moved]  # fmt: skip
+    records += [("customer", None, c.customer_name, None, c.field, c.before, c.after, None)
+                for c in report.customer_changes]  # fmt: skip
     lines = [f"From load {a.id} ({a.as_of}, {a.file_name}) to load {b.id} ({b.as_of}, {b.file_name})."]
     if not tables:
         lines.append("Nothing changed.")

@@ -3,7 +3,10 @@
 Only the invoices a load in between touched are read: the ones added (ids
 above the first load's last id, as ids are handed out in order) and the ones
 with a version replaced in between (``invoice_versions.valid_to``). Each is
-compared as it stood after the first load and after the second.
+compared as it stood after the first load and after the second. Customers
+the same way: the ones a load in between wrote (``customers.run_id``) or
+replaced (``customer_versions.valid_to``), and the contacts first seen in
+between (``contacts.first_run``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
-from ..history import FIELDS, Load
+from ..history import FIELDS, Load, customer_state
 
 _F = ", ".join(FIELDS)
 
@@ -56,6 +59,21 @@ class Change(NamedTuple):
     after: str | int
 
 
+class CustomerChange(NamedTuple):
+    """A customer's number, parent, name (a number now on another name) or a contact first seen."""
+
+    customer_name: str
+    customer_number: str | None
+    field: str
+    """``customer_number``, ``parent_number``, ``name`` or ``contact``."""
+    before: str | None
+    after: str | None
+
+
+# The order a customer's changes are listed in.
+CUSTOMER_FIELDS = ("customer_number", "parent_number", "name", "contact")
+
+
 class DiffReport(NamedTuple):
     """Everything that changed from load ``first`` to load ``second``."""
 
@@ -66,6 +84,9 @@ class DiffReport(NamedTuple):
     status_changes: list[Change]
     changes: list[Change]
     missing: list[Invoice]
+    moved: list[Change]
+    """Invoices now under another customer: ``field`` is ``customer``, before and after the customers' names."""
+    customer_changes: list[CustomerChange]
 
     def payment_totals(self) -> list[tuple[str, int, int]]:
         """``(currency, cents applied, invoices)`` per currency, sorted by code."""
@@ -110,6 +131,7 @@ def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
     payments: list[Payment] = []
     status_changes: list[Change] = []
     changes: list[Change] = []
+    moved: list[Change] = []
     for before, after in sorted(rows.values(), key=lambda pair: (pair[1] or pair[0]).invoice_number):
         if after is None:
             continue
@@ -117,6 +139,8 @@ def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
             new.append(after)
             continue
         who = (after.invoice_number, after.customer_name, after.currency)
+        if before.customer_name != after.customer_name:  # a name is a customer
+            moved.append(Change(*who, "customer", before.customer_name, after.customer_name))
         if before.applied != after.applied:
             payments.append(Payment(*who, before.applied, after.applied))
         if before.status != after.status:
@@ -139,7 +163,59 @@ def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
     ]
     if a == b:
         missing = []
-    return DiffReport(first, second, new, payments, status_changes, changes, missing)
+    return DiffReport(
+        first, second, new, payments, status_changes, changes, missing, moved, _customer_changes(db, a, b)
+    )
+
+
+def _customer_changes(db: sqlite3.Connection, a: int, b: int) -> list[CustomerChange]:
+    """The numbers, parents and names of customers, and the contacts, that changed after load ``a`` up to ``b``."""
+    db.execute("DROP TABLE IF EXISTS temp.touched_customers")
+    db.execute(
+        f"""CREATE TEMP TABLE touched_customers AS
+            SELECT id FROM main.customers WHERE run_id > {a} AND run_id <= {b}
+            UNION SELECT customer_id FROM main.customer_versions WHERE valid_to > {a} AND valid_to <= {b}"""
+    )
+    sides: dict[int, list] = {}
+    for side, n in ((0, a), (1, b)):
+        for cid, *row in db.execute(
+            f"""SELECT id, name, customer_number, parent_number FROM ({customer_state(n)})
+                WHERE id IN (SELECT id FROM temp.touched_customers)"""
+        ):
+            sides.setdefault(cid, [None, None])[side] = row
+    out: list[CustomerChange] = []
+    for before, after in sides.values():
+        if before is None or after is None:
+            continue  # new in between (its invoices are new), or not there yet: see the names below
+        name, number, parent = after
+        for field, old, now in (("customer_number", before[1], number), ("parent_number", before[2], parent)):
+            if old != now:
+                out.append(CustomerChange(name, number, field, old, now))
+        if before[0] != name:
+            out.append(CustomerChange(name, number, "name", before[0], name))
+    # A customer new in between with a number another name held after load a: renamed, or a number given twice.
+    out += [
+        CustomerChange(name, number, "name", other, name)
+        for name, number, other in db.execute(
+            f"""SELECT nb.name, nb.customer_number, oa.name
+                FROM ({customer_state(b)}) AS nb JOIN ({customer_state(a)}) AS oa
+                     ON oa.customer_number = nb.customer_number AND oa.id <> nb.id
+                WHERE nb.id IN (SELECT id FROM temp.touched_customers)
+                  AND nb.id NOT IN (SELECT id FROM ({customer_state(a)}))"""
+        )
+    ]
+    # Contacts first seen in between, of the customers known after load a.
+    out += [
+        CustomerChange(name, number, "contact", None, ", ".join(part for part in contact if part))
+        for name, number, *contact in db.execute(
+            f"""SELECT cu.name, cu.customer_number, c.name, c.email, c.phone
+                FROM main.contacts AS c JOIN ({customer_state(b)}) AS cu ON cu.id = c.customer_id
+                WHERE c.first_run > {a} AND c.first_run <= {b}
+                  AND c.customer_id IN (SELECT id FROM ({customer_state(a)}))"""
+        )
+    ]
+    out.sort(key=lambda c: (c.customer_name, CUSTOMER_FIELDS.index(c.field), c.before or "", c.after or ""))
+    return out
 
 
 def _state_of_missing(n: int) -> str:

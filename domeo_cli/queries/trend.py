@@ -12,6 +12,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from ..errors import InvalidInput
 from ..history import Load, loads, state
 
 
@@ -93,10 +94,18 @@ def _points(db: sqlite3.Connection, day: date, load: Load, months: bool) -> list
 def trend(db: sqlite3.Connection, first: date | None, last: date | None, every: str, today: date) -> TrendReport:
     """The points from ``first`` to ``last`` (default: the first load's date, and ``today``)."""
     known = [load for load in loads(db) if load.last_invoice_id is not None]
+    given = (first is not None, last is not None)
     if first is None:
         first = date.fromisoformat(known[0].as_of) if known else today
     if last is None:
         last = today
+    if first > last:  # given so, or a default: the first load dated after today (a typo in its --as-of)
+        start = f"--from {first}" if given[0] else f"{first} (the first load's date, the default of --from)"
+        end = f"--to {last}" if given[1] else f"{last} (today, the default of --to)"
+        way_out = "" if given[0] else "; if that load's date is a typo, `domeo redate` gives it its real date"
+        raise InvalidInput(
+            f"The trend would start at {start}, after its end at {end}: give --from and --to in order{way_out}."
+        )
     if every == "load":
         by_day: dict[str, Load] = {}
         for load in known:
