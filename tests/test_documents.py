@@ -859,6 +859,8 @@ DOCUMENTS = {
                     "status": "Pending",
                 },
             ],
+            "moved": [],
+            "customer_changes": [],
         },
     ),
     "trend": (
