@@ -11,8 +11,11 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-# (kind, one-line title) in the order findings are listed.
+from .damage import KINDS, text
+
+# (kind, one-line title) in the order findings are listed: rows domeo never writes first.
 CHECKS = (
+    *((kind, title) for kind, title, _ in KINDS),
     ("closed_with_balance", "Closed invoices with a balance"),
     ("due_before_invoice", "Due dates before invoice dates"),
     ("future_invoice", "Invoices dated in the future"),
@@ -55,37 +58,67 @@ def _money(cents: int) -> str:
 
 
 def _invoice_findings(db: sqlite3.Connection, today: str) -> list[Finding]:
-    out: list[Finding] = []
+    """The findings of single invoices: damage (``damage.KINDS``) and the business checks.
+
+    A business check reads only values that are sound for it (a bill of -5.00
+    is a negative amount, not an overpayment), so no stored value, whatever
+    another program put there, can make a finding wrong or the check fail.
+    """
+    from . import damage
+
+    kinds = [kind for kind, _, _ in damage.KINDS]
+    flags = [sql for _, _, sql in damage.KINDS]
+    sound = [
+        damage.whole_cents("i.bill_total_cents"),
+        damage.whole_cents("i.applied_cents"),
+        damage.whole_cents("i.outstanding_cents"),
+        damage.real_date("i.invoice_date"),
+        damage.real_date("i.due_date"),
+    ]
     rows = db.execute(
-        """SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents, i.applied_cents,
-                  i.outstanding_cents, i.currency, i.status
-           FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
-           WHERE (i.status = 'Closed' AND i.outstanding_cents > 0) OR i.due_date < i.invoice_date
-              OR i.invoice_date > ? OR i.applied_cents > i.bill_total_cents
-           ORDER BY i.invoice_number""",
+        f"""SELECT i.invoice_number, c.name, i.customer_id, i.invoice_date, i.due_date, i.bill_total_cents,
+                   i.applied_cents, i.outstanding_cents, i.currency, i.status,
+                   {", ".join(f"({sql})" for sql in flags + sound)}
+            FROM invoices AS i LEFT JOIN customers AS c ON c.id = i.customer_id
+            WHERE {" OR ".join(f"({sql})" for sql in flags)}
+               OR (i.status = 'Closed' AND i.outstanding_cents > 0) OR i.due_date < i.invoice_date
+               OR i.invoice_date > ? OR i.applied_cents > i.bill_total_cents
+            ORDER BY i.invoice_number""",
         (today,),
     ).fetchall()
-    for number, name, invoiced, due, total, applied, outstanding, currency, status in rows:
-        where = ([number], [name])
-        if status == "Closed" and outstanding > 0:
+    out: list[Finding] = []
+    width = len(damage.COLUMNS)
+    for values in rows:
+        row = dict(zip(damage.COLUMNS, values, strict=False))
+        hits = values[width : width + len(kinds)]
+        total_ok, applied_ok, outstanding_ok, invoiced_ok, due_ok = values[width + len(kinds) :]
+        number = damage.text(row["invoice_number"])
+        name = None if row["customer_name"] is None else damage.text(row["customer_name"])
+        where = ([number], [name] if name is not None else [])
+        who = f"{number} of {name}" if name is not None else number
+        for kind, hit in zip(kinds, hits, strict=True):
+            if hit:
+                out.append(Finding(kind, damage.describe(kind, row), *where))
+        invoiced, due = row["invoice_date"], row["due_date"]
+        total, applied, outstanding = row["bill_total"], row["applied"], row["outstanding"]
+        currency = damage.text(row["currency"])
+        if row["status"] == "Closed" and outstanding_ok and outstanding > 0:
             out.append(
                 Finding(
                     "closed_with_balance",
-                    f"{number} of {name} is Closed but {_money(outstanding)} {currency} is outstanding.",
+                    f"{who} is Closed but {_money(outstanding)} {currency} is outstanding.",
                     *where,
                 )
             )
-        if due < invoiced:
-            out.append(
-                Finding("due_before_invoice", f"{number} of {name} is due {due}, before its date {invoiced}.", *where)
-            )
-        if invoiced > today:
-            out.append(Finding("future_invoice", f"{number} of {name} is dated {invoiced}, after {today}.", *where))
-        if applied > total:
+        if invoiced_ok and due_ok and due < invoiced:
+            out.append(Finding("due_before_invoice", f"{who} is due {due}, before its date {invoiced}.", *where))
+        if invoiced_ok and invoiced > today:
+            out.append(Finding("future_invoice", f"{who} is dated {invoiced}, after {today}.", *where))
+        if total_ok and applied_ok and applied > total:
             out.append(
                 Finding(
                     "overpaid",
-                    f"{number} of {name}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
+                    f"{who}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
                     f"({_money(applied - total)} too much).",
                     *where,
                 )
@@ -97,7 +130,7 @@ def _invoices_of(db: sqlite3.Connection, customer_ids: list[int], limit: int = 2
     """Some invoice numbers of these customers (the latest first), to look at."""
     marks = ", ".join("?" for _ in customer_ids)
     return [
-        n
+        text(n)
         for (n,) in db.execute(
             f"SELECT invoice_number FROM invoices WHERE customer_id IN ({marks}) "
             "ORDER BY invoice_date DESC, invoice_number LIMIT ?",
@@ -107,11 +140,12 @@ def _invoices_of(db: sqlite3.Connection, customer_ids: list[int], limit: int = 2
 
 
 def _number_findings(db: sqlite3.Connection) -> list[Finding]:
-    names = dict(db.execute("SELECT id, name FROM customers"))
+    names = {cid: text(name) for cid, name in db.execute("SELECT id, name FROM customers")}
     out: list[Finding] = []
     shared: dict[str, list[int]] = {}
     several: dict[int, list[str]] = {}
-    for cid, number in db.execute("SELECT customer_id, customer_number FROM customer_numbers ORDER BY 2, 1"):
+    for cid, stored in db.execute("SELECT customer_id, customer_number FROM customer_numbers ORDER BY 2, 1"):
+        number = text(stored)
         if cid in names:
             shared.setdefault(number, []).append(cid)
             several.setdefault(cid, []).append(number)
@@ -144,7 +178,10 @@ def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
     from ..hierarchy import load
 
     family = load(db)
-    rows = {cid: (name, number) for cid, name, number in db.execute("SELECT id, name, customer_number FROM customers")}
+    rows = {
+        cid: (text(name), None if number is None else text(number))
+        for cid, name, number in db.execute("SELECT id, name, customer_number FROM customers")
+    }
     out: list[Finding] = []
     for loop in family.loops:
         who = [rows[c][0] for c in loop]
@@ -174,8 +211,8 @@ def _contact_findings(db: sqlite3.Connection) -> list[Finding]:
         "SELECT c.id, c.name, k.name, k.email, k.phone FROM contacts AS k JOIN customers AS c ON c.id = k.customer_id "
         "ORDER BY c.name, k.name, k.email, k.phone"
     ):
-        by_customer.setdefault(cid, []).append((name, email, phone))
-        names[cid] = customer
+        by_customer.setdefault(cid, []).append((text(name), text(email), text(phone)))
+        names[cid] = text(customer)
     for cid, contacts in by_customer.items():
         groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         for contact in contacts:
@@ -212,8 +249,8 @@ def _contact_invoices(db: sqlite3.Connection, cid: int, members: list[tuple[str,
             "ORDER BY invoice_date DESC, invoice_number LIMIT 1",
             (cid, name, email, phone),
         ).fetchone()
-        if row is not None and row[0] not in found:
-            found.append(row[0])
+        if row is not None and text(row[0]) not in found:
+            found.append(text(row[0]))
     return found
 
 

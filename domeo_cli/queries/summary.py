@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from ..days import month_end
 from ..errors import InvalidInput
+from . import damage
 from .common import Customer, check_currency, find_customer
 
 MAX_MONTHS = 1200
@@ -79,6 +80,8 @@ def summary(
             params,
         ).fetchall()
     by_currency = [CurrencySum(*row) for row in rows]
+    if not damage.sums_whole(*(c.sum_bill_total for c in by_currency)):  # a bill total of 12.5 cents
+        raise damage.refuse(db)
     if code is not None:
         headline = code
     elif len(by_currency) == 1:
@@ -176,6 +179,8 @@ def summary_range(
     if found is not None:
         sql += " GROUP BY 1, 2"
     cells = {(m, cur): (cents, count) for m, cur, cents, count in db.execute(sql, params)}
+    if not damage.sums_whole(*(cents for cents, _ in cells.values())):
+        raise damage.refuse(db)
     currencies = sorted({cur for _, cur in cells}) if code is None else [code]
     if not currencies:
         currencies = ["USD"]
