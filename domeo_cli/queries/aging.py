@@ -327,7 +327,7 @@ def _totals(
     found: dict[str, list] = {}
     for cur, day, n, cents, bucket in db.execute(sql, params):
         when = damage.to_date(day)
-        if when is None or not damage.sums_whole(cents):  # a row domeo never writes
+        if when is None or not (damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
             raise damage.refuse(db)
         age = today - when.toordinal()
         acc = found.get(cur)
@@ -482,8 +482,11 @@ def aging(
     listed_at = bisect_left(rows, 1, key=part)
     own_at = bisect_left(rows, 3, listed_at, key=part)
     k = 4 + len(edges) + 2  # the total's column: the buckets are the columns from 4 to it
-    # A cent stored as 12.5 by another program makes its group's total (a sum) a float.
-    if not damage.sums_whole(*map(itemgetter(k), rows)):
+    # A cent stored as 12.5 by another program makes its group's total (a sum) a float; every group's
+    # currency is among those of part 0.
+    if not (
+        damage.sums_whole(*map(itemgetter(k), rows)) and damage.currencies_sound(*(r[1] for r in rows[:listed_at]))
+    ):
         raise damage.refuse(db)
     new = tuple.__new__  # each AgingRow straight from its row's values: no keyword call per group
     shown = [
@@ -526,7 +529,7 @@ def customer_rows(
     sql = f"SELECT key, currency, {', '.join(_buckets(len(edges)))}, total, n FROM ({own}) ORDER BY key, currency"
     found: dict[int, list[AgingRow]] = {}
     for key, currency, *buckets, total, n in db.execute(sql, params):
-        if not damage.sums_whole(total):
+        if not (damage.sums_whole(total) and damage.currencies_sound(currency)):
             raise damage.refuse(db)
         found.setdefault(key, []).append(AgingRow(key, "", currency, tuple(buckets), total, n, None))
     return found

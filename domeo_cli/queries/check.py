@@ -57,72 +57,69 @@ def _money(cents: int) -> str:
     return format_cents(cents)
 
 
-def _invoice_findings(db: sqlite3.Connection, today: str) -> list[Finding]:
-    """The findings of single invoices: damage (``damage.KINDS``) and the business checks.
+def _rules() -> list[tuple[str, str]]:
+    """``(kind, SQL)`` of every finding about one invoice: its damage, then the business checks.
 
-    A business check reads only values that are sound for it (a bill of -5.00
+    Each rule is stated once, in SQL, and decides alone (Python only words the
+    finding). A business check reads only values sound for it (a bill of -5.00
     is a negative amount, not an overpayment), so no stored value, whatever
     another program put there, can make a finding wrong or the check fail.
     """
+    from .damage import KINDS, real_date, whole_cents
+
+    dates = f"{real_date('i.invoice_date')} AND {real_date('i.due_date')}"
+    return [
+        *((kind, sql) for kind, _, sql in KINDS),
+        ("closed_with_balance", f"i.status = 'Closed' AND {whole_cents('i.outstanding_cents')} "
+         "AND i.outstanding_cents > 0"),
+        ("due_before_invoice", f"{dates} AND i.due_date < i.invoice_date"),
+        # Dated after the as-of day: an invoice dated that very day is not in the future.
+        ("future_invoice", f"{real_date('i.invoice_date')} AND i.invoice_date > :today"),
+        ("overpaid", f"{whole_cents('i.bill_total_cents')} AND {whole_cents('i.applied_cents')} "
+         "AND i.applied_cents > i.bill_total_cents"),
+    ]  # fmt: skip
+
+
+def _invoice_findings(db: sqlite3.Connection, today: str) -> list[Finding]:
+    """The findings of single invoices, by invoice number: every rule of ``_rules`` that holds."""
     from . import damage
 
-    kinds = [kind for kind, _, _ in damage.KINDS]
-    flags = [sql for _, _, sql in damage.KINDS]
-    sound = [
-        damage.whole_cents("i.bill_total_cents"),
-        damage.whole_cents("i.applied_cents"),
-        damage.whole_cents("i.outstanding_cents"),
-        damage.real_date("i.invoice_date"),
-        damage.real_date("i.due_date"),
-    ]
+    rules = _rules()
     rows = db.execute(
-        f"""SELECT i.invoice_number, c.name, i.customer_id, i.invoice_date, i.due_date, i.bill_total_cents,
-                   i.applied_cents, i.outstanding_cents, i.currency, i.status,
-                   {", ".join(f"({sql})" for sql in flags + sound)}
+        f"""SELECT {damage.ROW_SQL}, {", ".join(f"coalesce({sql}, 0)" for _, sql in rules)}
             FROM invoices AS i LEFT JOIN customers AS c ON c.id = i.customer_id
-            WHERE {" OR ".join(f"({sql})" for sql in flags)}
-               OR (i.status = 'Closed' AND i.outstanding_cents > 0) OR i.due_date < i.invoice_date
-               OR i.invoice_date > ? OR i.applied_cents > i.bill_total_cents
+            WHERE {" OR ".join(f"({sql})" for _, sql in rules)}
             ORDER BY i.invoice_number""",
-        (today,),
+        {"today": today},
     ).fetchall()
     out: list[Finding] = []
     width = len(damage.COLUMNS)
     for values in rows:
         row = dict(zip(damage.COLUMNS, values, strict=False))
-        hits = values[width : width + len(kinds)]
-        total_ok, applied_ok, outstanding_ok, invoiced_ok, due_ok = values[width + len(kinds) :]
         number = damage.text(row["invoice_number"])
         name = None if row["customer_name"] is None else damage.text(row["customer_name"])
         where = ([number], [name] if name is not None else [])
         who = f"{number} of {name}" if name is not None else number
-        for kind, hit in zip(kinds, hits, strict=True):
-            if hit:
-                out.append(Finding(kind, damage.describe(kind, row), *where))
+        currency = damage.text(row["currency"])
         invoiced, due = row["invoice_date"], row["due_date"]
         total, applied, outstanding = row["bill_total"], row["applied"], row["outstanding"]
-        currency = damage.text(row["currency"])
-        if row["status"] == "Closed" and outstanding_ok and outstanding > 0:
-            out.append(
-                Finding(
-                    "closed_with_balance",
-                    f"{who} is Closed but {_money(outstanding)} {currency} is outstanding.",
-                    *where,
-                )
-            )
-        if invoiced_ok and due_ok and due < invoiced:
-            out.append(Finding("due_before_invoice", f"{who} is due {due}, before its date {invoiced}.", *where))
-        if invoiced_ok and invoiced > today:
-            out.append(Finding("future_invoice", f"{who} is dated {invoiced}, after {today}.", *where))
-        if total_ok and applied_ok and applied > total:
-            out.append(
-                Finding(
-                    "overpaid",
+        for (kind, _), hit in zip(rules, values[width:], strict=True):
+            if not hit:
+                continue
+            if kind == "closed_with_balance":
+                message = f"{who} is Closed but {_money(outstanding)} {currency} is outstanding."
+            elif kind == "due_before_invoice":
+                message = f"{who} is due {due}, before its date {invoiced}."
+            elif kind == "future_invoice":
+                message = f"{who} is dated {invoiced}, after {today}."
+            elif kind == "overpaid":
+                message = (
                     f"{who}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
-                    f"({_money(applied - total)} too much).",
-                    *where,
+                    f"({_money(applied - total)} too much)."
                 )
-            )
+            else:
+                message = damage.describe(kind, row)
+            out.append(Finding(kind, message, *where))
     return out
 
 

@@ -173,13 +173,14 @@ def meets_damage(db: sqlite3.Connection) -> bool:
     """True when a line of ``iter_customers`` would meet a value domeo never writes (``damage``).
 
     What a line reads: every invoice's date (the last invoice date), and the open
-    invoices' amounts and due dates. An export of every customer (``--all``) asks
+    invoices' amounts, due dates and currencies. An export of every customer (``--all``) asks
     first, in the same snapshot, so a stream to stdout never stops half way.
     """
     return (
         db.execute(
             f"SELECT 1 FROM invoices WHERE NOT {damage.real_date('invoice_date')} OR (outstanding_cents > 0 "
-            f"AND NOT (typeof(outstanding_cents) = 'integer' AND {damage.real_date('due_date')})) LIMIT 1"
+            f"AND NOT (typeof(outstanding_cents) = 'integer' AND {damage.real_date('due_date')} "
+            "AND currency GLOB '[A-Z][A-Z][A-Z]')) LIMIT 1"
         ).fetchone()
         is not None
     )
@@ -221,6 +222,8 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date, issued: bool) ->
     lines = []
     for cid in ids:
         _, name, number, parent, parent_name, count, last = base[cid]
+        if not damage.currencies_sound(*(b.currency for b in balances.get(cid, []))):
+            raise damage.refuse(db)
         mine = sorted(balances.get(cid, []), key=lambda b: b.currency)
         dues = [b.oldest_due_date for b in mine if b.oldest_due_date is not None]
         first_due = damage.to_date(min(dues)) if dues else None

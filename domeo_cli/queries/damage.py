@@ -40,6 +40,8 @@ def real_date(column: str) -> str:
 
 
 _AMOUNTS = ("i.bill_total_cents", "i.applied_cents", "i.outstanding_cents")
+#: The invoice's text fields besides its number, as ``COLUMNS`` and the sentences name them.
+_TEXTS = ("po_number", "terms", "contact_name", "contact_phone", "contact_email")
 
 #: ``(kind, title, SQL)``: the SQL is true when the invoice row ``i`` is damaged so; ``c`` is its customer,
 #: LEFT JOINed (``c.id IS NULL``: none). The order is the order ``check`` lists them in.
@@ -68,6 +70,12 @@ KINDS: tuple[tuple[str, str, str], ...] = (
         "Statuses or currencies domeo never writes",
         "i.status NOT IN ('Closed', 'Pending') OR i.currency NOT GLOB '[A-Z][A-Z][A-Z]'",
     ),
+    (
+        "invalid_text",
+        "Invoice numbers and text fields domeo never writes",
+        "typeof(i.invoice_number) != 'text' OR i.invoice_number = '' OR "
+        + " OR ".join(f"typeof(i.{name}) = 'blob'" for name in _TEXTS),
+    ),
 )
 
 
@@ -95,6 +103,7 @@ COLUMNS = (
     "outstanding",
     "currency",
     "status",
+    *_TEXTS,
 )
 _FIELDS = {"bill_total": "bill total", "applied": "applied", "outstanding": "outstanding"}
 
@@ -158,14 +167,27 @@ def describe(kind: str, row: dict[str, Any]) -> str:
         if not (isinstance(row["currency"], str) and len(currency) == 3 and currency.isascii() and currency.isupper()):
             bad.append(f"currency {shown(row['currency'])} is not a three-letter code")
         return f"{who}: {' and '.join(bad)}."
+    if kind == "invalid_text":
+        bad = []
+        if not isinstance(row["invoice_number"], str):
+            bad.append(f"the invoice number holds {shown(row['invoice_number'])}, not text")
+        elif not row["invoice_number"]:
+            bad.append("the invoice number is empty")
+        bad += [f"{name.replace('_', ' ')} holds {shown(row[name])}, not text" for name in _TEXTS
+                if isinstance(row[name], bytes)]  # fmt: skip
+        return f"{who}: {' and '.join(bad)}."
     raise ValueError(f"no such kind of damage: {kind}")
 
 
 # -- finding them ------------------------------------------------------------------------------------
 
+#: The SQL of ``COLUMNS``, from the invoice ``i`` and its customer ``c``.
+ROW_SQL = (
+    "i.invoice_number, c.name, i.customer_id, i.invoice_date, i.due_date, i.bill_total_cents, i.applied_cents, "
+    "i.outstanding_cents, i.currency, i.status" + "".join(f", i.{name}" for name in _TEXTS)
+)
 _SELECT = (
-    "SELECT i.invoice_number, c.name, i.customer_id, i.invoice_date, i.due_date, i.bill_total_cents, "
-    "i.applied_cents, i.outstanding_cents, i.currency, i.status, "
+    f"SELECT {ROW_SQL}, "
     + ", ".join(f"({sql})" for _, _, sql in KINDS)
     + " FROM invoices AS i LEFT JOIN customers AS c ON c.id = i.customer_id"
 )
@@ -182,15 +204,16 @@ def rows(db: sqlite3.Connection, where: str = "1", params: tuple = ()) -> list[t
     return found
 
 
-def missing_customers(db: sqlite3.Connection) -> list[int]:
-    """The customer ids invoices name that are no customer: one pass along the index by customer."""
-    return [
-        cid
-        for (cid,) in db.execute(
-            "SELECT customer_id FROM (SELECT DISTINCT customer_id FROM invoices) "
-            "WHERE customer_id NOT IN (SELECT id FROM customers)"
-        )
-    ]
+#: SQL of the customer ids invoices name that are no customer: one pass along the index by customer.
+MISSING_CUSTOMERS = (
+    "SELECT customer_id FROM (SELECT DISTINCT customer_id FROM invoices) WHERE customer_id NOT IN "
+    "(SELECT id FROM customers)"
+)
+
+
+def missing_customers(db: sqlite3.Connection) -> list[Any]:
+    """The customer ids invoices name that are no customer (whatever another program stored there)."""
+    return [cid for (cid,) in db.execute(MISSING_CUSTOMERS)]
 
 
 def first(db: sqlite3.Connection) -> str | None:
@@ -239,6 +262,11 @@ def message(path: str, what: str | None, done: str = "") -> str:
 def sums_whole(*values: Any) -> bool:
     """True when every sum a report read is a whole number of cents (a REAL cent anywhere makes it a float)."""
     return all(type(v) is int or v is None for v in values)
+
+
+def currencies_sound(*codes: Any) -> bool:
+    """True when every currency a report groups by is one domeo writes: Python's reading of ``KINDS``' GLOB."""
+    return all(isinstance(c, str) and len(c) == 3 and c.isascii() and c.isalpha() and c.isupper() for c in codes)
 
 
 def to_date(value: Any) -> Any:

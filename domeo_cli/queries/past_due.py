@@ -149,7 +149,7 @@ def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int,
             f"WHERE outstanding_cents > 0 AND currency = :currency AND due_date < :as_of{issued}",
             {"currency": currency, "as_of": cutoff},
         ).fetchone()
-        if not damage.sums_whole(cents):
+        if not (damage.sums_whole(cents) and damage.currencies_sound(currency)):
             raise damage.refuse(db)
         if count:
             totals.append((currency, cents, count))
@@ -224,7 +224,7 @@ def totals(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -
         "GROUP BY i.currency ORDER BY i.currency",
         params,
     ).fetchall()
-    if not damage.sums_whole(*(cents for _, cents, _ in found)):
+    if not (damage.sums_whole(*(c for _, c, _ in found)) and damage.currencies_sound(*(c for c, _, _ in found))):
         raise damage.refuse(db)
     return found
 
@@ -239,12 +239,11 @@ def first_damaged(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FIL
     that do not exist are looked for along the index by customer.
     """
     where, params = _where(as_of, filters)
-    missing = damage.missing_customers(db)
-    if missing:
+    if damage.missing_customers(db):  # rare: only then are the invoices of no customer looked for
         row = db.execute(
             f"SELECT min(i.invoice_number) FROM invoices AS i WHERE {where} "
-            "AND i.customer_id IN (SELECT value FROM json_each(?))",
-            [*params, json.dumps(missing)],
+            f"AND i.customer_id IN ({damage.MISSING_CUSTOMERS})",
+            params,
         ).fetchone()
         if row[0] is not None:
             return row[0]

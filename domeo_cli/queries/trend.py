@@ -84,7 +84,9 @@ def _points(db: sqlite3.Connection, day: date, load: Load, months: bool) -> list
             FROM ({state(load.id)}) WHERE invoice_date <= ? GROUP BY currency ORDER BY currency""",
         (iso, start.isoformat(), iso),
     ).fetchall()
-    if not damage.sums_whole(*(v for row in rows for v in row[1:])):
+    if not (
+        damage.sums_whole(*(v for row in rows for v in row[1:])) and damage.currencies_sound(*(r[0] for r in rows))
+    ):
         raise damage.refuse(db)
     days = (day - start).days + 1 if months else None
     return [
