@@ -73,6 +73,8 @@ class Row:
     display: str
     warnings: int
     reason: str | None  # the start of the rejection reason of a broken row
+    customer_number: str | None = None  # as the row states them (None: the column is empty)
+    parent: str | None = None
 
 
 def money_text(cents: int, style: int) -> str:
@@ -129,6 +131,9 @@ def rows(draw: st.DrawFn) -> Row:
         due, due_text, derived = issued + timedelta(days=terms_days), "", 1
     contact = draw(st.sampled_from(CONTACTS))
     po = draw(st.sampled_from(["", "PO-004417", "PO 7, rush"]))
+    # A customer's number and parent, stated or left empty (an empty column keeps what is known).
+    customer_number = draw(st.sampled_from([str(418000 + group), str(418000 + group), ""]))
+    parent = "" if group == 0 else draw(st.sampled_from(["418000", "", " "]))
     fields = [
         spelling,
         shown_number,
@@ -143,8 +148,8 @@ def rows(draw: st.DrawFn) -> Row:
         contact[2],
         terms_text,
         due_text,
-        str(418000 + group),
-        "" if group == 0 else "418000",
+        customer_number,
+        parent,
     ]
     warnings = (paid == "empty") + (paid == "over") + (due < issued) + (status_text == "")
     stored = (
@@ -165,8 +170,9 @@ def rows(draw: st.DrawFn) -> Row:
     )
     display = " ".join(spelling.split())
     broken = draw(st.one_of(st.none(), st.sampled_from(BREAKS)))
+    stated = (customer_number or None, parent.strip() or None)
     if broken is None:
-        return Row(fields, number, stored, group, display, warnings, None)
+        return Row(fields, number, stored, group, display, warnings, None, *stated)
     field, text, reason = broken
     if field == "width":
         fields = fields[:-1] if text == "-1" else [*fields, "extra"]
@@ -207,6 +213,8 @@ class Model:
         self.invoices: dict[str, tuple] = {}
         self.names: dict[int, str] = {}
         self.seen: set[int] = set()
+        # Customer group -> (number, parent): the latest loaded row that states each wins; an empty one keeps it.
+        self.family: dict[int, tuple[str | None, str | None]] = {}
 
     def load(self, records: list[Row], starts: list[int]) -> tuple[dict[str, int], list[tuple]]:
         """Apply one file; return its expected counts and rejections."""
@@ -228,6 +236,10 @@ class Model:
         for _, record in last.values():
             self.names.setdefault(record.group, first_spelling[record.group])
             self.seen.add(record.group)
+        # Numbers and parents: of the rows that are loaded (a replaced row is rejected: it changes nothing), in order.
+        for _, record in sorted(last.values(), key=lambda kept: kept[0]):
+            number, parent = self.family.get(record.group, (None, None))
+            self.family[record.group] = (record.customer_number or number, record.parent or parent)
         valid = [r for r in records if r.stored is not None]
         counts = {
             "rows_read": len(records),
@@ -247,6 +259,10 @@ class Model:
             self.invoices[number] = stored
         return counts, sorted(rejections, key=lambda r: r[0])
 
+    def customers(self) -> dict[str, tuple[str | None, str | None]]:
+        """Each customer's stored name -> (number, parent), as the database must hold them."""
+        return {self.names[group]: self.family[group] for group in self.seen}
+
 
 def stored_invoices(db_path: Path) -> dict[str, tuple]:
     connection = sqlite3.connect(db_path)
@@ -259,6 +275,18 @@ def stored_invoices(db_path: Path) -> dict[str, tuple]:
                           i.terms, i.terms_days, i.contact_name, i.contact_phone, i.contact_email, c.name
                    FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id"""
             )
+        }
+    finally:
+        connection.close()
+
+
+def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
+    """Each stored customer's name -> (customer number, parent number)."""
+    connection = sqlite3.connect(db_path)
+    try:
+        return {
+            name: (n, p)
+            for name, n, p in connection.execute("SELECT name, customer_number, parent_number FROM customers")
         }
     finally:
         connection.close()
@@ -321,6 +349,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         counts, rejections = model.load(first[0], first[2])
         check(ingest(db_path, paths[0]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
 
         before = stored_invoices(db_path)
         dry = ingest(db_path, paths[1], "--dry-run")
@@ -329,6 +358,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         check(dry, counts, rejections)
         check(ingest(db_path, paths[1]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
         # Only customers of loaded rows exist, each under its first spelling.
         assert set(customer_names(db_path)) <= {model.names[g] for g in model.seen}
         assert len(customer_names(db_path)) == len(set(customer_names(db_path)))
@@ -337,6 +367,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         assert again["inserted"] == again["updated"] == 0
         assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
         connection = sqlite3.connect(db_path)
         try:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -346,3 +377,23 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
             assert connection.execute(KEPT_DAYS).fetchall() == connection.execute(LIVE_DAYS).fetchall()
         finally:
             connection.close()
+
+
+def test_a_replaced_row_states_nothing_of_its_customer(run, write_csv, db_path) -> None:  # noqa: ANN001
+    """The earlier of two rows of one invoice is rejected whole: its customer number and parent too."""
+    from helpers import csv_of
+
+    first = csv_of([{"customer": "Parent Co", "number": "P1", "date": "01/02/25", "total": "5",
+                     "customer_number": "900"}])  # fmt: skip
+    assert run("ingest", str(write_csv(first, "first.csv"))).exit_code == 0
+    rows = [
+        {"customer": "Child Co", "number": "C1", "date": "01/05/25", "total": "5", "customer_number": "901",
+         "parent": "900"},
+        {"customer": "Child Co", "number": "C1", "date": "01/05/25", "total": "6"},  # replaces the row above
+    ]  # fmt: skip
+    result = run("ingest", str(write_csv(csv_of(rows), "second.csv")), "--json")
+    assert result.exit_code == 4, result
+    assert [r["line"] for r in result.json["rejections"]] == [2]
+    assert customer_family(db_path) == {"Parent Co": ("900", None), "Child Co": (None, None)}
+    check = run("check", "--as-of", "2025-06-01", "--json").json
+    assert [f["check"] for f in check["findings"]] == []  # 901 was never given, so no second number either
