@@ -19,6 +19,14 @@ from hypothesis import strategies as st
 
 NUMBERS = ["N1", "N2", "N3", "N4", "N5", "N6"]
 START = date(2025, 2, 1)
+# (name, email, phone); empty fields are empty columns
+CONTACTS = [
+    ("", "", ""),
+    ("", "", ""),
+    ("Dana Whitfield", "dana@x.example", "555-0100"),
+    ("", "ap@x.example", ""),
+    ("Lee Park", "", "555-0199"),
+]
 
 
 def _money(cents: int) -> str:
@@ -33,6 +41,9 @@ invoice = st.fixed_dictionaries(
         "terms": st.integers(0, 45),
         "total": st.integers(1, 50_000),
         "paid": st.sampled_from(["none", "half", "all"]),
+        # Fields a later export may fill in or empty again: a PO number added, then removed; a contact.
+        "po": st.sampled_from(["", "", "PO-1", "PO-2"]),
+        "contact": st.sampled_from(CONTACTS),
     }
 ).map(
     lambda r: {
@@ -42,6 +53,8 @@ invoice = st.fixed_dictionaries(
         "due_date": (r["invoice_date"] + timedelta(days=r["terms"])).isoformat(),
         "total": r["total"],
         "applied": {"none": 0, "half": r["total"] // 2, "all": r["total"]}[r["paid"]],
+        "po": r["po"],
+        "contact": r["contact"],
     }
 )
 
@@ -50,8 +63,20 @@ load = st.fixed_dictionaries(
         "days_later": st.integers(0, 25),
         "complete": st.sampled_from([None, "all", "open"]),
         "rows": st.dictionaries(st.sampled_from(NUMBERS), invoice, min_size=1, max_size=len(NUMBERS)),
+        # Invoices loaded again exactly as known, but for one field filled in or emptied (or none).
+        "again": st.dictionaries(st.sampled_from(NUMBERS), st.sampled_from(["po", "contact", "same"]), max_size=3),
     }
 )
+
+
+def _again(known: dict, what: str) -> dict:
+    """``known`` as the next export lists it: its PO number or contact filled in or emptied, or as it was."""
+    row = dict(known)
+    if what == "po":
+        row["po"] = "" if row["po"] else "PO-9"
+    elif what == "contact":
+        row["contact"] = ("", "", "") if any(row["contact"]) else ("Lee Park", "", "555-0199")
+    return row
 
 
 def _outstanding(inv: dict) -> int:
@@ -78,6 +103,10 @@ def _file(rows: dict[str, dict]) -> str:
                 "applied": _money(inv["applied"]),
                 "status": _status(inv),
                 "currency": inv["currency"],
+                "po": inv["po"],
+                "contact": inv["contact"][0],
+                "email": inv["contact"][1],
+                "phone": inv["contact"][2],
             }
             for number, inv in sorted(rows.items())
         ]
@@ -122,15 +151,20 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
         missings: list[list[str]] = []
         days: list[date] = []
         day = START
+        files: list[dict[str, dict]] = []
+        tweaked: list[list[str]] = []
         for k, spec in enumerate(loads, start=1):
             day += timedelta(days=spec["days_later"])
+            rows = dict(spec["rows"])
+            again = sorted(n for n in spec["again"] if n in state)
+            rows.update({n: _again(state[n], spec["again"][n]) for n in again})
             missing = sorted(
-                n
-                for n, inv in state.items()
-                if n not in spec["rows"] and (spec["complete"] == "all" or _outstanding(inv) > 0)
+                n for n, inv in state.items() if n not in rows and (spec["complete"] == "all" or _outstanding(inv) > 0)
             )
             path = Path(tmp) / f"load{k}.csv"
-            path.write_text(_file(spec["rows"]), encoding="utf-8")
+            path.write_text(_file(rows), encoding="utf-8")
+            files.append(rows)
+            tweaked.append(again)
             options = [f"--complete={spec['complete']}"] if spec["complete"] else []
             result = run("--db", db, "ingest", str(path), "--as-of", day.isoformat(), "--json", *options)
             assert result.exit_code == 0, result
@@ -141,7 +175,7 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                 len(missing),
                 len(settled),
             )
-            state = {**state, **{n: dict(inv) for n, inv in spec["rows"].items()}}
+            state = {**state, **{n: dict(inv) for n, inv in rows.items()}}
             for n in settled:
                 state[n] = {**state[n], "applied": max(state[n]["applied"], state[n]["total"]), "status": "Closed"}
             states.append(state)
@@ -162,6 +196,39 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                     for i in page.json["items"]
                 ]  # fmt: skip
                 assert got == _past_due(expected, "2025-06-01"), point
+
+        # Each invoice's PO number and contact as known after each load: filled in, emptied again, or kept.
+        for k, known in enumerate(states, start=1):
+            for number in sorted({*tweaked[k - 1], *sorted(known)[:1]}):
+                detail = run("--db", db, "invoice", number, "--known-at", str(k), "--json")
+                assert detail.exit_code == 0, detail
+                name, email, phone = known[number]["contact"]
+                shown = {
+                    key: detail.json[key] for key in ("po_number", "contact_name", "contact_email", "contact_phone")
+                }
+                assert shown == {
+                    "po_number": known[number]["po"] or None,
+                    "contact_name": name or None,
+                    "contact_email": email or None,
+                    "contact_phone": phone or None,
+                }, (number, k)
+        # Contacts as known after each load: every contact of every row loaded by then, empty ones none.
+        for k in range(1, len(states) + 1):
+            for customer in sorted({inv["customer"] for inv in states[k - 1].values()}):
+                seen: dict[tuple[str, str, str], str] = {}
+                for rows in files[:k]:
+                    for inv in rows.values():
+                        if inv["customer"] == customer and any(inv["contact"]):
+                            seen[inv["contact"]] = max(seen.get(inv["contact"], ""), inv["invoice_date"])
+                page = run("--db", db, "contact", customer, "--known-at", str(k), "--json")
+                assert page.exit_code == 0, page
+                got = [
+                    ((c["contact_name"] or "", c["contact_email"] or "", c["contact_phone"] or ""),
+                     c["last_seen_invoice_date"])
+                    for c in page.json["contacts"]
+                ]  # fmt: skip
+                assert sorted(got) == sorted(seen.items()), (customer, k)
+                assert page.json["total"] == len(seen)
 
         # diff of two loads (the earlier first).
         a, b = sorted(min(p, len(states) - 1) for p in pair)
