@@ -273,8 +273,11 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
     now_applied: list[str] = []
     repaired: list[str] = []
     connection = dbmod.open_for_write(path, now_applied, repaired)
-    applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
-    connection.close()
+    try:
+        applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
+        _refuse_damage(connection, path, now_applied, repaired)
+    finally:
+        connection.close()
     if json:
         from . import shapes
 
@@ -287,6 +290,25 @@ def init(db: DbOption = None, json: JsonOption = False) -> None:
             what = "was upgraded and repaired" if now_applied else "was repaired"
         fixed = f"; put back: {', '.join(repaired)}" if repaired else ""
         sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}){fixed}.\n")
+
+
+def _refuse_damage(connection: Any, path: str, applied: list[str], repaired: list[str]) -> None:
+    """Exit 1 when the book holds invoice rows domeo never writes: ``init`` must not call it up to date.
+
+    A set-based look at every invoice (``damage.first``: two passes, about a
+    second on a million invoices), not a test of the schema alone.
+    """
+    from . import schema
+    from .queries import damage
+
+    what = damage.first(connection)
+    if what is None:
+        return
+    done = ""
+    if applied or repaired:
+        did = " and ".join(w for w, happened in (("upgraded", applied), ("repaired", repaired)) if happened)
+        done = f" (its schema was {did} to version {schema.SCHEMA_VERSION})"
+    raise damage.DamagedDatabase(damage.message(path, what, done))
 
 
 @command(

@@ -167,6 +167,8 @@ class Ledger:
             key: CustomerEntry(cid, name, number, parent, SAME_CUSTOMER, False)
             for key, cid, name, number, parent in known
         }
+        # Each known customer's number and parent as stored, before this file.
+        self._stored = {e.id: (e.number, e.parent) for e in self.customers.values()}
         self.next_customer_id = max((e.id for e in self.customers.values()), default=0) + 1
         # (customer id, name, email, phone) -> the latest invoice date it appears on
         self.contacts: dict[tuple[int, str, str, str], str] = {}
@@ -205,7 +207,7 @@ class Ledger:
                     self._check_fold(parent, "parent customer", rec[_LINE], rec[0])
                 entry = self._customer(rec[_KEY], rec[_NAME], number, parent, rec[_LINE], rec[0])
             cid = entry.id
-            out.append(rec[:STORED] + (cid,) + rec[_LINE:])
+            out.append(rec[:STORED] + (cid,) + rec[_LINE:] + (number, parent))
             if rec[_CONTACT] is not None or rec[_PHONE] is not None or rec[_EMAIL] is not None:
                 # (customer, contact name, email, phone): the contacts table's key
                 key = (cid, rec[_CONTACT] or "", rec[_EMAIL] or "", rec[_PHONE] or "")
@@ -219,6 +221,25 @@ class Ledger:
         for entry in self.customers.values():
             entry.used = entry.id in used_ids
         self.contacts = contacts
+
+    def restate(self, customer_id: int, stated: list[tuple[str | None, str | None]]) -> None:
+        """Work a customer's number and parent out again from the rows that stay: ``(number, parent)`` each,
+        in line order (None: not stated). Called once rows replaced further down are dropped: what only a
+        rejected row stated changes nothing, and the numbers it alone replaced were never replaced.
+        """
+        entry = next(e for e in self.customers.values() if e.id == customer_id)
+        number, parent = self._stored.get(customer_id, (None, None))
+        given = [n for n, _ in stated if n is not None]
+        for n, p in stated:
+            number, parent = n if n is not None else number, p if p is not None else parent
+        entry.number, entry.parent = number, parent
+        if entry.state != NEW_CUSTOMER:
+            entry.state = SAME_CUSTOMER if (number, parent) == self._stored[customer_id] else CHANGED_CUSTOMER
+        before = self._stored.get(customer_id, (None, None))[0]
+        kept = {n for n in [before, *given] if n is not None and n != number}
+        self.replaced_numbers = {(c, n) for c, n in self.replaced_numbers if c != customer_id} | {
+            (customer_id, n) for n in kept
+        }
 
     def new_customers(self) -> list[tuple[int, str, str, str | None, str | None]]:
         """``(id, name, name key, number, parent)`` of each new customer a staged row names."""

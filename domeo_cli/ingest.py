@@ -308,13 +308,18 @@ class Staging:
         stored = ", ".join(INVOICE_COLUMNS[1:])
         db.execute("DROP TABLE IF EXISTS temp.staging")
         db.execute("DROP TABLE IF EXISTS temp.rejects")
-        db.execute(f"CREATE TEMP TABLE staging (invoice_number TEXT, {stored}, line INTEGER PRIMARY KEY, raw TEXT)")
+        # With each row, the customer number and parent it states (NULL: its column was empty), so that
+        # a row replaced further down can be taken back whole, its customer's number and parent too.
+        db.execute(
+            f"CREATE TEMP TABLE staging (invoice_number TEXT, {stored}, line INTEGER PRIMARY KEY, raw TEXT, "
+            "stated_number TEXT, stated_parent TEXT)"
+        )
         db.execute("CREATE TEMP TABLE rejects (line INTEGER PRIMARY KEY, invoice_number TEXT, reason TEXT, raw TEXT)")
         # Rows whose invoice number is not its own fold (parsing.key_fold): few, and only those are compared.
         db.execute("DROP TABLE IF EXISTS temp.folds")
         db.execute("CREATE TEMP TABLE folds (line INTEGER PRIMARY KEY, invoice_number TEXT, fold TEXT)")
         self.folds = 0
-        self._insert = f"INSERT INTO staging VALUES ({', '.join('?' for _ in range(len(INVOICE_COLUMNS) + 2))})"
+        self._insert = f"INSERT INTO staging VALUES ({', '.join('?' for _ in range(len(INVOICE_COLUMNS) + 4))})"
 
     def fill(self, feed: Feed, ledger: Ledger, report: LoadReport, progress: ProgressCallback | None) -> None:
         """Parse every record (in a child process for a large file); stage valid and rejected ones."""
@@ -364,10 +369,25 @@ class Staging:
                JOIN staging AS s ON s.line = d.line
                WHERE d.next IS NOT NULL"""
         ).rowcount
+        # A replaced row is rejected whole: the number or parent it stated for its customer is taken back.
+        restated = [
+            cid
+            for (cid,) in db.execute(
+                """SELECT DISTINCT customer_id FROM staging WHERE line IN (SELECT line FROM rejects)
+                   AND coalesce(stated_number, stated_parent) IS NOT NULL"""
+            )
+        ]
         # Staged and rejected lines never overlap, so this removes exactly the replaced rows.
         db.execute("DELETE FROM staging WHERE line IN (SELECT line FROM rejects)")
         db.execute("CREATE UNIQUE INDEX temp.staging_numbers ON staging (invoice_number)")
         self.rows -= replaced
+        for cid in restated:
+            stated = db.execute(
+                "SELECT stated_number, stated_parent FROM staging WHERE customer_id = ? "
+                "AND coalesce(stated_number, stated_parent) IS NOT NULL ORDER BY line",
+                (cid,),
+            ).fetchall()
+            ledger.restate(cid, stated)
         # Customers and contacts named only on replaced rows do not count.
         ledger.keep_only(
             {cid for (cid,) in db.execute("SELECT DISTINCT customer_id FROM staging")},

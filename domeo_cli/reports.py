@@ -109,9 +109,15 @@ def past_due(
     try:
         filters = _past_due_filters(connection, customer, with_children, min_days or 1, contact)
         if all_rows:
+            # Every row is checked before the first is written: a stream cannot be taken back.
+            damaged = query.first_damaged(connection, day, filters)
+            if damaged is not None:
+                from .queries.damage import refuse
+
+                raise refuse(connection, damaged)
             total = query.count(connection, day, filters)
             sums = query.totals(connection, day, filters) if totals else None
-            rows = query.iter_past_due(connection, day, sort=sort, filters=filters)
+            rows = query.iter_past_due(connection, day, sort=sort, filters=filters, checked=True)
             return query.PastDuePage(day, sort, _closing(connection, rows), total, total, 0, sums, filters)
         page = query.past_due(connection, day, limit=limit, offset=offset, sort=sort, filters=filters)
         if totals:
@@ -305,6 +311,10 @@ def customers(
     if all_rows:
         connection = _snapshot(db, point)
         try:
+            if query.meets_damage(connection):  # checked before the first line: a stream cannot be taken back
+                from .queries.damage import refuse
+
+                raise refuse(connection)
             total = query.count_customers(connection, search)
             lines = query.iter_customers(connection, day, search=search, sort=sort)
         except BaseException:

@@ -290,7 +290,8 @@ def test_check_lists_every_kind_of_finding_and_exits_4(run, write_csv) -> None: 
         "Epsilon SA has 2 contacts with the same name: Ann Lee / ann@e.example; ann lee / ann@e.example / 555."
     )
     assert doc["total"] == 9
-    assert [c["findings"] for c in doc["checks"]] == [1, 1, 1, 1, 1, 1, 1, 1, 1]
+    # The checks of rows domeo never writes come first: a book loaded by domeo has none.
+    assert [c["findings"] for c in doc["checks"]] == [0] * 7 + [1] * 9
     assert result.error["code"] == "findings"
     table = run("check", "--as-of", "2025-06-01")
     assert table.exit_code == 4 and "Closed invoices with a balance" in table.stdout

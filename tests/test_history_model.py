@@ -22,6 +22,14 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 NUMBERS = ["N1", "N2", "N3", "N4", "N5", "N6"]
+# (name, email, phone); empty fields are empty columns
+CONTACTS = [
+    ("", "", ""),
+    ("", "", ""),
+    ("Dana Whitfield", "dana@x.example", "555-0100"),
+    ("", "ap@x.example", ""),
+    ("Lee Park", "", "555-0199"),
+]
 START = date(2025, 2, 1)
 
 
@@ -37,6 +45,9 @@ invoice = st.fixed_dictionaries(
         "terms": st.integers(0, 45),
         "total": st.integers(1, 50_000),
         "paid": st.sampled_from(["none", "half", "all"]),
+        # Fields a later export may fill in or empty again: a PO number added, then removed; a contact.
+        "po": st.sampled_from(["", "", "PO-1", "PO-2"]),
+        "contact": st.sampled_from(CONTACTS),
     }
 ).map(
     lambda r: {
@@ -46,6 +57,8 @@ invoice = st.fixed_dictionaries(
         "due_date": (r["invoice_date"] + timedelta(days=r["terms"])).isoformat(),
         "total": r["total"],
         "applied": {"none": 0, "half": r["total"] // 2, "all": r["total"]}[r["paid"]],
+        "po": r["po"],
+        "contact": r["contact"],
     }
 )
 
@@ -75,8 +88,20 @@ load = st.fixed_dictionaries(
         "other_client": st.sampled_from([False, False, False, True]),
         # Load the file of an earlier load again (its index among the loads so far), instead of this one.
         "again": st.one_of(st.none(), st.integers(0, 3)),
+        # Invoices loaded again exactly as known, but for one field filled in or emptied (or none).
+        "tweak": st.dictionaries(st.sampled_from(NUMBERS), st.sampled_from(["po", "contact", "same"]), max_size=3),
     }
 )
+
+
+def _again(known: dict, what: str) -> dict:
+    """``known`` as the next export lists it: its PO number or contact filled in or emptied, or as it was."""
+    row = {key: value for key, value in known.items() if key != "status"}
+    if what == "po":
+        row["po"] = "" if row["po"] else "PO-9"
+    elif what == "contact":
+        row["contact"] = ("", "", "") if any(row["contact"]) else ("Lee Park", "", "555-0199")
+    return row
 
 
 def _outstanding(inv: dict) -> int:
@@ -105,6 +130,10 @@ def _file(rows: dict[str, dict], numbers: dict[str, str | None], parents: dict[s
                 "currency": inv["currency"],
                 "customer_number": numbers[inv["customer"]] or "",
                 "parent": parents[inv["customer"]] or "",
+                "po": inv["po"],
+                "contact": inv["contact"][0],
+                "email": inv["contact"][1],
+                "phone": inv["contact"][2],
             }
             for number, inv in sorted(rows.items())
         ]
@@ -153,6 +182,7 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
         customers: dict[str, tuple[str | None, str | None]] = {}
         customer_states: list[dict[str, tuple[str | None, str | None]]] = []
         made: list[dict] = []  # the spec of each load made
+        tweaked: list[list[str]] = []  # the invoices each load made lists again with a field filled or emptied
         day = START
         for index, spec in enumerate(loads):
             day += timedelta(days=spec["days_later"])
@@ -160,6 +190,11 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                 spec = {**spec, "rows": {f"Z{n}": {**inv, "customer": "Zeta GmbH"} for n, inv in spec["rows"].items()}}
             if spec["again"] is not None and spec["again"] < len(made):  # an earlier load's file, byte for byte
                 spec = {**spec, **{key: made[spec["again"]][key] for key in ("rows", "numbers", "parents")}}
+                again = []
+            else:
+                again = sorted(n for n in spec["tweak"] if n in state and not spec["other_client"])
+                rows = {**spec["rows"], **{n: _again(state[n], spec["tweak"][n]) for n in again}}
+                spec = {**spec, "rows": rows}
             text = _file(spec["rows"], spec["numbers"], spec["parents"])
             missing = sorted(
                 n
@@ -223,6 +258,7 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
             texts.append(text)
             customer_states.append(dict(customers))
             made.append(spec)
+            tweaked.append(again)
 
         # --known-at every load, by its number and by its date (the last load of that date).
         for k, known in enumerate(states, start=1):
@@ -245,6 +281,39 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
             assert [(c["name"], c["customer_number"], c["parent_number"]) for c in page.json["customers"]] == [
                 (name, *customer_states[k - 1][name]) for name in owners
             ]
+
+        # Each invoice's PO number and contact as known after each load: filled in, emptied again, or kept.
+        for k, known in enumerate(states, start=1):
+            for number in sorted({*tweaked[k - 1], *sorted(known)[:1]}):
+                detail = run("--db", db, "invoice", number, "--known-at", str(k), "--json")
+                assert detail.exit_code == 0, detail
+                name, email, phone = known[number]["contact"]
+                shown = {
+                    key: detail.json[key] for key in ("po_number", "contact_name", "contact_email", "contact_phone")
+                }
+                assert shown == {
+                    "po_number": known[number]["po"] or None,
+                    "contact_name": name or None,
+                    "contact_email": email or None,
+                    "contact_phone": phone or None,
+                }, (number, k)
+        # Contacts as known after each load: every contact of every row loaded by then, empty ones none.
+        for k in range(1, len(states) + 1):
+            for customer in sorted({inv["customer"] for inv in states[k - 1].values()}):
+                seen: dict[tuple[str, str, str], str] = {}
+                for spec in made[:k]:
+                    for inv in spec["rows"].values():
+                        if inv["customer"] == customer and any(inv["contact"]):
+                            seen[inv["contact"]] = max(seen.get(inv["contact"], ""), inv["invoice_date"])
+                page = run("--db", db, "contact", customer, "--known-at", str(k), "--json")
+                assert page.exit_code == 0, page
+                got = [
+                    ((c["contact_name"] or "", c["contact_email"] or "", c["contact_phone"] or ""),
+                     c["last_seen_invoice_date"])
+                    for c in page.json["contacts"]
+                ]  # fmt: skip
+                assert sorted(got) == sorted(seen.items()), (customer, k)
+                assert page.json["total"] == len(seen)
 
         # diff of two loads (the earlier first).
         a, b = sorted(min(p, len(states) - 1) for p in pair)

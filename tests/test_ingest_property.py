@@ -14,7 +14,7 @@ import io
 import json
 import sqlite3
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
@@ -73,6 +73,8 @@ class Row:
     display: str
     warnings: int
     reason: str | None  # the start of the rejection reason of a broken row
+    customer_number: str | None = None  # as the row states them (None: the column is empty)
+    parent: str | None = None
 
 
 def money_text(cents: int, style: int) -> str:
@@ -129,6 +131,9 @@ def rows(draw: st.DrawFn) -> Row:
         due, due_text, derived = issued + timedelta(days=terms_days), "", 1
     contact = draw(st.sampled_from(CONTACTS))
     po = draw(st.sampled_from(["", "PO-004417", "PO 7, rush"]))
+    # A customer's number and parent, stated or left empty (an empty column keeps what is known).
+    customer_number = draw(st.sampled_from([str(418000 + group), str(418000 + group), ""]))
+    parent = "" if group == 0 else draw(st.sampled_from(["418000", "", " "]))
     fields = [
         spelling,
         shown_number,
@@ -143,8 +148,8 @@ def rows(draw: st.DrawFn) -> Row:
         contact[2],
         terms_text,
         due_text,
-        str(418000 + group),
-        "" if group == 0 else "418000",
+        customer_number,
+        parent,
     ]
     warnings = (paid == "empty") + (paid == "over") + (due < issued) + (status_text == "")
     stored = (
@@ -165,8 +170,9 @@ def rows(draw: st.DrawFn) -> Row:
     )
     display = " ".join(spelling.split())
     broken = draw(st.one_of(st.none(), st.sampled_from(BREAKS)))
+    stated = (customer_number or None, parent.strip() or None)
     if broken is None:
-        return Row(fields, number, stored, group, display, warnings, None)
+        return Row(fields, number, stored, group, display, warnings, None, *stated)
     field, text, reason = broken
     if field == "width":
         fields = fields[:-1] if text == "-1" else [*fields, "extra"]
@@ -207,6 +213,8 @@ class Model:
         self.invoices: dict[str, tuple] = {}
         self.names: dict[int, str] = {}
         self.seen: set[int] = set()
+        # Customer group -> (number, parent): the latest loaded row that states each wins; an empty one keeps it.
+        self.family: dict[int, tuple[str | None, str | None]] = {}
 
     def load(self, records: list[Row], starts: list[int]) -> tuple[dict[str, int], list[tuple]]:
         """Apply one file; return its expected counts and rejections."""
@@ -229,6 +237,10 @@ class Model:
         for _, record in last.values():
             self.names.setdefault(record.group, first_spelling[record.group])
             self.seen.add(record.group)
+        # Numbers and parents: of the rows that are loaded (a replaced row is rejected: it changes nothing), in order.
+        for _, record in sorted(last.values(), key=lambda kept: kept[0]):
+            number, parent = self.family.get(record.group, (None, None))
+            self.family[record.group] = (record.customer_number or number, record.parent or parent)
         valid = [r for r in records if r.stored is not None]
         counts = {
             "rows_read": len(records),
@@ -255,6 +267,10 @@ class Model:
             self.invoices[number] = stored
         return counts, sorted(rejections, key=lambda r: r[0])
 
+    def customers(self) -> dict[str, tuple[str | None, str | None]]:
+        """Each customer's stored name -> (number, parent), as the database must hold them."""
+        return {self.names[group]: self.family[group] for group in self.seen}
+
 
 def stored_invoices(db_path: Path) -> dict[str, tuple]:
     connection = sqlite3.connect(db_path)
@@ -267,6 +283,18 @@ def stored_invoices(db_path: Path) -> dict[str, tuple]:
                           i.terms, i.terms_days, i.contact_name, i.contact_phone, i.contact_email, c.name
                    FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id"""
             )
+        }
+    finally:
+        connection.close()
+
+
+def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
+    """Each stored customer's name -> (customer number, parent number)."""
+    connection = sqlite3.connect(db_path)
+    try:
+        return {
+            name: (n, p)
+            for name, n, p in connection.execute("SELECT name, customer_number, parent_number FROM customers")
         }
     finally:
         connection.close()
@@ -300,19 +328,61 @@ def check(report: dict, counts: dict[str, int], rejections: list[tuple]) -> None
         assert "\n" not in item["reason"] and len(item["reason"]) < 200
 
 
+# Rows of the first file listed again in the second exactly, but for one field filled in or emptied.
+AGAIN = st.lists(st.tuples(st.integers(0, 13), st.sampled_from(["po", "contact", "number", "parent", "same"])),
+                 max_size=4)  # fmt: skip
+
+
+def _flipped(row: Row, what: str) -> Row:
+    """``row`` as a later export lists it: one field filled in or emptied (a PO number added, then removed...)."""
+    fields, stored = list(row.fields), list(row.stored or ())
+    if what == "po":
+        fields[3] = "" if fields[3] else "PO-9"
+        stored[3] = fields[3] or None
+    elif what == "contact":
+        fields[8:11] = ["", "", ""] if any(fields[8:11]) else ["Lee  Park", "", "lee@x.example"]
+        stored[11:14] = [collapse(f) for f in fields[8:11]]
+    elif what == "number":
+        fields[13] = "" if fields[13] else str(418000 + row.group)
+        return replace(row, fields=fields, customer_number=fields[13] or None)
+    elif what == "parent" and row.group != 0:
+        fields[14] = "" if fields[14].strip() else "418000"
+        return replace(row, fields=fields, parent=fields[14] or None)
+    return replace(row, fields=fields, stored=tuple(stored))
+
+
+def with_again(first: tuple, second: tuple, again: list[tuple[int, str]]) -> tuple:
+    """``second`` with copies of ``first``'s valid rows (flipped) appended at its end."""
+    valid = [r for r in first[0] if r.stored is not None]
+    records, text, starts = list(second[0]), second[1], list(second[2])
+    if not valid or not again:
+        return second
+    newline = "\r\n" if "\r\n" in text else "\n"
+    line = text.count("\n") + 1  # every physical line so far, quoted line breaks included
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=newline)
+    for index, what in again:
+        row = _flipped(valid[index % len(valid)], what)
+        writer.writerow(row.fields)
+        records.append(row)
+        starts.append(line)
+        line += 1 + sum(field.count("\n") for field in row.fields)
+    return records, text + out.getvalue(), starts
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=export_files(), second=export_files())
-def test_random_files_load_exactly_as_the_model_says(first, second) -> None:  # noqa: ANN001
-    two_loads_match_the_model(first, second)
+@given(first=export_files(), second=export_files(), again=AGAIN)
+def test_random_files_load_exactly_as_the_model_says(first, second, again) -> None:  # noqa: ANN001
+    two_loads_match_the_model(first, with_again(first, second, again))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=export_files(), second=export_files())
-def test_parsing_in_a_child_process_loads_exactly_the_same(first, second) -> None:  # noqa: ANN001
+@given(first=export_files(), second=export_files(), again=AGAIN)
+def test_parsing_in_a_child_process_loads_exactly_the_same(first, second, again) -> None:  # noqa: ANN001
     # Large files are parsed in a forked child; force it on these small ones, with
     # batches of three rows so that repeated numbers fall in different batches.
     with mock.patch.object(feed, "PARALLEL_FROM", 0), mock.patch.object(feed, "BATCH", 3):
-        two_loads_match_the_model(first, second)
+        two_loads_match_the_model(first, with_again(first, second, again))
 
 
 def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
@@ -329,6 +399,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         counts, rejections = model.load(first[0], first[2])
         check(ingest(db_path, paths[0]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
 
         before = stored_invoices(db_path)
         dry = ingest(db_path, paths[1], "--dry-run")
@@ -337,6 +408,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         check(dry, counts, rejections)
         check(ingest(db_path, paths[1]), counts, rejections)
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
         # Only customers of loaded rows exist, each under its first spelling.
         assert set(customer_names(db_path)) <= {model.names[g] for g in model.seen}
         assert len(customer_names(db_path)) == len(set(customer_names(db_path)))
@@ -345,6 +417,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         assert again["inserted"] == again["updated"] == 0
         assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
         assert stored_invoices(db_path) == model.invoices
+        assert customer_family(db_path) == model.customers()
         connection = sqlite3.connect(db_path)
         try:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -354,3 +427,49 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
             assert connection.execute(KEPT_DAYS).fetchall() == connection.execute(LIVE_DAYS).fetchall()
         finally:
             connection.close()
+
+
+def test_a_replaced_row_states_nothing_of_its_customer(run, write_csv, db_path) -> None:  # noqa: ANN001
+    """The earlier of two rows of one invoice is rejected whole: its customer number and parent too."""
+    from helpers import csv_of
+
+    first = csv_of([{"customer": "Parent Co", "number": "P1", "date": "01/02/25", "total": "5",
+                     "customer_number": "900"}])  # fmt: skip
+    assert run("ingest", str(write_csv(first, "first.csv"))).exit_code == 0
+    rows = [
+        {"customer": "Child Co", "number": "C1", "date": "01/05/25", "total": "5", "customer_number": "901",
+         "parent": "900"},
+        {"customer": "Child Co", "number": "C1", "date": "01/05/25", "total": "6"},  # replaces the row above
+    ]  # fmt: skip
+    result = run("ingest", str(write_csv(csv_of(rows), "second.csv")), "--json")
+    assert result.exit_code == 4, result
+    assert [r["line"] for r in result.json["rejections"]] == [2]
+    assert customer_family(db_path) == {"Parent Co": ("900", None), "Child Co": (None, None)}
+    check = run("check", "--as-of", "2025-06-01", "--json").json
+    assert [f["check"] for f in check["findings"]] == []  # 901 was never given, so no second number either
+
+
+def test_a_later_row_with_empty_number_and_parent_keeps_them(run, write_csv, db_path) -> None:  # noqa: ANN001
+    """An export that leaves the columns empty says nothing new: the customer keeps its number and parent."""
+    from helpers import csv_of
+
+    first = csv_of([
+        {"customer": "Parent Co", "number": "P1", "date": "01/02/25", "total": "5", "customer_number": "900"},
+        {"customer": "Child Co", "number": "C1", "date": "01/02/25", "total": "5", "customer_number": "901",
+         "parent": "900", "po": "PO-1"},
+    ])  # fmt: skip
+    assert run("ingest", str(write_csv(first, "first.csv")), "--as-of", "2025-01-02").exit_code == 0
+    # The same invoice, its PO number removed; a new one of the same customer, both columns empty.
+    second = csv_of([
+        {"customer": "Child Co", "number": "C1", "date": "01/02/25", "total": "5"},
+        {"customer": "Child Co", "number": "C2", "date": "01/03/25", "total": "7"},
+    ])  # fmt: skip
+    result = run("ingest", str(write_csv(second, "second.csv")), "--as-of", "2025-01-03", "--json")
+    assert (result.exit_code, result.json["updated"], result.json["inserted"]) == (0, 1, 1), result
+    assert customer_family(db_path) == {"Parent Co": ("900", None), "Child Co": ("901", "900")}
+    assert run("invoice", "C1", "--json").json["po_number"] is None
+    assert run("invoice", "C1", "--known-at", "1", "--json").json["po_number"] == "PO-1"
+    # And back: the PO number added again is an update, not "unchanged".
+    again = run("ingest", str(write_csv(first, "third.csv")), "--as-of", "2025-01-04", "--json")
+    assert again.json["updated"] == 1, again
+    assert run("invoice", "C1", "--json").json["po_number"] == "PO-1"

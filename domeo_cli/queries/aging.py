@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput, Option
 from ..money import MoneyError, format_cents, parse_cents
+from . import damage
 from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer, issued_after
 
 AGE_BY = ("due", "invoice")
@@ -207,14 +208,35 @@ def _cutoffs(as_of: date, edges: tuple[int, ...]) -> list[str]:
     return out
 
 
+def cutoff_params(as_of: date, edges: tuple[int, ...]) -> dict[str, str]:
+    """The parameters ``:c0``, ``:c1``, ... that ``bucket_sql`` and the aging sums compare dates with."""
+    return {f"c{i}": cut for i, cut in enumerate(_cutoffs(as_of, edges))}
+
+
+def _within(column: str, i: int) -> str:
+    """SQL, 0 or 1: the date in ``column`` is at most edge ``i``'s days old (``i`` 0: not yet due, current).
+
+    The one statement of the bucket rule: an age of 0 days or less is current,
+    ``low..edge`` days (``1-30``, ``31-60``...) a bucket, past the last edge the
+    last one. Every bucket anywhere (aging's sums, its per-day totals, a
+    statement's invoices and balance by age) is worked out from it.
+    """
+    return f"({column} >= :c{i})"
+
+
+def bucket_sql(column: str, edges: int) -> str:
+    """SQL of the bucket (0 current, 1 the first range, ... ``edges + 1`` the last) of the date in ``column``."""
+    return f"({edges + 1} - ({' + '.join(_within(column, i) for i in range(edges + 1))}))"
+
+
 def _cumulative_sums(column: str, edges: int) -> str:
     """SQL sums ``s0``, ``s1``, ...: the outstanding cents at most ``edge i`` days old (``s0``: current).
 
     Against the cut-offs ``:c0``, ``:c1``, ... (see ``_cutoffs``): one comparison
-    of ISO dates per edge and invoice, the amount multiplied by its truth (0 or
-    1), cheaper than CASE. The buckets are their differences (``_buckets``).
+    of ISO dates per edge and invoice (``_within``), the amount multiplied by its
+    truth (0 or 1), cheaper than CASE. The buckets are their differences (``_buckets``).
     """
-    return ", ".join(f"sum(({column} >= :c{i}) * outstanding_cents) AS s{i}" for i in range(edges + 1))
+    return ", ".join(f"sum({_within(column, i)} * outstanding_cents) AS s{i}" for i in range(edges + 1))
 
 
 def _buckets(edges: int, of: str = "") -> list[str]:
@@ -292,11 +314,11 @@ def _totals(
     """
     if one_customer:
         sql = (
-            f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices "
+            f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents FROM invoices "
             f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
     elif _kept_tables_exact(db, params):  # the sums per day kept by loads: a few thousand rows at most
-        sql = "SELECT currency, day, invoices, outstanding_cents FROM open_days WHERE age_by = :age_by"
+        sql = "SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = :age_by"
         params = {"age_by": "due" if column == "due_date" else "invoice", **params}
         if "currency" in params:
             sql += " AND currency = :currency"
@@ -308,21 +330,25 @@ def _totals(
             # covering index by customer has it, for a sort of the (currency, day) groups.
             index = "invoices_open_by_customer"
         sql = (
-            f"SELECT currency, {column}, count(*), sum(outstanding_cents) FROM invoices INDEXED BY {index} "
-            f"WHERE {' AND '.join(where)} GROUP BY currency, {column}"
+            f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents "
+            f"FROM invoices INDEXED BY {index} WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
+    sql = f"SELECT currency, day, n, cents, {bucket_sql('day', len(edges))} FROM ({sql})"
     today = as_of.toordinal()
     width = len(edges) + 2
     found: dict[str, list] = {}
-    for cur, day, n, cents in db.execute(sql, params):
-        age = today - date.fromisoformat(day).toordinal()
+    for cur, day, n, cents, bucket in db.execute(sql, params):
+        when = damage.to_date(day)
+        if when is None or not (damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
+            raise damage.refuse(db)
+        age = today - when.toordinal()
         acc = found.get(cur)
         if acc is None:
             acc = found[cur] = [0, 0, age, [0] * width]
         acc[0] += n
         acc[1] += cents
         acc[2] = max(acc[2], age)
-        acc[3][0 if age <= 0 else bisect_left(edges, age) + 1] += cents
+        acc[3][bucket] += cents
     return [
         AgingRow(cur, cur, cur, tuple(buckets), total, n, oldest)
         for cur, (n, total, oldest, buckets) in sorted(found.items())
@@ -374,7 +400,7 @@ def _selection(
     """
     code = check_currency(currency) if currency is not None else None
     found = find_customer(db, customer) if customer is not None else None
-    params: dict[str, object] = {f"c{i}": cut for i, cut in enumerate(_cutoffs(as_of, edges))}
+    params: dict[str, object] = {**cutoff_params(as_of, edges)}
     where = ["outstanding_cents > 0"]
     if issued_after(db, as_of):  # as of D, an invoice issued after D did not exist yet
         where.append("invoice_date <= :as_of")
@@ -468,6 +494,12 @@ def aging(
     listed_at = bisect_left(rows, 1, key=part)
     own_at = bisect_left(rows, 3, listed_at, key=part)
     k = 4 + len(edges) + 2  # the total's column: the buckets are the columns from 4 to it
+    # A cent stored as 12.5 by another program makes its group's total (a sum) a float; every group's
+    # currency is among those of part 0.
+    if not (
+        damage.sums_whole(*map(itemgetter(k), rows)) and damage.currencies_sound(*(r[1] for r in rows[:listed_at]))
+    ):
+        raise damage.refuse(db)
     new = tuple.__new__  # each AgingRow straight from its row's values: no keyword call per group
     shown = [
         new(AgingRow, (r[2], r[3], r[1], r[4:k], r[k], r[k + 1], r[k + 2], r[k + 3])) for r in rows[listed_at:own_at]
@@ -490,6 +522,37 @@ def aging(
             hidden.append(Hidden(cur, left, _less(total, mine, f"{left} more"), after, before))
     nodes = _tree(db, rows[own_at:], shown, k, rank) if tree else None
     return AgingReport(groups=shown, totals=totals, hidden=hidden, tree=nodes, **report)
+
+
+def customer_rows(
+    db: sqlite3.Connection, as_of: date, customer_ids: list[int], edges: tuple[int, ...] = DEFAULT_EDGES
+) -> dict[int, list[AgingRow]]:
+    """The open invoices of each of ``customer_ids`` by bucket of days past due, one row per currency.
+
+    The statement of ``aging``'s groups (``_selection``, ``_own_sql``, ``_buckets``)
+    for just these customers: a statement's balance by age is the aging report's.
+    """
+    import json
+
+    _, _, where, params = _selection(db, as_of, edges, None, None)
+    where = [*where, "customer_id IN (SELECT value FROM json_each(:ids))"]
+    params["ids"] = json.dumps(customer_ids)
+    own = _own_sql("due_date", len(edges), where)
+    sql = f"SELECT key, currency, {', '.join(_buckets(len(edges)))}, total, n FROM ({own}) ORDER BY key, currency"
+    found: dict[int, list[AgingRow]] = {}
+    for key, currency, *buckets, total, n in db.execute(sql, params):
+        if not (damage.sums_whole(total) and damage.currencies_sound(currency)):
+            raise damage.refuse(db)
+        found.setdefault(key, []).append(AgingRow(key, "", currency, tuple(buckets), total, n, None))
+    return found
+
+
+def add_rows(rows: list[AgingRow], name: str = "") -> list[AgingRow]:
+    """``rows`` summed per currency (sorted by code): the totals of several groups."""
+    by_currency: dict[str, list[AgingRow]] = {}
+    for row in rows:
+        by_currency.setdefault(row.currency, []).append(row)
+    return [_add(parts, cur, name, cur) for cur, parts in sorted(by_currency.items())]
 
 
 # julianday() of a date is its proleptic ordinal (date.toordinal) plus this.

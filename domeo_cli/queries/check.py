@@ -11,8 +11,11 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-# (kind, one-line title) in the order findings are listed.
+from .damage import KINDS, text
+
+# (kind, one-line title) in the order findings are listed: rows domeo never writes first.
 CHECKS = (
+    *((kind, title) for kind, title, _ in KINDS),
     ("closed_with_balance", "Closed invoices with a balance"),
     ("due_before_invoice", "Due dates before invoice dates"),
     ("future_invoice", "Invoices dated in the future"),
@@ -54,42 +57,80 @@ def _money(cents: int) -> str:
     return format_cents(cents)
 
 
+def _rules() -> list[tuple[str, str]]:
+    """``(kind, SQL)`` of every finding about one invoice: its damage, then the business checks.
+
+    Each rule is stated once, in SQL, and decides alone (Python only words the
+    finding). A business check reads only values sound for it (a bill of -5.00
+    is a negative amount, not an overpayment), so no stored value, whatever
+    another program put there, can make a finding wrong or the check fail.
+    """
+    from .damage import KINDS, real_date, whole_cents
+
+    dates = f"{real_date('i.invoice_date')} AND {real_date('i.due_date')}"
+    return [
+        *((kind, sql) for kind, _, sql in KINDS),
+        ("closed_with_balance", f"i.status = 'Closed' AND {whole_cents('i.outstanding_cents')} "
+         "AND i.outstanding_cents > 0"),
+        ("due_before_invoice", f"{dates} AND i.due_date < i.invoice_date"),
+        # Dated after the as-of day: an invoice dated that very day is not in the future.
+        ("future_invoice", f"{real_date('i.invoice_date')} AND i.invoice_date > :today"),
+        ("overpaid", f"{whole_cents('i.bill_total_cents')} AND {whole_cents('i.applied_cents')} "
+         "AND i.applied_cents > i.bill_total_cents"),
+    ]  # fmt: skip
+
+
 def _invoice_findings(db: sqlite3.Connection, today: str) -> list[Finding]:
-    out: list[Finding] = []
+    """The findings of single invoices, by invoice number: every rule of ``_rules`` that holds."""
+    from . import damage
+
+    rules = _rules()
+    # Which rows to look at: a wider net than the rules, of the invoice's own columns only, so that
+    # SQLite tests it before looking the customer up (the rules, in the columns, then decide).
+    own = [sql for kind, _, sql in damage.KINDS if kind != "invoice_without_customer"]
+    net = [
+        *own,
+        f"i.customer_id IN ({damage.MISSING_CUSTOMERS})",
+        "i.status = 'Closed' AND i.outstanding_cents > 0",
+        "i.due_date < i.invoice_date",
+        "i.invoice_date > :today",
+        "i.applied_cents > i.bill_total_cents",
+    ]
     rows = db.execute(
-        """SELECT i.invoice_number, c.name, i.invoice_date, i.due_date, i.bill_total_cents, i.applied_cents,
-                  i.outstanding_cents, i.currency, i.status
-           FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
-           WHERE (i.status = 'Closed' AND i.outstanding_cents > 0) OR i.due_date < i.invoice_date
-              OR i.invoice_date > ? OR i.applied_cents > i.bill_total_cents
-           ORDER BY i.invoice_number""",
-        (today,),
+        f"""SELECT {damage.ROW_SQL}, {", ".join(f"coalesce({sql}, 0)" for _, sql in rules)}
+            FROM invoices AS i LEFT JOIN customers AS c ON c.id = i.customer_id
+            WHERE {" OR ".join(f"({sql})" for sql in net)}
+            ORDER BY i.invoice_number""",
+        {"today": today},
     ).fetchall()
-    for number, name, invoiced, due, total, applied, outstanding, currency, status in rows:
-        where = ([number], [name])
-        if status == "Closed" and outstanding > 0:
-            out.append(
-                Finding(
-                    "closed_with_balance",
-                    f"{number} of {name} is Closed but {_money(outstanding)} {currency} is outstanding.",
-                    *where,
+    out: list[Finding] = []
+    width = len(damage.COLUMNS)
+    for values in rows:
+        row = dict(zip(damage.COLUMNS, values, strict=False))
+        number = damage.text(row["invoice_number"])
+        name = None if row["customer_name"] is None else damage.text(row["customer_name"])
+        where = ([number], [name] if name is not None else [])
+        who = f"{number} of {name}" if name is not None else number
+        currency = damage.text(row["currency"])
+        invoiced, due = row["invoice_date"], row["due_date"]
+        total, applied, outstanding = row["bill_total"], row["applied"], row["outstanding"]
+        for (kind, _), hit in zip(rules, values[width:], strict=True):
+            if not hit:
+                continue
+            if kind == "closed_with_balance":
+                message = f"{who} is Closed but {_money(outstanding)} {currency} is outstanding."
+            elif kind == "due_before_invoice":
+                message = f"{who} is due {due}, before its date {invoiced}."
+            elif kind == "future_invoice":
+                message = f"{who} is dated {invoiced}, after {today}."
+            elif kind == "overpaid":
+                message = (
+                    f"{who}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
+                    f"({_money(applied - total)} too much)."
                 )
-            )
-        if due < invoiced:
-            out.append(
-                Finding("due_before_invoice", f"{number} of {name} is due {due}, before its date {invoiced}.", *where)
-            )
-        if invoiced > today:
-            out.append(Finding("future_invoice", f"{number} of {name} is dated {invoiced}, after {today}.", *where))
-        if applied > total:
-            out.append(
-                Finding(
-                    "overpaid",
-                    f"{number} of {name}: {_money(applied)} applied to a bill of {_money(total)} {currency} "
-                    f"({_money(applied - total)} too much).",
-                    *where,
-                )
-            )
+            else:
+                message = damage.describe(kind, row)
+            out.append(Finding(kind, message, *where))
     return out
 
 
@@ -97,7 +138,7 @@ def _invoices_of(db: sqlite3.Connection, customer_ids: list[int], limit: int = 2
     """Some invoice numbers of these customers (the latest first), to look at."""
     marks = ", ".join("?" for _ in customer_ids)
     return [
-        n
+        text(n)
         for (n,) in db.execute(
             f"SELECT invoice_number FROM invoices WHERE customer_id IN ({marks}) "
             "ORDER BY invoice_date DESC, invoice_number LIMIT ?",
@@ -107,11 +148,12 @@ def _invoices_of(db: sqlite3.Connection, customer_ids: list[int], limit: int = 2
 
 
 def _number_findings(db: sqlite3.Connection) -> list[Finding]:
-    names = dict(db.execute("SELECT id, name FROM customers"))
+    names = {cid: text(name) for cid, name in db.execute("SELECT id, name FROM customers")}
     out: list[Finding] = []
     shared: dict[str, list[int]] = {}
     several: dict[int, list[str]] = {}
-    for cid, number in db.execute("SELECT customer_id, customer_number FROM customer_numbers ORDER BY 2, 1"):
+    for cid, stored in db.execute("SELECT customer_id, customer_number FROM customer_numbers ORDER BY 2, 1"):
+        number = text(stored)
         if cid in names:
             shared.setdefault(number, []).append(cid)
             several.setdefault(cid, []).append(number)
@@ -144,7 +186,10 @@ def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
     from ..hierarchy import load
 
     family = load(db)
-    rows = {cid: (name, number) for cid, name, number in db.execute("SELECT id, name, customer_number FROM customers")}
+    rows = {
+        cid: (text(name), None if number is None else text(number))
+        for cid, name, number in db.execute("SELECT id, name, customer_number FROM customers")
+    }
     out: list[Finding] = []
     for loop in family.loops:
         who = [rows[c][0] for c in loop]
@@ -174,8 +219,8 @@ def _contact_findings(db: sqlite3.Connection) -> list[Finding]:
         "SELECT c.id, c.name, k.name, k.email, k.phone FROM contacts AS k JOIN customers AS c ON c.id = k.customer_id "
         "ORDER BY c.name, k.name, k.email, k.phone"
     ):
-        by_customer.setdefault(cid, []).append((name, email, phone))
-        names[cid] = customer
+        by_customer.setdefault(cid, []).append((text(name), text(email), text(phone)))
+        names[cid] = text(customer)
     for cid, contacts in by_customer.items():
         groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         for contact in contacts:
@@ -212,8 +257,8 @@ def _contact_invoices(db: sqlite3.Connection, cid: int, members: list[tuple[str,
             "ORDER BY invoice_date DESC, invoice_number LIMIT 1",
             (cid, name, email, phone),
         ).fetchone()
-        if row is not None and row[0] not in found:
-            found.append(row[0])
+        if row is not None and text(row[0]) not in found:
+            found.append(text(row[0]))
     return found
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput, Option
 from ..names import name_key
+from . import damage
 from .common import MainContact, check_page, issued_after, main_contact
 
 CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
@@ -168,6 +169,23 @@ def iter_customers(
         yield from _lines(db, ids, as_of, bool(issued))
 
 
+def meets_damage(db: sqlite3.Connection) -> bool:
+    """True when a line of ``iter_customers`` would meet a value domeo never writes (``damage``).
+
+    What a line reads: every invoice's date (the last invoice date), and the open
+    invoices' amounts, due dates and currencies. An export of every customer (``--all``) asks
+    first, in the same snapshot, so a stream to stdout never stops half way.
+    """
+    return (
+        db.execute(
+            f"SELECT 1 FROM invoices WHERE NOT {damage.real_date('invoice_date')} OR (outstanding_cents > 0 "
+            f"AND NOT (typeof(outstanding_cents) = 'integer' AND {damage.real_date('due_date')} "
+            "AND currency GLOB '[A-Z][A-Z][A-Z]')) LIMIT 1"
+        ).fetchone()
+        is not None
+    )
+
+
 def _issued(db: sqlite3.Connection, as_of: date) -> str:
     """As of D, an invoice issued after D did not exist: the SQL test leaving it out, when one may be."""
     return " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
@@ -204,9 +222,16 @@ def _lines(db: sqlite3.Connection, ids: list[int], as_of: date, issued: bool) ->
     lines = []
     for cid in ids:
         _, name, number, parent, parent_name, count, last = base[cid]
+        if not damage.currencies_sound(*(b.currency for b in balances.get(cid, []))):
+            raise damage.refuse(db)
         mine = sorted(balances.get(cid, []), key=lambda b: b.currency)
         dues = [b.oldest_due_date for b in mine if b.oldest_due_date is not None]
-        oldest = ordinal - date.fromisoformat(min(dues)).toordinal() if dues else None
+        first_due = damage.to_date(min(dues)) if dues else None
+        if (dues and first_due is None) or (last is not None and damage.to_date(last) is None):
+            raise damage.refuse(db)  # a date domeo never writes
+        if not damage.sums_whole(*(b.open_ar for b in mine), *(b.past_due for b in mine)):
+            raise damage.refuse(db)
+        oldest = ordinal - first_due.toordinal() if first_due is not None else None
         main = main_contact(db, cid)
         lines.append(CustomerLine(cid, name, number, parent, parent_name, count, last, mine, oldest, main))
     return lines

@@ -7,6 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ..errors import NotFound
+from . import damage
 
 
 class IngestRun(NamedTuple):
@@ -63,12 +64,12 @@ class InvoiceDetail(NamedTuple):
         return self.as_of.toordinal() - date.fromisoformat(self.due_date).toordinal()
 
 
-_INVOICE = """
+_INVOICE = f"""
     SELECT i.invoice_number, c.name, c.customer_number, c.parent_number, i.invoice_date, i.due_date,
            i.due_date_derived, i.po_number, i.bill_total_cents, i.applied_cents, i.outstanding_cents,
            i.currency, i.status, i.terms, i.terms_days, i.contact_name, i.contact_phone, i.contact_email,
-           r.id, r.file_name, r.started_at, r.finished_at, r.sha256
-    FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id
+           r.id, r.file_name, r.started_at, r.finished_at, r.sha256, {damage.sound()}
+    FROM invoices AS i LEFT JOIN customers AS c ON c.id = i.customer_id
     LEFT JOIN ingest_runs AS r ON r.id = i.run_id
     WHERE i.invoice_number = ?"""
 
@@ -98,7 +99,9 @@ def invoice(db: sqlite3.Connection, number: str, as_of: date) -> InvoiceDetail:
         suggestions = close_invoice_numbers(db, wanted)
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         raise NotFound(f"No invoice is numbered {number!r}.{hint}", suggestions)
-    *fields, run_id, file_name, started, finished, sha = row
+    *fields, run_id, file_name, started, finished, sha, sound = row
+    if not sound:  # changed by another program: shown by ``domeo check``, never as an invoice
+        raise damage.refuse(db, fields[0])
     fields[6] = bool(fields[6])
     run = IngestRun(run_id, file_name, started, finished, sha) if run_id is not None else None
     return InvoiceDetail(*fields, as_of=as_of, run=run, asked=wanted if wanted != fields[0] else None)

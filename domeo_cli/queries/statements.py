@@ -14,7 +14,8 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from .aging import DEFAULT_EDGES, bucket_names
+from . import damage
+from .aging import DEFAULT_EDGES, AgingRow, add_rows, bucket_names, bucket_sql, customer_rows, cutoff_params
 from .common import Customer, MainContact, family_ids, find_customer, main_contact
 
 
@@ -65,23 +66,8 @@ class Statement(NamedTuple):
     with_children: bool
 
 
-def _bucket(days: int, edges: tuple[int, ...]) -> int:
-    """Index of the bucket ``days`` past due falls in (0: current)."""
-    if days <= 0:
-        return 0
-    for index, edge in enumerate(edges, start=1):
-        if days <= edge:
-            return index
-    return len(edges) + 1
-
-
-def _aging(invoices: list[StatementInvoice], names: list[str]) -> list[StatementAging]:
-    sums: dict[str, list[int]] = {}
-    counts: dict[str, int] = {}
-    for item in invoices:
-        sums.setdefault(item.currency, [0] * len(names))[names.index(item.bucket)] += item.outstanding
-        counts[item.currency] = counts.get(item.currency, 0) + 1
-    return [StatementAging(cur, tuple(sums[cur]), sum(sums[cur]), counts[cur]) for cur in sorted(sums)]
+def _aging(rows: list[AgingRow]) -> list[StatementAging]:
+    return [StatementAging(r.currency, r.buckets, r.total, r.invoices) for r in rows]
 
 
 def statement(
@@ -92,11 +78,17 @@ def statement(
     with_children: bool = False,
     edges: tuple[int, ...] = DEFAULT_EDGES,
 ) -> Statement:
-    """The statement of the customer ``name`` (or number) as of ``as_of``; NotFound if there is none."""
+    """The statement of the customer ``name`` (or number) as of ``as_of``; NotFound if there is none.
+
+    Each invoice's bucket and each account's balance by age are worked out by
+    ``aging`` itself (``bucket_sql``, ``customer_rows``): one rule for both reports.
+    """
     found = find_customer(db, name)
     names = bucket_names(edges)
     ids = family_ids(db, found) if with_children else [found.id]
     ordinal = as_of.toordinal()
+    balances = customer_rows(db, as_of, ids, edges)
+    params: dict[str, object] = {**cutoff_params(as_of, edges), "as_of": as_of.isoformat()}
     parts = []
     for cid in ids:
         customer = (
@@ -109,15 +101,18 @@ def statement(
             )
         )
         invoices = []
-        for row in db.execute(
-            """SELECT invoice_number, invoice_date, due_date, po_number, bill_total_cents, applied_cents,
-                      outstanding_cents, currency
-               FROM invoices WHERE customer_id = ? AND outstanding_cents > 0 AND invoice_date <= ?
-               ORDER BY due_date, invoice_number""",
-            (cid, as_of.isoformat()),
+        for *row, bucket, sound in db.execute(
+            f"""SELECT invoice_number, invoice_date, due_date, po_number, bill_total_cents, applied_cents,
+                       outstanding_cents, currency, {bucket_sql("due_date", len(edges))}, {damage.sound("1")}
+                FROM invoices AS i WHERE customer_id = :customer AND outstanding_cents > 0 AND invoice_date <= :as_of
+                ORDER BY due_date, invoice_number""",
+            {**params, "customer": cid},
         ):
+            if not sound:  # changed by another program: never sent to a customer
+                raise damage.refuse(db, row[0])
             late = ordinal - date.fromisoformat(row[2]).toordinal()
-            invoices.append(StatementInvoice(*row, max(late, 0), names[_bucket(late, edges)]))
-        parts.append(StatementPart(customer, main_contact(db, cid), invoices, _aging(invoices, names)))
-    everything = [item for part in parts for item in part.invoices]
-    return Statement(as_of, found, parts[0].contact, names, parts, _aging(everything, names), with_children)
+            invoices.append(StatementInvoice(*row, max(late, 0), names[bucket]))
+        mine = balances.get(cid, [])
+        parts.append(StatementPart(customer, main_contact(db, cid), invoices, _aging(mine)))
+    totals = add_rows([row for rows in balances.values() for row in rows])
+    return Statement(as_of, found, parts[0].contact, names, parts, _aging(totals), with_children)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from ..days import month_end
 from ..errors import InvalidInput, Option
+from . import damage
 from .common import Customer, check_currency, find_customer
 
 MAX_MONTHS = 1200
@@ -79,6 +80,12 @@ def summary(
             params,
         ).fetchall()
     by_currency = [CurrencySum(*row) for row in rows]
+    # A bill total of 12.5 cents, a currency written by another program.
+    if not (
+        damage.sums_whole(*(c.sum_bill_total for c in by_currency))
+        and damage.currencies_sound(*(c.currency for c in by_currency))
+    ):
+        raise damage.refuse(db)
     if code is not None:
         headline = code
     elif len(by_currency) == 1:
@@ -183,6 +190,8 @@ def summary_range(
     if found is not None:
         sql += " GROUP BY 1, 2"
     cells = {(m, cur): (cents, count) for m, cur, cents, count in db.execute(sql, params)}
+    if not (damage.sums_whole(*(c for c, _ in cells.values())) and damage.currencies_sound(*(c for _, c in cells))):
+        raise damage.refuse(db)
     currencies = sorted({cur for _, cur in cells}) if code is None else [code]
     if not currencies:
         currencies = ["USD"]

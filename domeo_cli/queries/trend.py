@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from ..errors import InvalidInput
 from ..history import Load, loads, state
+from . import damage
 
 
 class Point(NamedTuple):
@@ -84,6 +85,10 @@ def _points(db: sqlite3.Connection, day: date, load: Load, months: bool) -> list
             FROM ({state(load.id)}) WHERE invoice_date <= ? GROUP BY currency ORDER BY currency""",
         (iso, start.isoformat(), iso),
     ).fetchall()
+    if not (
+        damage.sums_whole(*(v for row in rows for v in row[1:])) and damage.currencies_sound(*(r[0] for r in rows))
+    ):
+        raise damage.refuse(db)
     days = (day - start).days + 1 if months else None
     return [
         Point(day, load.id, currency, open_ar, past, billed if months else None, days)
