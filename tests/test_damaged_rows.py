@@ -21,6 +21,8 @@ from helpers import SAMPLE, domeo_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domeo_cli.schema import SCHEMA_VERSION
+
 AS_OF = "2025-10-01"
 
 
@@ -296,7 +298,10 @@ def test_a_stream_to_stdout_is_checked_before_its_first_byte(damaged) -> None:  
 def test_init_does_not_call_a_damaged_book_up_to_date(run, damaged, names: list[str]) -> None:  # noqa: ANN001
     sound = damaged()
     result = run("--db", str(sound), "init")
-    assert (result.exit_code, result.stderr) == (0, f"Database {sound} is up to date (schema version 6).\n")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        f"Database {sound} is up to date (schema version {SCHEMA_VERSION}).\n",
+    )
     db = damaged(*names)
     result = run("--db", str(db), "init")
     assert result.exit_code == 1, result
@@ -315,7 +320,7 @@ def test_init_upgrades_a_damaged_book_and_says_it_is_damaged(run, damaged) -> No
     assert result.exit_code == 1, result
     assert result.stderr == (
         f"domeo: error: {db} holds invoice rows domeo never writes ({describe('due date 2025-02-30')}) "
-        f"(its schema was repaired to version 6); run domeo --db {db} check to list them.\n"
+        f"(its schema was repaired to version {SCHEMA_VERSION}); run domeo --db {db} check to list them.\n"
     )
     assert run("--db", str(db), "check", "--as-of", AS_OF).exit_code == 4
 

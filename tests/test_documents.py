@@ -777,6 +777,25 @@ DOCUMENTS = {
             "as_of": "2025-07-01",
             "total": 1,
             "checks": [
+                {"check": "invoice_without_customer", "title": "Invoices of no customer", "findings": 0},
+                {"check": "amount_not_whole_cents", "title": "Amounts that are not whole cents", "findings": 0},
+                {"check": "negative_amount", "title": "Amounts below zero", "findings": 0},
+                {
+                    "check": "outstanding_mismatch",
+                    "title": "Outstanding that is not bill total minus applied",
+                    "findings": 0,
+                },
+                {"check": "impossible_date", "title": "Dates that are not real dates", "findings": 0},
+                {
+                    "check": "unknown_status_or_currency",
+                    "title": "Statuses or currencies domeo never writes",
+                    "findings": 0,
+                },
+                {
+                    "check": "invalid_text",
+                    "title": "Invoice numbers and text fields domeo never writes",
+                    "findings": 0,
+                },
                 {"check": "closed_with_balance", "title": "Closed invoices with a balance", "findings": 1},
                 {"check": "due_before_invoice", "title": "Due dates before invoice dates", "findings": 0},
                 {"check": "future_invoice", "title": "Invoices dated in the future", "findings": 0},
