@@ -20,15 +20,28 @@ def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
 
 @pytest.mark.parametrize(
     ("argv", "marker", "own"),
+    # damage: the one statement of what a damaged row is, which a report reading amounts and dates refuses
     [
-        (["summary", "--month", "2025-03", "--json"], '"sum_bill_total": "5045.50"', {"common", "summary"}),
-        (["past-due", "--as-of", "2025-06-01", "--json"], '"invoice_number": "DF2031977"', {"common", "past_due"}),
+        (["summary", "--month", "2025-03", "--json"], '"sum_bill_total": "5045.50"', {"common", "summary", "damage"}),
+        (
+            ["past-due", "--as-of", "2025-06-01", "--json"],
+            '"invoice_number": "DF2031977"',
+            {"common", "past_due", "damage"},
+        ),
         (["contact", "Harbor Lane Bakery", "--json"], '"contact_name": "Dana Whitfield"', {"common", "contacts"}),
-        (["aging", "--as-of", "2025-03-01", "--json"], '"age_by": "due"', {"common", "aging"}),
-        (["aging", "--as-of", "2025-03-01", "--by", "parent", "--json"], '"by": "parent"', {"common", "aging"}),
-        (["customers", "--as-of", "2025-03-01", "--json"], '"customers": [', {"common", "customers"}),
-        (["invoice", "DF2032015", "--as-of", "2025-03-01", "--json"], '"invoice_number": "DF2032015"', {"invoices"}),
-        (["summary", "--from", "2025-01", "--to", "2025-03", "--json"], '"months": [', {"common", "summary"}),
+        (["aging", "--as-of", "2025-03-01", "--json"], '"age_by": "due"', {"common", "aging", "damage"}),
+        (
+            ["aging", "--as-of", "2025-03-01", "--by", "parent", "--json"],
+            '"by": "parent"',
+            {"common", "aging", "damage"},
+        ),
+        (["customers", "--as-of", "2025-03-01", "--json"], '"customers": [', {"common", "customers", "damage"}),
+        (
+            ["invoice", "DF2032015", "--as-of", "2025-03-01", "--json"],
+            '"invoice_number": "DF2032015"',
+            {"invoices", "damage"},
+        ),
+        (["summary", "--from", "2025-01", "--to", "2025-03", "--json"], '"months": [', {"common", "summary", "damage"}),
     ],
 )
 def test_a_report_imports_only_what_it_uses(example, db_path, argv: list[str], marker: str, own: set[str]) -> None:  # noqa: ANN001
@@ -46,4 +59,4 @@ def test_a_table_imports_rich_and_still_only_its_own_queries(example, db_path) -
     assert "DF2031977" in result.stdout
     assert "rich" in imported and "domeo_cli.tables" in imported
     queries = {m.removeprefix("domeo_cli.queries.") for m in imported if m.startswith("domeo_cli.queries.")}
-    assert queries == {"common", "past_due"}
+    assert queries == {"common", "past_due", "damage"}
