@@ -350,13 +350,29 @@ def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tu
                 if before[n]["customer"] != after[n]["customer"]
             ]
             then, now = customer_states[a], customer_states[b]
-            assert doc["customer_changes"] == [
+            # A contact is first seen at the first load whose file names it for that customer.
+            first_seen: dict[tuple[str, tuple[str, str, str]], int] = {}
+            for j, spec in enumerate(made):
+                for inv in spec["rows"].values():
+                    if any(inv["contact"]):
+                        first_seen.setdefault((inv["customer"], inv["contact"]), j)
+            changes = [
                 {"customer_name": name, "customer_number": now[name][0], "field": field, "before": then[name][i],
                  "after": now[name][i]}
                 for name in sorted(then)
                 for i, field in enumerate(("customer_number", "parent_number"))
                 if then[name][i] != now[name][i]
             ]  # fmt: skip
+            # Contacts first seen after load a up to load b, of the customers known after load a.
+            changes += [
+                {"customer_name": name, "customer_number": now[name][0], "field": "contact", "before": None,
+                 "after": ", ".join(part for part in contact if part)}
+                for (name, contact), j in first_seen.items()
+                if a < j <= b and name in then
+            ]  # fmt: skip
+            order = ("customer_number", "parent_number", "name", "contact")
+            changes.sort(key=lambda c: (c["customer_name"], order.index(c["field"]), c["before"] or "", c["after"]))
+            assert doc["customer_changes"] == changes
 
         # trend per load date, and per month end with DSO.
         per_load = run("--db", db, "trend", "--every", "load", "--to", "2025-12-31", "--json").json["points"]
