@@ -238,9 +238,12 @@ class Model:
             self.names.setdefault(record.group, first_spelling[record.group])
             self.seen.add(record.group)
         # Numbers and parents: of the rows that are loaded (a replaced row is rejected: it changes nothing), in order.
+        known_before = {g: self.family[g] for g in known_groups & {r.group for _, r in last.values()}}
         for _, record in sorted(last.values(), key=lambda kept: kept[0]):
             number, parent = self.family.get(record.group, (None, None))
             self.family[record.group] = (record.customer_number or number, record.parent or parent)
+        # A known customer's number or parent added or changed by this file: one warning each.
+        changed = sum((self.family[g][0] != was[0]) + (self.family[g][1] != was[1]) for g, was in known_before.items())
         valid = [r for r in records if r.stored is not None]
         counts = {
             "rows_read": len(records),
@@ -248,7 +251,7 @@ class Model:
             "updated": 0,
             "unchanged": 0,
             "rejected": len(rejections),
-            "warnings": sum(r.warnings for r in valid),
+            "warnings": sum(r.warnings for r in valid) + changed,
             # Customers of the rows that survive (a replaced row's customer is not created).
             "customers": len({r.group for _, r in last.values()}),
             "moved": 0,
