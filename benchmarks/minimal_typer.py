@@ -2,7 +2,7 @@
 
     python benchmarks/minimal_typer.py hello
 
-Timed as a whole process beside ``domeo past-due --json`` (README, Performance).
+Timed as a whole process beside ``domeo past-due --json`` (docs/performance.md).
 """
 
 import typer
