@@ -7,7 +7,7 @@ stderr (JSON with ``--json``) and the contract's exit code; a usage error is
 exit 2, never a traceback.
 
 Start-up: Typer turns only the invoked command into a click command (the
-group's ``commands`` is a lazy mapping, click's lazy-subcommand pattern), and
+group's ``list_commands``/``get_command``, click's lazy-subcommand pattern), and
 each command imports what it uses inside its body, so ``domeo past-due
 --json`` loads neither Rich nor another report's queries.
 """
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import EXIT_INVALID
@@ -46,7 +46,7 @@ def command(
         epilog = None
         if examples:
             epilog = "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in examples)
-        return one.command(key, epilog=epilog)(function)
+        return one.command(key, cls=_Command, epilog=epilog)(function)
 
     return register
 
@@ -55,33 +55,26 @@ def command(
 _TYPE_WORDS = {int: "INTEGER", str: "TEXT", float: "NUMBER"}
 
 
-def _typed_in_words(command: Any) -> Any:
-    """Give each option of ``command`` a metavar in words (TEXT, INTEGER; none for a flag) for --help."""
-    if getattr(command, "_in_words", False):
-        return command
-    command._in_words = True
-    help_option = command.get_help_option
+class _InWords:
+    """--help names a value's type in words (TEXT, INTEGER; nothing for a flag), not as Typer's <str>, <bool>.
 
-    def get_help_option(ctx: Any) -> Any:
-        found = help_option(ctx)
-        if found is not None:
-            found.metavar = ""
-        return found
+    Through ``get_params``, click's one list of a command's parameters, because
+    ``metavar=`` in the declarations cannot say it all: Typer adds options of
+    its own (--help, the completion ones), and prints its type, not its
+    metavar, for an argument.
+    """
 
-    command.get_help_option = get_help_option
-    for param in command.params:
-        if getattr(param, "param_type_name", "") == "argument":
-            # An argument's name is its metavar; its type would print as <str>: as a word instead.
-            word = _word_for(param)
-            param.display_type_rich = lambda ctx, word=word: word
-            continue
-        if param.metavar is not None:
-            continue
-        if getattr(param, "is_flag", False):
-            param.metavar = ""
-            continue
-        param.metavar = _word_for(param)
-    return command
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's parameters, each with the metavar its --help shows."""
+        params = super().get_params(ctx)
+        for param in params:
+            if param.param_type_name == "argument":
+                # An argument's metavar is its name in --help: its type gets the word instead.
+                word = _word_for(param)
+                param.display_type_rich = lambda ctx, word=word: word
+            elif param.metavar is None:
+                param.metavar = "" if param.is_flag else _word_for(param)
+        return params
 
 
 def _word_for(param: Any) -> str:
@@ -91,36 +84,44 @@ def _word_for(param: Any) -> str:
     return word or param.name.upper()
 
 
-class _LazyCommands(Mapping[str, Any]):
-    """The group's commands: every name known, each built by Typer only when looked up."""
-
-    def __init__(self) -> None:
-        self._built: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._built:
-            self._built[name] = _typed_in_words(typer.main.get_command(_COMMANDS[name]))
-        return self._built[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_COMMANDS)
-
-    def __len__(self) -> int:
-        return len(_COMMANDS)
+class _Command(_InWords, TyperCommand):
+    """One ``domeo`` command."""
 
 
-class _Group(TyperGroup):
-    """Builds only the invoked command; runs it and turns whatever it raises into a message and an exit code."""
+class _Group(_InWords, TyperGroup):
+    """Builds only the invoked command; runs it and turns whatever it raises into a message and an exit code.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.commands = _LazyCommands()  # type: ignore[assignment]
+    The commands through click's lazy-group interface: ``list_commands`` names
+    every registered one, ``get_command`` builds one on first use (kept in
+    ``commands``, which so holds only the commands built so far).
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command's name, in the order they are declared (the order of --help)."""
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command named ``cmd_name`` (made into a click command on first use), or None."""
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            self.commands[cmd_name] = typer.main.get_command(_COMMANDS[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's, suggesting the commands ``list_commands`` names (Typer's own suggestions read ``commands``)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _click_exceptions().UsageError as err:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                err.message = f"{err.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         from .outcome import guarded, report
 
         click = _click_exceptions()
-        _typed_in_words(self)  # again: Typer adds the completion options after __init__
 
         argv = _optional_values(list(sys.argv[1:] if args is None else args))
         # --format json asks for JSON as --json does: errors on stderr are JSON then too.
@@ -197,6 +198,7 @@ app = typer.Typer(
     name="domeo",
     help="Accounts-receivable reports from a client's invoice export.",
     no_args_is_help=True,
+    suggest_commands=False,  # _Group.resolve_command suggests
     # --install-completion / --show-completion: Tab completes commands, options and their values.
     add_completion=True,
     pretty_exceptions_enable=False,
