@@ -1,7 +1,7 @@
 """The ``domeo`` command line: the one definition of its commands and options.
 
 A command parses its options, calls ``reports`` (or the load), and hands the
-result to ``emit``, which picks the renderer. No business logic lives here.
+result to ``_Out.emit``, which picks the renderer. No business logic lives here.
 Library errors (``errors.py``) and database errors become one sentence on
 stderr (JSON with ``--json``) and the contract's exit code; a usage error is
 exit 2, never a traceback.
@@ -400,11 +400,6 @@ def ingest(
     )
 
 
-def _db(db: str | None) -> str | None:
-    """The command's --db, else the one given before the command."""
-    return db or _state["db"]
-
-
 FormatOption = Annotated[
     str | None,
     typer.Option(
@@ -433,13 +428,15 @@ AllOption = Annotated[
 
 
 class _Out:
-    """Where and how a report is written: checked before any report reads the database."""
+    """Where and how a report is written (checked before any report reads the database), and the database read."""
 
     def __init__(
         self, db: str | None, json: bool, fmt: str | None, output: str | None, excel: bool = False, every: bool = False
     ) -> None:
         from .errors import InvalidInput
 
+        #: The command's --db, else the one given before the command.
+        self.db: str | None = db or _state["db"]
         if json:
             if fmt not in (None, "json"):
                 raise InvalidInput(f"--json is --format json; it does not go with --format {fmt}.")
@@ -449,7 +446,7 @@ class _Out:
             from .db import resolve_path
             from .outfiles import check_target
 
-            check_target(self.output, option="-o", database=resolve_path(_db(db)))
+            check_target(self.output, option="-o", database=resolve_path(self.db))
         if fmt is not None or output is not None:
             from .formats import check_format
 
@@ -466,43 +463,42 @@ class _Out:
         """True when the format shows totals over every row (a table, Markdown, HTML)."""
         return self.fmt in ("table", "md", "html")
 
+    def emit(self, result: Any) -> None:
+        """Print a report's result in its format (table, json, csv, tsv, md, html), or write it to the -o file.
 
-def emit(result: Any, fmt: str, *, output: str | None = None, excel: bool = False) -> None:
-    """Print a report's result in ``fmt`` (table, json, csv, tsv, md, html), or write it to ``output``.
+        A reader that went away (``| head``) ends the report quietly, exit 0, whatever
+        the report: here, because click turns a broken pipe into exit 1 on its own.
+        """
+        try:
+            if self.output is None and self.fmt == "json":
+                from . import shapes
 
-    A reader that went away (``| head``) ends the report quietly, exit 0, whatever
-    the report: here, because click turns a broken pipe into exit 1 on its own.
-    """
-    try:
-        if output is None and fmt == "json":
-            from . import shapes
+                if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                    from .formats import write
 
-            if type(result).__name__ in ("PastDuePage", "CustomerPage"):
-                from .formats import write
+                    write(result, self.fmt, shapes.stdout())  # a --all page streams
+                else:
+                    shapes.write(result)
+            elif self.output is None and self.fmt == "table":
+                from . import tables
 
-                write(result, fmt, shapes.stdout())  # a --all page streams
-            else:
-                shapes.write(result)
-        elif output is None and fmt == "table":
-            from . import tables
+                if _state["quiet"]:
+                    # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
+                    import contextlib
+                    import io
 
-            if _state["quiet"]:
-                # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
-                import contextlib
-                import io
-
-                with contextlib.redirect_stderr(io.StringIO()):
+                    with contextlib.redirect_stderr(io.StringIO()):
+                        tables.render(result)
+                else:
                     tables.render(result)
             else:
-                tables.render(result)
-        else:
-            from .formats import save
+                from .formats import save
 
-            save(result, fmt, output, excel=excel)
-    except BrokenPipeError:
-        from .outcome import reader_gone
+                save(result, self.fmt, self.output, excel=self.excel)
+        except BrokenPipeError:
+            from .outcome import reader_gone
 
-        reader_gone()
+            reader_gone()
 
 
 def _fail_over(result: Any, amount: str | None) -> None:
@@ -600,7 +596,7 @@ def past_due(
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.past_due(
-        _db(db),
+        out.db,
         as_of=as_of,
         limit=limit,
         offset=offset,
@@ -613,7 +609,7 @@ def past_due(
         all_rows=every,
         known_at=known_at,
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
     _fail_over(result, fail_over)
 
 
@@ -663,23 +659,17 @@ def summary(
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
-        emit(
-            reports.summary(_db(db), month=month, customer=customer, currency=currency, known_at=known_at, note=note),
-            out.fmt,
-            output=out.output,
-            excel=out.excel,
+        out.emit(
+            reports.summary(out.db, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
         )
         return
     if first is None or last is None:
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-    emit(
+    out.emit(
         reports.summary_range(
-            _db(db), first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
-        ),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
+            out.db, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+        )
     )
 
 
@@ -709,12 +699,7 @@ def contact(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    emit(
-        reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
-    )
+    out.emit(reports.contact(out.db, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
 
 
 @command(
@@ -796,7 +781,7 @@ def aging(
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.aging(
-        _db(db),
+        out.db,
         as_of=as_of,
         buckets=buckets,
         age_by=age_by,
@@ -812,7 +797,7 @@ def aging(
         known_at=known_at,
         note=note,
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
     _fail_over(result, fail_over)
 
 
@@ -856,9 +841,9 @@ def customers(
 
     out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
+        out.db, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
 
 
 @command(
@@ -885,7 +870,7 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(_db(db), number=number, as_of=as_of, known_at=known_at)
+    detail = reports.invoice(out.db, number=number, as_of=as_of, known_at=known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -893,7 +878,7 @@ def invoice(
             f"no invoice is numbered {detail.asked!r}; "
             f"showing {detail.invoice_number}, the one number that differs only in case."
         )
-    emit(detail, out.fmt, output=out.output, excel=out.excel)
+    out.emit(detail)
 
 
 @command(
@@ -936,12 +921,7 @@ def statement(
 
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
-    emit(
-        reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children, known_at=known_at),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
-    )
+    out.emit(reports.statement(out.db, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at))
 
 
 @command(
@@ -968,7 +948,7 @@ def runs(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    emit(reports.runs(_db(db), limit=limit, offset=offset, all_rows=every), out.fmt, output=out.output, excel=out.excel)
+    out.emit(reports.runs(out.db, limit=limit, offset=offset, all_rows=every))
 
 
 @command()
@@ -1053,8 +1033,8 @@ def check(
     from .errors import FindingsFound
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.check(_db(db), as_of=as_of, known_at=known_at)
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    result = reports.check(out.db, as_of=as_of, known_at=known_at)
+    out.emit(result)
     if result.findings:
         raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
 
@@ -1084,8 +1064,8 @@ def diff(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.diff(_db(db), first=load_a, second=load_b)
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    result = reports.diff(out.db, first=load_a, second=load_b)
+    out.emit(result)
 
 
 @command(
@@ -1115,7 +1095,7 @@ def trend(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    emit(reports.trend(_db(db), first=first, last=last, every=every), out.fmt, output=out.output, excel=out.excel)
+    out.emit(reports.trend(out.db, first=first, last=last, every=every))
 
 
 @command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
