@@ -58,10 +58,10 @@ _TYPE_WORDS = {int: "INTEGER", str: "TEXT", float: "NUMBER"}
 class _InWords:
     """--help names a value's type in words (TEXT, INTEGER; nothing for a flag), not as Typer's <str>, <bool>.
 
-    Through ``get_params``, click's one list of a command's parameters, because
-    ``metavar=`` in the declarations cannot say it all: Typer adds options of
-    its own (--help, the completion ones), and prints its type, not its
-    metavar, for an argument.
+    In ``get_params`` (click's list of every parameter of a command, --help
+    included), not as ``metavar=`` in the declarations: Typer adds options of
+    its own (--help, the completion ones), and shows an argument's type, never
+    its metavar, in the type column.
     """
 
     def get_params(self, ctx: Any) -> list[Any]:
