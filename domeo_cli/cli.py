@@ -1,13 +1,13 @@
 """The ``domeo`` command line: the one definition of its commands and options.
 
 A command parses its options, calls ``reports`` (or the load), and hands the
-result to ``emit``, which picks the renderer. No business logic lives here.
+result to ``_Out.emit``, which picks the renderer. No business logic lives here.
 Library errors (``errors.py``) and database errors become one sentence on
 stderr (JSON with ``--json``) and the contract's exit code; a usage error is
 exit 2, never a traceback.
 
 Start-up: Typer turns only the invoked command into a click command (the
-group's ``commands`` is a lazy mapping, click's lazy-subcommand pattern), and
+group's ``list_commands``/``get_command``, click's lazy-subcommand pattern), and
 each command imports what it uses inside its body, so ``domeo past-due
 --json`` loads neither Rich nor another report's queries.
 """
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import EXIT_INVALID
@@ -46,7 +46,7 @@ def command(
         epilog = None
         if examples:
             epilog = "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in examples)
-        return one.command(key, epilog=epilog)(function)
+        return one.command(key, cls=_Command, epilog=epilog)(function)
 
     return register
 
@@ -55,33 +55,26 @@ def command(
 _TYPE_WORDS = {int: "INTEGER", str: "TEXT", float: "NUMBER"}
 
 
-def _typed_in_words(command: Any) -> Any:
-    """Give each option of ``command`` a metavar in words (TEXT, INTEGER; none for a flag) for --help."""
-    if getattr(command, "_in_words", False):
-        return command
-    command._in_words = True
-    help_option = command.get_help_option
+class _InWords:
+    """--help names a value's type in words (TEXT, INTEGER; nothing for a flag), not as Typer's <str>, <bool>.
 
-    def get_help_option(ctx: Any) -> Any:
-        found = help_option(ctx)
-        if found is not None:
-            found.metavar = ""
-        return found
+    In ``get_params`` (click's list of every parameter of a command, --help
+    included), not as ``metavar=`` in the declarations: Typer adds options of
+    its own (--help, the completion ones), and shows an argument's type, never
+    its metavar, in the type column.
+    """
 
-    command.get_help_option = get_help_option
-    for param in command.params:
-        if getattr(param, "param_type_name", "") == "argument":
-            # An argument's name is its metavar; its type would print as <str>: as a word instead.
-            word = _word_for(param)
-            param.display_type_rich = lambda ctx, word=word: word
-            continue
-        if param.metavar is not None:
-            continue
-        if getattr(param, "is_flag", False):
-            param.metavar = ""
-            continue
-        param.metavar = _word_for(param)
-    return command
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The command's parameters, each with the metavar its --help shows."""
+        params = super().get_params(ctx)
+        for param in params:
+            if param.param_type_name == "argument":
+                # An argument's metavar is its name in --help: its type gets the word instead.
+                word = _word_for(param)
+                param.display_type_rich = lambda ctx, word=word: word
+            elif param.metavar is None:
+                param.metavar = "" if param.is_flag else _word_for(param)
+        return params
 
 
 def _word_for(param: Any) -> str:
@@ -91,36 +84,44 @@ def _word_for(param: Any) -> str:
     return word or param.name.upper()
 
 
-class _LazyCommands(Mapping[str, Any]):
-    """The group's commands: every name known, each built by Typer only when looked up."""
-
-    def __init__(self) -> None:
-        self._built: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._built:
-            self._built[name] = _typed_in_words(typer.main.get_command(_COMMANDS[name]))
-        return self._built[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_COMMANDS)
-
-    def __len__(self) -> int:
-        return len(_COMMANDS)
+class _Command(_InWords, TyperCommand):
+    """One ``domeo`` command."""
 
 
-class _Group(TyperGroup):
-    """Builds only the invoked command; runs it and turns whatever it raises into a message and an exit code."""
+class _Group(_InWords, TyperGroup):
+    """Builds only the invoked command; runs it and turns whatever it raises into a message and an exit code.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.commands = _LazyCommands()  # type: ignore[assignment]
+    The commands through click's lazy-group interface: ``list_commands`` names
+    every registered one, ``get_command`` builds one on first use (kept in
+    ``commands``, which so holds only the commands built so far).
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Every command's name, in the order they are declared (the order of --help)."""
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command named ``cmd_name`` (made into a click command on first use), or None."""
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            self.commands[cmd_name] = typer.main.get_command(_COMMANDS[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's, suggesting the commands ``list_commands`` names (Typer's own suggestions read ``commands``)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except _click_exceptions().UsageError as err:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches:
+                err.message = f"{err.message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"
+            raise
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
         from .outcome import guarded, report
 
         click = _click_exceptions()
-        _typed_in_words(self)  # again: Typer adds the completion options after __init__
 
         argv = _optional_values(list(sys.argv[1:] if args is None else args))
         # --format json asks for JSON as --json does: errors on stderr are JSON then too.
@@ -197,6 +198,7 @@ app = typer.Typer(
     name="domeo",
     help="Accounts-receivable reports from a client's invoice export.",
     no_args_is_help=True,
+    suggest_commands=False,  # _Group.resolve_command suggests
     # --install-completion / --show-completion: Tab completes commands, options and their values.
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -398,11 +400,6 @@ def ingest(
     )
 
 
-def _db(db: str | None) -> str | None:
-    """The command's --db, else the one given before the command."""
-    return db or _state["db"]
-
-
 FormatOption = Annotated[
     str | None,
     typer.Option(
@@ -431,13 +428,15 @@ AllOption = Annotated[
 
 
 class _Out:
-    """Where and how a report is written: checked before any report reads the database."""
+    """Where and how a report is written (checked before any report reads the database), and the database read."""
 
     def __init__(
         self, db: str | None, json: bool, fmt: str | None, output: str | None, excel: bool = False, every: bool = False
     ) -> None:
         from .errors import InvalidInput
 
+        #: The command's --db, else the one given before the command.
+        self.db: str | None = db or _state["db"]
         if json:
             if fmt not in (None, "json"):
                 raise InvalidInput(f"--json is --format json; it does not go with --format {fmt}.")
@@ -447,7 +446,7 @@ class _Out:
             from .db import resolve_path
             from .outfiles import check_target
 
-            check_target(self.output, option="-o", database=resolve_path(_db(db)))
+            check_target(self.output, option="-o", database=resolve_path(self.db))
         if fmt is not None or output is not None:
             from .formats import check_format
 
@@ -464,43 +463,42 @@ class _Out:
         """True when the format shows totals over every row (a table, Markdown, HTML)."""
         return self.fmt in ("table", "md", "html")
 
+    def emit(self, result: Any) -> None:
+        """Print a report's result in its format (table, json, csv, tsv, md, html), or write it to the -o file.
 
-def emit(result: Any, fmt: str, *, output: str | None = None, excel: bool = False) -> None:
-    """Print a report's result in ``fmt`` (table, json, csv, tsv, md, html), or write it to ``output``.
+        A reader that went away (``| head``) ends the report quietly, exit 0, whatever
+        the report: here, because click turns a broken pipe into exit 1 on its own.
+        """
+        try:
+            if self.output is None and self.fmt == "json":
+                from . import shapes
 
-    A reader that went away (``| head``) ends the report quietly, exit 0, whatever
-    the report: here, because click turns a broken pipe into exit 1 on its own.
-    """
-    try:
-        if output is None and fmt == "json":
-            from . import shapes
+                if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                    from .formats import write
 
-            if type(result).__name__ in ("PastDuePage", "CustomerPage"):
-                from .formats import write
+                    write(result, self.fmt, shapes.stdout())  # a --all page streams
+                else:
+                    shapes.write(result)
+            elif self.output is None and self.fmt == "table":
+                from . import tables
 
-                write(result, fmt, shapes.stdout())  # a --all page streams
-            else:
-                shapes.write(result)
-        elif output is None and fmt == "table":
-            from . import tables
+                if _state["quiet"]:
+                    # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
+                    import contextlib
+                    import io
 
-            if _state["quiet"]:
-                # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
-                import contextlib
-                import io
-
-                with contextlib.redirect_stderr(io.StringIO()):
+                    with contextlib.redirect_stderr(io.StringIO()):
+                        tables.render(result)
+                else:
                     tables.render(result)
             else:
-                tables.render(result)
-        else:
-            from .formats import save
+                from .formats import save
 
-            save(result, fmt, output, excel=excel)
-    except BrokenPipeError:
-        from .outcome import reader_gone
+                save(result, self.fmt, self.output, excel=self.excel)
+        except BrokenPipeError:
+            from .outcome import reader_gone
 
-        reader_gone()
+            reader_gone()
 
 
 def _fail_over(result: Any, amount: str | None) -> None:
@@ -598,7 +596,7 @@ def past_due(
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.past_due(
-        _db(db),
+        out.db,
         as_of=as_of,
         limit=limit,
         offset=offset,
@@ -611,7 +609,7 @@ def past_due(
         all_rows=every,
         known_at=known_at,
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
     _fail_over(result, fail_over)
 
 
@@ -661,23 +659,17 @@ def summary(
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
-        emit(
-            reports.summary(_db(db), month=month, customer=customer, currency=currency, known_at=known_at, note=note),
-            out.fmt,
-            output=out.output,
-            excel=out.excel,
+        out.emit(
+            reports.summary(out.db, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
         )
         return
     if first is None or last is None:
         given, missing = ("--from", "--to") if last is None else ("--to", "--from")
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
-    emit(
+    out.emit(
         reports.summary_range(
-            _db(db), first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
-        ),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
+            out.db, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+        )
     )
 
 
@@ -707,12 +699,7 @@ def contact(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    emit(
-        reports.contact(_db(db), name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
-    )
+    out.emit(reports.contact(out.db, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
 
 
 @command(
@@ -794,7 +781,7 @@ def aging(
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.aging(
-        _db(db),
+        out.db,
         as_of=as_of,
         buckets=buckets,
         age_by=age_by,
@@ -810,7 +797,7 @@ def aging(
         known_at=known_at,
         note=note,
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
     _fail_over(result, fail_over)
 
 
@@ -854,9 +841,9 @@ def customers(
 
     out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        _db(db), as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
+        out.db, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
     )
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    out.emit(result)
 
 
 @command(
@@ -883,7 +870,7 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(_db(db), number=number, as_of=as_of, known_at=known_at)
+    detail = reports.invoice(out.db, number=number, as_of=as_of, known_at=known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -891,7 +878,7 @@ def invoice(
             f"no invoice is numbered {detail.asked!r}; "
             f"showing {detail.invoice_number}, the one number that differs only in case."
         )
-    emit(detail, out.fmt, output=out.output, excel=out.excel)
+    out.emit(detail)
 
 
 @command(
@@ -934,12 +921,7 @@ def statement(
 
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
-    emit(
-        reports.statement(_db(db), customer=customer, as_of=as_of, with_children=with_children, known_at=known_at),
-        out.fmt,
-        output=out.output,
-        excel=out.excel,
-    )
+    out.emit(reports.statement(out.db, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at))
 
 
 @command(
@@ -966,7 +948,7 @@ def runs(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    emit(reports.runs(_db(db), limit=limit, offset=offset, all_rows=every), out.fmt, output=out.output, excel=out.excel)
+    out.emit(reports.runs(out.db, limit=limit, offset=offset, all_rows=every))
 
 
 @command()
@@ -1051,8 +1033,8 @@ def check(
     from .errors import FindingsFound
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.check(_db(db), as_of=as_of, known_at=known_at)
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    result = reports.check(out.db, as_of=as_of, known_at=known_at)
+    out.emit(result)
     if result.findings:
         raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
 
@@ -1082,8 +1064,8 @@ def diff(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.diff(_db(db), first=load_a, second=load_b)
-    emit(result, out.fmt, output=out.output, excel=out.excel)
+    result = reports.diff(out.db, first=load_a, second=load_b)
+    out.emit(result)
 
 
 @command(
@@ -1113,7 +1095,7 @@ def trend(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    emit(reports.trend(_db(db), first=first, last=last, every=every), out.fmt, output=out.output, excel=out.excel)
+    out.emit(reports.trend(out.db, first=first, last=last, every=every))
 
 
 @command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])

@@ -128,7 +128,8 @@ def test_misuse_messages(run, db_path, csv_path: str, name: str) -> None:  # noq
 
 
 def _commands() -> list[str]:
-    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    return sorted(group.list_commands(group.make_context("domeo", ["--help"], resilient_parsing=True)))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("command", _commands())
