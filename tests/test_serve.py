@@ -337,7 +337,7 @@ def test_security_headers_and_no_cors_by_default(server) -> None:  # noqa: ANN00
 
 def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(server) -> None:  # noqa: ANN001
     document = server.get("/openapi.json").json
-    assert document["openapi"].startswith("3.0")
+    assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {
         "/invoices/past-due",
         "/invoices/summary/month",
@@ -373,7 +373,7 @@ def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(se
         for status, response in item["get"]["responses"].items():
             content = response["content"]["application/json"]
             schema = {**content["schema"], "components": {"schemas": schemas}}
-            errors = [e.message for e in jsonschema.Draft4Validator(schema).iter_errors(content["example"])]
+            errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(content["example"])]
             assert not errors, (path, status, errors)
 
 
@@ -616,7 +616,7 @@ def test_reports_do_not_import_the_server(tmp_path, example) -> None:  # noqa: A
         "import domeo_cli.__main__ as m\n"
         "try:\n    m.main()\nexcept SystemExit:\n    pass\n"
         "import domeo_cli.cli, domeo_cli.reports\n"
-        "heavy = ('fastapi', 'uvicorn', 'starlette', 'swagger_ui_bundle', 'httptools', 'uvloop', 'anyio')\n"
+        "heavy = ('fastapi', 'uvicorn', 'starlette', 'fastapi_offline', 'httptools', 'uvloop', 'anyio')\n"
         "print(sorted(n for n in sys.modules if n.split('.')[0] in heavy or n.startswith('domeo_cli.serve')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
