@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
-from . import failures
+from .failures import install_error_handlers
 from .guard import Guard
 from .routes import router
 
@@ -70,7 +70,7 @@ def build(settings: Settings) -> Any:
     app.state.settings = settings
     app.router.redirect_slashes = False  # /invoices is not found, never redirected to /invoices/
     app.include_router(router)
-    failures.install(app)
+    install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.openapi()  # made once per worker, before the first request
     static = resources.files("domeo_cli.serve") / "static"

@@ -62,7 +62,7 @@ def refusal(request: Request, errors: list[dict[str, Any]]) -> str:
     return f"The parameter {name} is not valid."  # no other check is declared in params.py
 
 
-def install(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of ``app`` with the contract's document."""
 
     @app.exception_handler(RequestValidationError)

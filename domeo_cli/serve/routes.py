@@ -20,7 +20,18 @@ from fastapi.routing import APIRoute
 
 from .. import reports, shapes
 from ..errors import InvalidInput
-from . import documents as doc
+from .documents import (
+    AgingReport,
+    ContactPage,
+    CustomerPage,
+    Health,
+    InvoiceDetail,
+    MonthSeries,
+    MonthSummary,
+    PastDuePage,
+    Statement,
+    responses,
+)
 from .params import (
     MAX_VALUE,
     AgingParams,
@@ -101,8 +112,8 @@ _NO_CUSTOMER = "No customer has the name `customer_name`; the message names the 
     description="Invoices with money outstanding whose due date is before `as_of`, a page at a time, "
     "ordered by due date then invoice number (pages never overlap). `total` counts every match. "
     "The same document as `domeo past-due --json`.",
-    responses=doc.responses(
-        doc.PastDuePage,
+    responses=responses(
+        PastDuePage,
         "Past-due invoices",
         "No customer has the name or number `customer_name`; the message names the closest ones." + _NO_LOAD,
     ),
@@ -133,7 +144,7 @@ def past_due(request: Request, query: Annotated[PastDueParams, Query()]) -> Resp
     "are never added: when the invoices are in several currencies, the top-level figures are those of "
     "`currency` (else USD) and `by_currency` lists every currency. The same document as "
     "`domeo summary --month M --json`.",
-    responses=doc.responses(doc.MonthSummary, "Billing of one month", _NO_CUSTOMER),
+    responses=responses(MonthSummary, "Billing of one month", _NO_CUSTOMER),
 )
 def summary_month(request: Request, query: Annotated[MonthParams, Query()]) -> Response:
     return answer(
@@ -150,7 +161,7 @@ def summary_month(request: Request, query: Annotated[MonthParams, Query()]) -> R
     summary="Billing month by month",
     description="Each month from `from` to `to` (at most 120 months), per currency, with a total per currency. "
     "The same document as `domeo summary --from F --to T --json`.",
-    responses=doc.responses(doc.MonthSeries, "Billing month by month", _NO_CUSTOMER),
+    responses=responses(MonthSeries, "Billing month by month", _NO_CUSTOMER),
 )
 def summary_range(request: Request, query: Annotated[RangeParams, Query()]) -> Response:
     return answer(
@@ -172,8 +183,8 @@ def summary_range(request: Request, query: Annotated[RangeParams, Query()]) -> R
     summary="One invoice",
     description="Every stored field of one invoice, whether it is past due as of `as_of`, and the load that last "
     "changed it. The same document as `domeo invoice NUMBER --json`.",
-    responses=doc.responses(
-        doc.InvoiceDetail, "One invoice", "No invoice has this number; the message names the closest ones." + _NO_LOAD
+    responses=responses(
+        InvoiceDetail, "One invoice", "No invoice has this number; the message names the closest ones." + _NO_LOAD
     ),
 )
 def invoice(
@@ -194,8 +205,8 @@ def invoice(
     summary="Who to call at a customer",
     description="Each distinct contact (name, email, phone) of the customer, most recently seen first, with the "
     "last invoice date it appeared on. The same document as `domeo contact NAME --json`.",
-    responses=doc.responses(
-        doc.ContactPage,
+    responses=responses(
+        ContactPage,
         "Who to call at a customer",
         "No customer has this name; the message names the closest ones." + _NO_LOAD,
     ),
@@ -216,8 +227,8 @@ def contact(request: Request, query: Annotated[ContactParams, Query()]) -> Respo
     description="What the customer owes, invoice by invoice: its open invoices with days past due, and the balance "
     "by age and in total per currency (with `with_children`, every account below it in its own part). The "
     "same document as `domeo statement NAME --json`.",
-    responses=doc.responses(
-        doc.Statement,
+    responses=responses(
+        Statement,
         "Statement of account",
         "No customer has this name or number; the message names the closest ones." + _NO_LOAD,
     ),
@@ -237,7 +248,7 @@ def statement(request: Request, query: Annotated[StatementParams, Query()]) -> R
     summary="Customers",
     description="Every customer (or those whose name contains `search`): number, parent, invoices, open AR and "
     "past due per currency, main contact. The same document as `domeo customers --json`.",
-    responses=doc.responses(doc.CustomerPage, "Customers", _UNKNOWN_LOAD),
+    responses=responses(CustomerPage, "Customers", _UNKNOWN_LOAD),
 )
 def customers(request: Request, query: Annotated[CustomersParams, Query()]) -> Response:
     return answer(
@@ -260,7 +271,7 @@ def customers(request: Request, query: Annotated[CustomersParams, Query()]) -> R
     summary="Aging of open AR",
     description="Open invoices as of `as_of` summed by bucket of age, one group per customer (or parent account, "
     "or currency) and currency, with a grand total per currency. The same document as `domeo aging --json`.",
-    responses=doc.responses(doc.AgingReport, "Aging of open AR", _NO_CUSTOMER),
+    responses=responses(AgingReport, "Aging of open AR", _NO_CUSTOMER),
 )
 def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
     return answer(
@@ -288,7 +299,7 @@ def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
     summary="Health check",
     description='`{"status": "ok"}` once it has read what the reports read (the past-due count and the open AR by '
     "currency); 503 with the reports' error document when not.",
-    responses=doc.responses(doc.Health, "The reports can be read."),
+    responses=responses(Health, "The reports can be read."),
 )
 def health(request: Request, query: Annotated[NoParams, Query()]) -> Response:
     run(request, reports.health)
