@@ -253,6 +253,15 @@ _WEB_ERRORS = [
     ("/invoices/past-due?limt=5", 400, "/invoices/past-due does not take the parameter 'limt' (it takes: as_of, lim"
                                        "it, offset, sort, customer_name, with_children, min_days, contact, known_at)."),
     ("/invoices/past-due?limit=5&limit=6", 400, "The parameter limit is given more than once."),
+    ("/invoices/past-due?limit=5&limit=abc", 400, "The parameter limit is given more than once."),
+    ("/invoices/past-due?limt=1&limit=5&limit=6", 400, "/invoices/past-due does not take the parameter 'limt' (it "
+                                                      "takes: as_of, limit, offset, sort, customer_name, with_childre"
+                                                      "n, min_days, contact, known_at)."),
+    ("/invoices/summary/range?first=2025-01&to=2025-02", 400, "/invoices/summary/range does not take the parameter "
+                                                              "'first' (it takes: from, to, customer_name, currency, "
+                                                              "known_at)."),
+    (f"/invoices/past-due?limit={'1' * 201}", 400, "The parameter limit is too long (201 characters; at most 200)."),
+    (f"/invoices/{'A' * 201}", 400, "The parameter invoice_number is too long (201 characters; at most 200)."),
     ("/invoices/summary/month", 400, "/invoices/summary/month needs the parameter month (YYYY-MM)."),
     ("/invoices/summary/range?from=2025-01", 400, "/invoices/summary/range needs the parameter to (YYYY-MM)."),
     ("/customers/contact", 400, "/customers/contact needs the parameter name (text)."),
