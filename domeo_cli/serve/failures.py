@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from ..errors import DomeoError, Option
 from .guard import error_body
 from .params import MAX_VALUE, Form, Params
-from .routes import JSON, params_of, query_names
+from .routes import JSON, first_repeated, params_of, query_names, repeated_refusal
 
 _STATUS = {2: 400, 3: 404, 1: 503}
 
@@ -40,9 +40,12 @@ def _form(model: type[Params], name: str) -> str:
 def refusal(request: Request, errors: list[dict[str, Any]]) -> str:
     """The sentence for the first thing wrong with a request's parameters, in the order they are read.
 
-    An unknown parameter first (the first in the query string), then each
-    parameter in the endpoint's order: missing, too long, not a number.
+    In the query string's order, a parameter unknown or given twice; then
+    each parameter in the endpoint's order: missing, too long, not a number.
     """
+    repeated = first_repeated(request)
+    if repeated is not None:
+        return repeated_refusal(repeated).message
     route = request.scope["route"]
     model = params_of(route)
     order = [name for name, _ in request.query_params.multi_items()]

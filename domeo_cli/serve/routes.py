@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, get_args, get_type_hints
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
@@ -64,29 +64,41 @@ def query_names(model: type[Params]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-async def one_value_each(request: Request) -> None:
-    """Refuse a parameter given twice (FastAPI would read the last one).
+def first_repeated(request: Request) -> str | None:
+    """The first parameter given twice (FastAPI would read the last one), unless an unknown one comes before it.
 
-    Read in the query string's order: an unknown parameter before it is the
-    error reported instead (the model refuses it), as the first thing wrong.
+    Read in the query string's order, as the first thing wrong: an unknown
+    parameter before it is reported instead (the model refuses it).
     """
+    items = request.query_params.multi_items()
+    if len(items) == len(request.query_params):
+        return None  # the common case: no name twice
     known = query_names(params_of(request.scope["route"]))
     seen = set()
-    for name, _ in request.query_params.multi_items():
+    for name, _ in items:
         if name not in known:
-            return
+            return None
         if name in seen:
-            raise InvalidInput(f"The parameter {name} is given more than once.")
+            return name
         seen.add(name)
+    return None
 
 
-router = APIRouter(dependencies=[Depends(one_value_each)])
+def repeated_refusal(name: str) -> InvalidInput:
+    """The error for a parameter given more than once."""
+    return InvalidInput(f"The parameter {name} is given more than once.")
+
+
+router = APIRouter()
 
 
 def run(request: Request, report: Callable[[str], Any]) -> Any:
     """The report's result: one snapshot on this worker thread's kept connection, its queries within the time limit."""
     from ..db import explain, keep_connections, query_deadline
 
+    repeated = first_repeated(request)  # a validation error reports it otherwise (failures.refusal)
+    if repeated is not None:
+        raise repeated_refusal(repeated)
     settings = request.app.state.settings
     try:
         with query_deadline(settings.timeout), keep_connections():
