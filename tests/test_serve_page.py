@@ -229,3 +229,16 @@ def test_the_page_shows_an_error_naming_the_parameter(tmp_path: Path, browser) -
         browser.wait("!document.querySelector('#error').hidden")
         assert browser.js("document.querySelector('#error').textContent") == "as_of '2025-13-01' is not a real date."
     assert [e["status"] for e in server.access_log() if e["path"] == "/aging"] == [400]
+
+
+def test_docs_renders_the_generated_document_with_the_packaged_swagger_ui(tmp_path: Path, browser) -> None:  # noqa: ANN001
+    """Swagger UI (from the installed package, under the page's CSP) shows every operation of /openapi.json."""
+    with serving(str(tmp_path / "none-yet.db")) as server:
+        paths = server.get("/openapi.json").json["paths"]
+        browser.open(f"http://{server.host}:{server.port}/docs")
+        browser.wait(f"document.querySelectorAll('.opblock-summary-path').length === {len(paths)}")
+        shown = browser.js("[...document.querySelectorAll('.opblock-summary-path')].map(e => e.textContent)")
+        version = browser.js("document.querySelector('.version-stamp')?.textContent")
+    assert [s.replace("\u200b", "") for s in shown] == list(paths)
+    assert version is not None and "3.1" in version
+    assert browser.errors == []

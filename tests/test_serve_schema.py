@@ -15,8 +15,7 @@ from helpers import SAMPLE, domeo_command
 from hypothesis import HealthCheck, settings
 from serving import serving
 
-from domeo_cli import __version__
-from domeo_cli.serve import openapi
+from domeo_cli.serve.app import Settings, build
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis import GenerationMode  # noqa: E402
@@ -29,7 +28,7 @@ from schemathesis.checks import (  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-DOCUMENT = openapi.document(__version__)
+DOCUMENT = build(Settings(db="unused.db")).app.openapi()  # FastAPI's document, as /openapi.json serves it
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 schema.config.generation.update(
     modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=40, deterministic=True, database="none"

@@ -1,35 +1,41 @@
-"""The FastAPI application of ``domeo serve``: routes over the reports layer, errors as the contract's document.
+"""The FastAPI application of ``domeo serve``: the routes, the page, ``/docs`` and FastAPI's own OpenAPI document.
 
-No SQL here: each endpoint parses its parameters (``endpoints.parse``), calls
-its ``reports`` function inside a per-request time limit, and sends
-``shapes.json_bytes`` of the result, the very bytes ``--json`` prints.
+No SQL here: the endpoints are ``routes``, their errors ``failures``.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from importlib import resources
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__, shapes
-from ..errors import DomeoError
-from .endpoints import ENDPOINTS, HEALTH, Endpoint, parse
-from .guard import Guard, error_body
-from .openapi import document as openapi_document
+from .. import __version__
+from .failures import install_error_handlers
+from .guard import Guard
+from .routes import router
 
-JSON = "application/json; charset=utf-8"
 #: The environment variable that hands the settings to each worker process.
 SETTINGS_VARIABLE = "DOMEO_SERVE_SETTINGS"
 
-_STATUS = {2: 400, 3: 404, 1: 503}
+DESCRIPTION = (
+    "Accounts-receivable reports over HTTP: each endpoint returns, byte for byte, the JSON document of the matching "
+    "`domeo` command with `--json`. Amounts are exact strings with two decimals; amounts in different currencies "
+    'are never added together. Errors are `{"error": {"code", "message"}}` with 400 (invalid parameter), 401 '
+    "(token missing), 404 (no such customer or invoice, unknown path), 405 (not GET), 414 (request too long), 421 "
+    "(a Host this server does not answer for), 503 (database unavailable, or the query ran past its time limit)."
+)
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "Needed when the server was started with a token (--token or DOMEO_API_TOKEN).",
+}
 
 
 class Settings(NamedTuple):
@@ -52,65 +58,22 @@ class Settings(NamedTuple):
         return cls(**values)
 
 
-def _error(status: int, code: str, message: str, suggestions: list[str] | None = None, headers=None) -> Response:  # noqa: ANN001
-    return Response(error_body(code, message, suggestions), status_code=status, media_type=JSON, headers=headers)
-
-
-def _failure(err: Exception, db: str, endpoint: Endpoint) -> Response:
-    """The response for what a report raised: the CLI's code and sentence, the contract's status.
-
-    The sentence names the endpoint's parameters where the command line's names its options
-    (``as_of``, not ``--as-of``), and no file or command line of the server.
-    """
-    if isinstance(err, sqlite3.Error):
-        from ..db import explain
-
-        err = explain(err, db)
-    if isinstance(err, DomeoError):
-        message = err.render(endpoint.spell, private=False)
-        return _error(_STATUS.get(err.exit_code, 503), err.code, message, getattr(err, "suggestions", None))
-    raise err
-
-
-def _route(settings: Settings, endpoint: Endpoint):  # noqa: ANN202 - a FastAPI endpoint function
-    from ..db import keep_connections, query_deadline
-
-    def answer(request: Request) -> Response:
-        try:
-            params = parse(endpoint, request.query_params.multi_items(), request.path_params)
-            # One snapshot, on this worker thread's kept connection, its queries stopped at the time limit.
-            with query_deadline(settings.timeout), keep_connections():
-                result = endpoint.call(settings.db, params)
-        except (DomeoError, sqlite3.Error) as err:
-            return _failure(err, settings.db, endpoint)
-        if endpoint is HEALTH:
-            return Response(b'{"status": "ok"}\n', media_type=JSON)
-        return Response(shapes.json_bytes(result), media_type=JSON)
-
-    answer.__name__ = endpoint.operation
-    return answer
-
-
 def build(settings: Settings) -> Any:
     """The ASGI application: FastAPI behind the ``Guard`` middleware."""
     app = FastAPI(
         title="domeo",
         version=__version__,
-        openapi_url=None,  # served below: our own document (OpenAPI 3.0, strict schemas, examples)
-        docs_url=None,
+        description=DESCRIPTION,
+        docs_url=None,  # our page below: Swagger UI from the package, its start-up script a file (no inline script)
         redoc_url=None,
     )
+    app.state.settings = settings
     app.router.redirect_slashes = False  # /invoices is not found, never redirected to /invoices/
-    document = json.dumps(openapi_document(__version__), ensure_ascii=False).encode()
+    app.include_router(router)
+    install_error_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi()  # made once per worker, before the first request
     static = resources.files("domeo_cli.serve") / "static"
-
-    for endpoint in (*ENDPOINTS, HEALTH):
-        path = endpoint.path.replace("{invoice_number}", "{invoice_number:path}")
-        app.add_api_route(path, _route(settings, endpoint), methods=["GET"], include_in_schema=False)
-
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi_json() -> Response:
-        return Response(document, media_type=JSON)
 
     @app.get("/", include_in_schema=False)
     def page() -> Response:
@@ -121,31 +84,16 @@ def build(settings: Settings) -> Any:
         return Response((static / "docs.html").read_bytes(), media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    swagger = _swagger_files()
+    swagger = resources.files("fastapi_offline") / "static"
+    assets = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8"}
 
     @app.get("/docs/swagger/{name}", include_in_schema=False)
     def swagger_asset(name: str) -> Response:
-        # Only the two files /docs uses: the bundle's demo index.html and its initializer are not served.
-        if name not in swagger:
+        # Only the two files /docs uses, from fastapi-offline's copy of Swagger UI (so /docs loads nothing from a CDN).
+        if name not in assets:
             raise HTTPException(404)
-        path, media_type = swagger[name]
-        return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "max-age=86400"})
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 404:
-            return _error(404, "not_found", f"Nothing is served at {request.url.path[:200]}; see /docs for the API.")
-        if exc.status_code == 405:
-            headers = {"Allow": "GET"}
-            return _error(
-                405, "method_not_allowed", f"{request.method[:20]} is not allowed here; use GET.", headers=headers
-            )
-        return _error(exc.status_code, "http_error", str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> Response:
-        return _error(
-            500, "internal_error", f"Internal error ({type(exc).__name__}); please report it with the request made."
+        return Response(
+            (swagger / name).read_bytes(), media_type=assets[name], headers={"Cache-Control": "max-age=86400"}
         )
 
     if settings.cors:
@@ -157,15 +105,19 @@ def build(settings: Settings) -> Any:
     return Guard(app, settings.token, allowed_hosts=settings.allowed_hosts)
 
 
-def _swagger_files() -> dict[str, tuple[Path, str]]:
-    """Swagger UI's script and style, from the swagger-ui-bundle package (so /docs loads nothing from a CDN)."""
-    import swagger_ui_bundle
-
-    folder = Path(swagger_ui_bundle.swagger_ui_path)
-    return {
-        "swagger-ui-bundle.js": (folder / "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
-        "swagger-ui.css": (folder / "swagger-ui.css", "text/css; charset=utf-8"),
-    }
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with the bearer token, and without the 422 answer it adds (refusals are 400s here)."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for item in document["paths"].values():
+            item["get"]["responses"].pop("422", None)
+        schemas = document["components"]["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        document["components"]["securitySchemes"] = {"bearer": BEARER}
+        document["security"] = [{}, {"bearer": []}]
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def from_environment() -> Any:

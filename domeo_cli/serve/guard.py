@@ -22,7 +22,8 @@ import sys
 import time
 from typing import Any
 
-from .endpoints import MAX_TARGET
+#: The longest request target (path and query string) served; longer is 414.
+MAX_TARGET = 2048
 
 # Paths whose answers hold no data: the page, its assets and the API's description.
 PUBLIC = ("/", "/docs", "/openapi.json", "/favicon.ico")
