@@ -14,10 +14,9 @@ each command imports what it uses inside its body, so ``domeo past-due
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -25,7 +24,20 @@ from typer.core import TyperCommand, TyperGroup
 from . import __version__
 from .errors import EXIT_INVALID
 
-_state: dict[str, Any] = {"db": None, "quiet": False, "verbose": False, "log_file": None, "log_format": None}
+if TYPE_CHECKING:
+    from .store import Store
+
+
+def _given_before(name: str) -> Any:
+    """A global option given before the command (``domeo --db X past-due``): the group's own parameter,
+    read from the running click context (None when no command line runs)."""
+    import importlib
+
+    # The click Typer runs on (newer Typers vendor their own): its context stack, not another click's.
+    click_globals = importlib.import_module(typer.Context.__mro__[1].__module__.rsplit(".", 1)[0] + ".globals")
+    context = click_globals.get_current_context(silent=True)
+    return context.find_root().params.get(name) if context is not None else None
+
 
 #: Every command, by name: its own one-command Typer app, made into a click command on first use.
 _COMMANDS: dict[str, typer.Typer] = {}
@@ -253,64 +265,37 @@ def _main(
     ] = False,
 ) -> None:
     """Load an AR export with `domeo ingest FILE.csv`, then ask: past-due, summary, contact, aging, statement."""
-    _state.update(db=db, quiet=quiet, verbose=verbose, log_file=log_file, log_format=log_format)
 
 
-def _db_path(db: str | None) -> str:
-    from .db import current_db, resolve_path
+def _store(db: str | None) -> Store:
+    """The store of the command's ``--db``, else of the one given before the command, else the default."""
+    from .reports import open_store
 
-    path = resolve_path(db or _state["db"])
-    current_db.append(path)
-    return path
+    return open_store(db or _given_before("db"))
 
 
 @command(examples=["domeo init", "domeo --db /srv/ar/domeo.db init --json"])
 def init(db: DbOption = None, json: JsonOption = False) -> None:
     """Is the database ready? (Creates it, or upgrades an older one in place; never deletes data.)"""
-    from . import db as dbmod
-    from . import schema
-
-    path = _db_path(db)
-    existed = os.path.exists(path)
-    now_applied: list[str] = []
-    repaired: list[str] = []
-    connection = dbmod.open_for_write(path, now_applied, repaired)
-    try:
-        applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
-        _refuse_damage(connection, path, now_applied, repaired)
-    finally:
-        connection.close()
+    store = _store(db)
+    done = store.init()
     if json:
         from . import shapes
 
         shapes.dump(
-            {"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied, "repaired": repaired}
+            {
+                "database": store.path,
+                "schema_version": store.schema_version,
+                "migrations": done.migrations,
+                "repaired": done.repaired,
+            }
         )
     else:
-        what = "was created" if not existed else "was upgraded" if now_applied else "is up to date"
-        if repaired:
-            what = "was upgraded and repaired" if now_applied else "was repaired"
-        fixed = f"; put back: {', '.join(repaired)}" if repaired else ""
-        sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}){fixed}.\n")
-
-
-def _refuse_damage(connection: Any, path: str, applied: list[str], repaired: list[str]) -> None:
-    """Exit 1 when the book holds invoice rows domeo never writes: ``init`` must not call it up to date.
-
-    A set-based look at every invoice (``damage.first``: two passes, about a
-    second on a million invoices), not a test of the schema alone.
-    """
-    from . import schema
-    from .queries import damage
-
-    what = damage.first(connection)
-    if what is None:
-        return
-    done = ""
-    if applied or repaired:
-        did = " and ".join(w for w, happened in (("upgraded", applied), ("repaired", repaired)) if happened)
-        done = f" (its schema was {did} to version {schema.SCHEMA_VERSION})"
-    raise damage.DamagedDatabase(damage.message(path, what, done))
+        what = "was created" if not done.existed else "was upgraded" if done.applied else "is up to date"
+        if done.repaired:
+            what = "was upgraded and repaired" if done.applied else "was repaired"
+        fixed = f"; put back: {', '.join(done.repaired)}" if done.repaired else ""
+        sys.stderr.write(f"Database {store.path} {what} (schema version {store.schema_version}){fixed}.\n")
 
 
 @command(
@@ -383,17 +368,17 @@ def ingest(
     from . import ingest_command
 
     ingest_command.run(
-        _db_path(db),
+        _store(db),
         file,
         dry_run=dry_run,
         strict=strict,
         rejects=rejects,
         encoding=encoding,
         as_json=json,
-        quiet=quiet or _state["quiet"],
-        verbose=verbose or _state["verbose"],
-        log_file=log_file or _state["log_file"],
-        log_format=log_format or _state["log_format"],
+        quiet=quiet or _given_before("quiet"),
+        verbose=verbose or _given_before("verbose"),
+        log_file=log_file or _given_before("log_file"),
+        log_format=log_format or _given_before("log_format"),
         complete=complete,
         as_of=as_of,
         force=force,
@@ -435,18 +420,17 @@ class _Out:
     ) -> None:
         from .errors import InvalidInput
 
-        #: The command's --db, else the one given before the command.
-        self.db: str | None = db or _state["db"]
+        #: The store of the command's --db, else of the one given before the command.
+        self.store = _store(db)
         if json:
             if fmt not in (None, "json"):
                 raise InvalidInput(f"--json is --format json; it does not go with --format {fmt}.")
             fmt = "json"
         self.output = output if output != "-" else None
         if self.output is not None:
-            from .db import resolve_path
             from .outfiles import check_target
 
-            check_target(self.output, option="-o", database=resolve_path(self.db))
+            check_target(self.output, option="-o", database=self.store.file)
         if fmt is not None or output is not None:
             from .formats import check_format
 
@@ -457,6 +441,13 @@ class _Out:
         if every and self.fmt == "table":
             raise InvalidInput("--all is for exports: give --format csv, tsv, json, md or html (and -o FILE).")
         self.excel = excel
+
+    @property
+    def named_database(self) -> str | None:
+        """The database's location, for the commands a table suggests, when it is not the one found by default."""
+        from .reports import open_store
+
+        return self.store.path if self.store.path != open_store(None).path else None
 
     @property
     def totals(self) -> bool:
@@ -482,15 +473,15 @@ class _Out:
             elif self.output is None and self.fmt == "table":
                 from . import tables
 
-                if _state["quiet"]:
+                if _given_before("quiet"):
                     # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
                     import contextlib
                     import io
 
                     with contextlib.redirect_stderr(io.StringIO()):
-                        tables.render(result)
+                        tables.render(result, self.named_database)
                 else:
-                    tables.render(result)
+                    tables.render(result, self.named_database)
             else:
                 from .formats import save
 
@@ -596,7 +587,7 @@ def past_due(
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.past_due(
-        out.db,
+        out.store,
         as_of=as_of,
         limit=limit,
         offset=offset,
@@ -660,7 +651,7 @@ def summary(
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
         out.emit(
-            reports.summary(out.db, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
+            reports.summary(out.store, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
         )
         return
     if first is None or last is None:
@@ -668,7 +659,7 @@ def summary(
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
     out.emit(
         reports.summary_range(
-            out.db, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+            out.store, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
         )
     )
 
@@ -699,7 +690,7 @@ def contact(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.contact(out.db, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
+    out.emit(reports.contact(out.store, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
 
 
 @command(
@@ -774,14 +765,14 @@ def aging(
     Open invoices by age bucket, one row per customer, with a grand total per currency.
     """
     from . import reports
+    from .options import TABLE_PAGE
     from .outcome import note
-    from .queries.common import TABLE_PAGE
 
     out = _Out(db, json, fmt, output, excel)
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.aging(
-        out.db,
+        out.store,
         as_of=as_of,
         buckets=buckets,
         age_by=age_by,
@@ -841,7 +832,7 @@ def customers(
 
     out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        out.db, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
+        out.store, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
     )
     out.emit(result)
 
@@ -870,7 +861,7 @@ def invoice(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(out.db, number=number, as_of=as_of, known_at=known_at)
+    detail = reports.invoice(out.store, number=number, as_of=as_of, known_at=known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -921,7 +912,9 @@ def statement(
 
     chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
     out = _Out(db, False, chosen, output, excel)
-    out.emit(reports.statement(out.db, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at))
+    out.emit(
+        reports.statement(out.store, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at)
+    )
 
 
 @command(
@@ -948,7 +941,7 @@ def runs(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.runs(out.db, limit=limit, offset=offset, all_rows=every))
+    out.emit(reports.runs(out.store, limit=limit, offset=offset, all_rows=every))
 
 
 @command()
@@ -991,7 +984,7 @@ def serve(
     from .serve import serve as run_server
 
     run_server(
-        _db_path(db),
+        _store(db).path,
         host=host,
         port=port,
         workers=workers,
@@ -1033,7 +1026,7 @@ def check(
     from .errors import FindingsFound
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.check(out.db, as_of=as_of, known_at=known_at)
+    result = reports.check(out.store, as_of=as_of, known_at=known_at)
     out.emit(result)
     if result.findings:
         raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
@@ -1064,7 +1057,7 @@ def diff(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    result = reports.diff(out.db, first=load_a, second=load_b)
+    result = reports.diff(out.store, first=load_a, second=load_b)
     out.emit(result)
 
 
@@ -1095,7 +1088,7 @@ def trend(
     from . import reports
 
     out = _Out(db, json, fmt, output, excel)
-    out.emit(reports.trend(out.db, first=first, last=last, every=every))
+    out.emit(reports.trend(out.store, first=first, last=last, every=every))
 
 
 @command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
@@ -1114,9 +1107,8 @@ def redate(
     The loads stay in date order: the date may be neither before the load before it nor after the one after it.
     """
     from . import printable
-    from .history import redate_load
 
-    done = redate_load(_db_path(db), load, date)
+    done = _store(db).redate(load, date)
     if json:
         from . import shapes
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from .money import format_cents
 
 if TYPE_CHECKING:
-    from .history import Load
-    from .queries.check import CheckReport
-    from .queries.diff import Change, CustomerChange, DiffReport, Invoice
-    from .queries.trend import TrendReport
+    from .store.sqlite.history import Load
+    from .store.sqlite.queries.check import CheckReport
+    from .store.sqlite.queries.diff import Change, CustomerChange, DiffReport, Invoice
+    from .store.sqlite.queries.trend import TrendReport
 
 
 def check(report: CheckReport) -> dict[str, Any]:

@@ -15,15 +15,15 @@ from .money import format_cents
 from .printable import json_safe
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.common import MainContact
-    from .queries.contacts import ContactPage
-    from .queries.customers import CustomerLine, CustomerPage
-    from .queries.invoices import InvoiceDetail
-    from .queries.past_due import PastDueItem, PastDuePage
-    from .queries.runs import RunPage
-    from .queries.statements import Statement, StatementAging
-    from .queries.summary import MonthSeries, MonthSummary
+    from .store.sqlite.queries.aging import AgingNode, AgingReport, AgingRow
+    from .store.sqlite.queries.common import MainContact
+    from .store.sqlite.queries.contacts import ContactPage
+    from .store.sqlite.queries.customers import CustomerLine, CustomerPage
+    from .store.sqlite.queries.invoices import InvoiceDetail
+    from .store.sqlite.queries.past_due import PastDueItem, PastDuePage
+    from .store.sqlite.queries.runs import RunPage
+    from .store.sqlite.queries.statements import Statement, StatementAging
+    from .store.sqlite.queries.summary import MonthSeries, MonthSummary
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:

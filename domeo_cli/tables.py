@@ -21,10 +21,10 @@ from . import printable
 from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
-    from .ingest import LoadReport
-    from .queries.contacts import ContactPage
-    from .queries.past_due import PastDuePage
-    from .queries.summary import MonthSummary
+    from .store.sqlite.ingest import LoadReport
+    from .store.sqlite.queries.contacts import ContactPage
+    from .store.sqlite.queries.past_due import PastDuePage
+    from .store.sqlite.queries.summary import MonthSummary
 
 
 # Control characters (C0 but tab and newline, DEL, C1), bidi embedding, override,
@@ -303,20 +303,20 @@ def _lines_only(con: Console, title: str, footer: list[str]) -> None:
 _NEXT = "Next page: "
 
 
-def next_page(command: str, options: list[tuple[str, object]], limit: int, offset: int) -> str:
+def next_page(
+    command: str, options: list[tuple[str, object]], limit: int, offset: int, database: str | None = None
+) -> str:
     """The command that shows the next page, to paste into a shell: the same options, the next offset.
 
     ``options`` are (flag, value) pairs in order: a value of None leaves the flag
-    out, True gives the flag alone; values are shell-quoted. The database is
-    named when it is not the one the command would find by itself.
+    out, True gives the flag alone; values are shell-quoted. ``database`` is
+    named (``--db``) when it is not the one the command would find by itself.
     """
     import shlex
 
-    from .db import current_db, resolve_path
-
     words = ["domeo"]
-    if current_db and current_db[-1] != resolve_path(None):
-        words += ["--db", current_db[-1]]
+    if database is not None:
+        words += ["--db", database]
     words.append(command)
     for flag, value in options:
         if value is None or value is False:
@@ -341,7 +341,7 @@ def _age_style(days: int) -> str:
     return "yellow"
 
 
-def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
+def past_due(page: PastDuePage, totals: list[tuple[str, int, int]], database: str | None = None) -> None:
     """The past-due page as a table with a footer of totals and the next page's command."""
     con = console()
     title = f"Past due as of {page.as_of.isoformat()}"
@@ -362,7 +362,7 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
             ("--min-days", f.min_days if f.min_days > 1 else None),
             ("--contact", f.contact),
         ]
-        footer.append(next_page("past-due", options, page.limit, last))
+        footer.append(next_page("past-due", options, page.limit, last, database))
     footer.append(_as_of_note(page.as_of.isoformat()))
     columns = [
         Column("Invoice"),
@@ -512,14 +512,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.check import CheckReport
-    from .queries.customers import CustomerPage
-    from .queries.diff import DiffReport
-    from .queries.invoices import InvoiceDetail
-    from .queries.runs import RunPage
-    from .queries.summary import MonthSeries
-    from .queries.trend import TrendReport
+    from .store.sqlite.queries.aging import AgingNode, AgingReport, AgingRow
+    from .store.sqlite.queries.check import CheckReport
+    from .store.sqlite.queries.customers import CustomerPage
+    from .store.sqlite.queries.diff import DiffReport
+    from .store.sqlite.queries.invoices import InvoiceDetail
+    from .store.sqlite.queries.runs import RunPage
+    from .store.sqlite.queries.summary import MonthSeries
+    from .store.sqlite.queries.trend import TrendReport
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -546,7 +546,7 @@ def _money_cell(cents: int, style: str = "") -> Text:
     return Text(format_cents_grouped(cents), style=style)
 
 
-def aging(report: AgingReport) -> None:
+def aging(report: AgingReport, database: str | None = None) -> None:
     """One table per currency (groups, then the grand total), and on a terminal a bar per bucket."""
     con = console()
     basis = "days past due date" if report.age_by == "due" else "days since invoice date"
@@ -618,7 +618,7 @@ def aging(report: AgingReport) -> None:
         if con.is_terminal:
             _aging_chart(con, report, total)
     if more and report.limit is not None:
-        from .queries.aging import DEFAULT_EDGES
+        from .options import DEFAULT_EDGES
 
         options: list[tuple[str, object]] = [
             ("--as-of", as_of),
@@ -631,7 +631,7 @@ def aging(report: AgingReport) -> None:
             ("--min-total", format_cents(report.min_total) if report.min_total is not None else None),
             ("--sort", report.sort if report.sort != "total" else None),
         ]
-        line = next_page("aging", options, report.limit, report.offset + report.limit)
+        line = next_page("aging", options, report.limit, report.offset + report.limit, database)
         if con.is_terminal:
             _print_commands(con, [line])
         else:
@@ -668,7 +668,7 @@ def _aging_chart(con: Console, report: AgingReport, total: AgingRow) -> None:
     con.print()
 
 
-def customers(page: CustomerPage) -> None:
+def customers(page: CustomerPage, database: str | None = None) -> None:
     """A page of customers; the largest past-due amounts and oldest debts stand out."""
     con = console()
     first, last = page.offset + 1, page.offset + len(page.customers)
@@ -683,7 +683,7 @@ def customers(page: CustomerPage) -> None:
         # A command to paste: the same date (a later run would move "today"), shell-quoted search.
         sort = page.sort if page.sort != "name" else None
         options = [("--as-of", as_of), ("--search", page.search), ("--sort", sort)]
-        footer.append(next_page("customers", options, page.limit, last))
+        footer.append(next_page("customers", options, page.limit, last, database))
     footer.append(_as_of_note(as_of))
     title = "Customers"
     columns = [
@@ -1017,18 +1017,20 @@ def trend_report(report: TrendReport) -> None:
             _plain_lines(con, title)
 
 
-def render(result: object) -> None:
-    """Print any result of ``reports`` as its table on stdout."""
+def render(result: object, database: str | None = None) -> None:
+    """Print any result of ``reports`` as its table on stdout; ``database`` (when not the default) is named
+    in the next page's command."""
     name = type(result).__name__
     if name == "PastDuePage":
-        past_due(result, result.totals or [])  # type: ignore[attr-defined]
+        past_due(result, result.totals or [], database)  # type: ignore[attr-defined]
+        return
+    if name in ("AgingReport", "CustomerPage"):
+        (aging if name == "AgingReport" else customers)(result, database)  # type: ignore[arg-type]
         return
     draw = {
         "MonthSummary": summary,
         "MonthSeries": summary_months,
         "ContactPage": contacts,
-        "AgingReport": aging,
-        "CustomerPage": customers,
         "InvoiceDetail": invoice,
         "RunPage": runs,
         "CheckReport": check_report,

@@ -188,7 +188,7 @@ _ADDED_BY = {
 
 def downgrade(connection: sqlite3.Connection, version: int) -> None:
     """Take a database of the current schema back to schema ``version`` (4 or later), as an older domeo left it."""
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     with connection:
         for step in range(schema.SCHEMA_VERSION, version, -1):
@@ -203,7 +203,7 @@ def downgrade(connection: sqlite3.Connection, version: int) -> None:
 
 def memory_db() -> sqlite3.Connection:
     """A new in-memory database with domeo's schema (autocommit)."""
-    from domeo_cli import db as dbmod
+    from domeo_cli.store.sqlite import db as dbmod
 
     db = sqlite3.connect(":memory:", isolation_level=None)
     dbmod.migrate(db, ":memory:")

@@ -11,10 +11,12 @@ from helpers import csv_of, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import derived, shapes
-from domeo_cli.derived import refresh_customer_tree as refresh
+from domeo_cli import shapes
 from domeo_cli.names import name_key
-from domeo_cli.queries.aging import aging, bucket_names
+from domeo_cli.options import bucket_names
+from domeo_cli.store.sqlite import derived
+from domeo_cli.store.sqlite.derived import refresh_customer_tree as refresh
+from domeo_cli.store.sqlite.queries.aging import aging
 
 AS_OF = date(2025, 5, 1)
 

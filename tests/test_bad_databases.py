@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from helpers import EXAMPLE_CSV, SAMPLE, load_generator
 
-from domeo_cli import schema
+from domeo_cli.store.sqlite import schema
 
 CORRUPT = "{path} is not a usable domeo database: the file is corrupt or not SQLite."
 FOREIGN = "{path} is a SQLite database of another program, not domeo's; it was left untouched."
@@ -61,7 +61,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real domeo database of the 3,000-invoice sample, checkpointed into one file."""
     folder = tmp_path_factory.mktemp("real")
     path = folder / "real.db"
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     load(str(path), str(SAMPLE))
     db = sqlite3.connect(path)

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from helpers import Pause, domeo_command, load_generator
 
-from domeo_cli import db as dbmod
-from domeo_cli import schema
-from domeo_cli.queries import past_due as queries
+from domeo_cli.store.sqlite import db as dbmod
+from domeo_cli.store.sqlite import schema
+from domeo_cli.store.sqlite.queries import past_due as queries
 
 pytestmark = pytest.mark.slow
 
@@ -202,7 +202,7 @@ def _wait_until_open(process: subprocess.Popen, db: Path) -> None:
 UPGRADER = textwrap.dedent(
     """
     import sys
-    from domeo_cli import db, schema
+    from domeo_cli.store.sqlite import db, schema
 
     def _m999_upgrade(conn):
         conn.execute("CREATE TABLE upgrade_probe (x INTEGER)")
@@ -217,7 +217,7 @@ UPGRADER = textwrap.dedent(
 NEWER_READER = textwrap.dedent(
     """
     import sys
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
     from domeo_cli.__main__ import main
 
     schema.MIGRATIONS.append(lambda conn: None)
@@ -329,7 +329,7 @@ def test_open_existing_with_snapshot_answers_from_one_committed_state(db_copy: P
 
 
 def test_a_report_answers_from_one_committed_state(db_copy: Path) -> None:
-    from domeo_cli import db as reports_db
+    from domeo_cli.store.sqlite import db as reports_db
 
     before = dbmod.open_existing(str(db_copy))
     expected_total = queries.past_due(before, date.fromisoformat(AS_OF), limit=1).total

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domeo_cli import shapes
 from domeo_cli.names import name_key
-from domeo_cli.queries.customers import customers
+from domeo_cli.store.sqlite.queries.customers import customers
 
 HARBOR = {
     "name": "Harbor Lane Bakery",

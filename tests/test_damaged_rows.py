@@ -21,7 +21,7 @@ from helpers import SAMPLE, domeo_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.schema import SCHEMA_VERSION
+from domeo_cli.store.sqlite.schema import SCHEMA_VERSION
 
 AS_OF = "2025-10-01"
 
@@ -29,7 +29,7 @@ AS_OF = "2025-10-01"
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 3,000-invoice sample, loaded by domeo and checkpointed into one file."""
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     path = tmp_path_factory.mktemp("real") / "real.db"
     load(str(path), str(SAMPLE))
@@ -431,7 +431,7 @@ def test_no_damage_makes_a_command_fail_with_an_internal_error(run, real_db: Pat
 def test_sql_and_python_agree_on_what_a_real_date_is(text: str) -> None:
     from datetime import date
 
-    from domeo_cli.queries.damage import real_date, to_date
+    from domeo_cli.store.sqlite.queries.damage import real_date, to_date
 
     db = sqlite3.connect(":memory:")
     in_sql = bool(db.execute(f"SELECT {real_date(':d')}", {"d": text}).fetchone()[0])

@@ -8,9 +8,9 @@ from helpers import memory_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.derived import ensure_tree
-from domeo_cli.derived import refresh_customer_tree as refresh
 from domeo_cli.hierarchy import hierarchy_warnings, resolve
+from domeo_cli.store.sqlite.derived import ensure_tree
+from domeo_cli.store.sqlite.derived import refresh_customer_tree as refresh
 
 
 def test_chains_roll_up_to_the_top_level_ancestor() -> None:

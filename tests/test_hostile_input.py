@@ -24,8 +24,8 @@ from helpers import EXAMPLE_CSV, HEADER, domeo_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import ingest
 from domeo_cli.errors import DomeoError, InvalidInput
+from domeo_cli.store.sqlite import ingest
 
 HYPOTHESIS = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]

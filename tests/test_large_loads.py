@@ -15,7 +15,8 @@ from unittest import mock
 import pytest
 from helpers import EXAMPLE_CSV, HEADER, SAMPLE
 
-from domeo_cli import feed, ingest
+from domeo_cli import feed
+from domeo_cli.store.sqlite import ingest
 
 
 def contents(db_path: Path) -> dict[str, list]:
@@ -167,7 +168,8 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path: Path) -> None:
     # One row a batch: the child has far more to send than the pipe holds, so it is
     # still running (blocked on the pipe) while the parent holds after its first batch.
     script = f"""
-from domeo_cli import feed, ingest
+from domeo_cli import feed
+from domeo_cli.store.sqlite import ingest
 feed.PARALLEL_FROM = 0
 feed.BATCH = 1
 ingest.load({str(tmp_path / "k.db")!r}, {str(SAMPLE)!r})

@@ -18,8 +18,9 @@ from helpers import EXAMPLE_CSV, HEADER, csv_of, domeo_command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import csvcells, csvsource, feed, ingest, outfiles
+from domeo_cli import csvcells, csvsource, feed, outfiles
 from domeo_cli.errors import InvalidInput
+from domeo_cli.store.sqlite import ingest
 
 COLUMNS = HEADER.split(",")
 BAD_ROW = "Acme,BAD1,not a date,,1,0,,USD,,,,Net 30,,,\n"

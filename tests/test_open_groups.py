@@ -9,7 +9,7 @@ from unittest import mock
 
 from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, downgrade
 
-from domeo_cli import ingest
+from domeo_cli.store.sqlite import ingest
 
 # Harbor Lane Bakery's open invoice paid off; a new, larger one for a new customer.
 CHANGES = (
@@ -112,7 +112,7 @@ def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: A
     only when no open invoice is dated after the as-of date (a closed later invoice does not matter)."""
     from datetime import date
 
-    from domeo_cli.queries.common import issued_after
+    from domeo_cli.store.sqlite.queries.common import issued_after
 
     load_rows(
         [

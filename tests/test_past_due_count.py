@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.queries import past_due as query
+from domeo_cli.store.sqlite.queries import past_due as query
 
 START = date(2025, 1, 1)
 CUSTOMERS = ["Alder Co", "Birch Ltd", "Cedar Inc"]

@@ -684,7 +684,7 @@ def test_past_due_table_footer_totals_every_currency_exactly(load_rows, run, db_
     import sqlite3
     from contextlib import closing
 
-    from domeo_cli.queries import past_due as queries
+    from domeo_cli.store.sqlite.queries import past_due as queries
 
     with closing(sqlite3.connect(db_path)) as db:
         for day in ("2025-01-01", "2025-01-04", "2025-02-02", "2025-03-01", "2025-03-02", "2025-12-31"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE
 
-from domeo_cli import derived, schema
+from domeo_cli.store.sqlite import derived, schema
 
 REPORTS = [
     ["past-due", "--as-of", "2025-10-01", "--limit", "20", "--json"],
@@ -147,7 +147,8 @@ def test_a_lost_table_of_data_is_an_error_not_a_repair(loaded, db_path: Path, ru
 
 def test_migrations_never_call_the_packages_live_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each migration carries its own statements: it runs with the live modules unimportable."""
-    for module in ("domeo_cli.derived", "domeo_cli.hierarchy", "domeo_cli.open_groups", "domeo_cli.ingest"):
+    live = ("domeo_cli.store.sqlite.derived", "domeo_cli.hierarchy", "domeo_cli.store.sqlite.ingest")
+    for module in live:
         monkeypatch.setitem(sys.modules, module, None)  # any import of it now fails
     db = sqlite3.connect(":memory:", isolation_level=None)
     db.execute("BEGIN")
@@ -159,7 +160,7 @@ def test_migrations_never_call_the_packages_live_code(monkeypatch: pytest.Monkey
 
 
 def test_an_upgrade_refreshes_what_the_migrations_made_stale(tmp_path: Path) -> None:
-    from domeo_cli import db as dbmod
+    from domeo_cli.store.sqlite import db as dbmod
 
     path = str(tmp_path / "fresh.db")
     connection = dbmod.open_for_write(path)

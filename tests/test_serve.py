@@ -841,7 +841,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
 
 
 def _schema_version() -> int:
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     return schema.SCHEMA_VERSION
 

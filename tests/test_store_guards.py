@@ -18,7 +18,7 @@ import pytest
 from helpers import SAMPLE
 from test_bad_databases import CORRUPT, immutable
 
-from domeo_cli import ingest, schema
+from domeo_cli.store.sqlite import ingest, schema
 
 # Every command that opens the database, with the sample as ingest's file.
 COMMANDS = {

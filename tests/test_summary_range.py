@@ -10,9 +10,9 @@ from helpers import memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import db as dbmod
 from domeo_cli import shapes
-from domeo_cli.queries.summary import summary_range
+from domeo_cli.store.sqlite import db as dbmod
+from domeo_cli.store.sqlite.queries.summary import summary_range
 
 
 def _month(month: str, currency: str, cents: str, count: int) -> dict:
@@ -170,7 +170,7 @@ def test_rollups_always_equal_the_invoices(changes, first, span, currency) -> No
 
 
 def test_the_rollups_are_built_for_an_existing_database_on_upgrade(tmp_path) -> None:  # noqa: ANN001
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     path = str(tmp_path / "old.db")
     db = sqlite3.connect(path, isolation_level=None)

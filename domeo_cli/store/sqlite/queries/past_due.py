@@ -8,18 +8,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
+from ....options import check_page, check_past_due_sort
 from ..derived import open_groups_stale
-from ..errors import InvalidInput, Option
 from . import damage
-from .common import check_page, issued_after
-
-SORTS = ("due_date.asc", "due_date.desc")
-
-
-def check_sort(sort: str) -> None:
-    """Raise InvalidInput unless ``sort`` is one of SORTS."""
-    if sort not in SORTS:
-        raise InvalidInput(Option("sort"), f" takes {' or '.join(SORTS)}, not {sort!r}.")
+from .common import issued_after
 
 
 class PastDueItem(NamedTuple):
@@ -89,7 +81,7 @@ def past_due(
 ) -> PastDuePage:
     """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
     check_page(limit, offset)
-    check_sort(sort)
+    check_past_due_sort(sort)
     total = count(db, as_of, filters)
     if not filters.plain:
         items = list(iter_past_due(db, as_of, sort=sort, filters=filters, limit=limit, offset=offset))
@@ -272,7 +264,7 @@ def iter_past_due(
     checked for damage (``damage.sound``) as it is read, unless ``checked`` says
     ``first_damaged`` found none in this snapshot already.
     """
-    check_sort(sort)
+    check_past_due_sort(sort)
     where, params = _where(as_of, filters)
     index = "invoices_open_by_due" if sort == "due_date.asc" else "invoices_open_by_due_desc"
     order = "i.due_date, i.invoice_number" if sort == "due_date.asc" else "i.due_date DESC, i.invoice_number"

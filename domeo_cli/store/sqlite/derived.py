@@ -29,6 +29,17 @@ refresh.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...hierarchy import Hierarchy
+
+
+def hierarchy(db: sqlite3.Connection) -> Hierarchy:
+    """The hierarchy of every customer in the database (``hierarchy.resolve``)."""
+    from ...hierarchy import resolve
+
+    return resolve(db.execute("SELECT id, customer_number, parent_number FROM customers"))
 
 
 class Derived:
@@ -68,9 +79,7 @@ def refresh_customer_tree(db: sqlite3.Connection) -> list[str]:
     Rows that did not change are left alone, so a load that touched no link
     writes next to nothing.
     """
-    from .hierarchy import load
-
-    family = load(db)
+    family = hierarchy(db)
     stored = {
         row[0]: row[1:] for row in db.execute("SELECT customer_id, top_id, parent_id, depth FROM main.customer_tree")
     }
@@ -105,9 +114,7 @@ def ensure_tree(db: sqlite3.Connection) -> None:
     """
     if not customer_tree_stale(db):
         return
-    from .hierarchy import load
-
-    family = load(db)
+    family = hierarchy(db)
     db.execute("DROP TABLE IF EXISTS temp.customer_tree")
     db.execute(
         "CREATE TEMP TABLE customer_tree (customer_id INTEGER PRIMARY KEY, top_id INTEGER NOT NULL, "

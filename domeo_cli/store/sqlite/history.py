@@ -23,7 +23,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from .errors import InvalidInput, NotFound, Option
+from ...errors import InvalidInput, NotFound, Option
 
 # The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
 FIELDS = (
@@ -143,7 +143,7 @@ def check_not_future(day: str, option: str = "--as-of") -> None:
     """
     from datetime import timedelta
 
-    from .days import today
+    from ...days import today
 
     now = today()
     if day > (now + timedelta(days=1)).isoformat():
@@ -163,7 +163,7 @@ def check_load_date(db: sqlite3.Connection, as_of: str) -> None:
     if row is not None and row[1] > as_of:
         from datetime import timedelta
 
-        from .days import today
+        from ...days import today
 
         if row[1] > (today() + timedelta(days=1)).isoformat():
             raise InvalidInput(
@@ -237,9 +237,9 @@ def redate_load(path: str, load_text: str, day_text: str) -> Redated:
     """``domeo redate LOAD DATE``: check both, then re-date the load in one write transaction."""
     import os
 
+    from ...days import parse_iso_option
+    from ...errors import NoDatabase
     from . import db as dbmod
-    from .days import parse_iso_option
-    from .errors import NoDatabase
 
     if not re.fullmatch(r"[0-9]{1,18}", load_text.strip(), re.ASCII) or int(load_text) < 1:
         raise InvalidInput(f"LOAD takes a load number (see `domeo runs`), not {load_text!r}.")
@@ -259,24 +259,6 @@ def redate_load(path: str, load_text: str, day_text: str) -> Redated:
 # -- reading ----------------------------------------------------------------------------
 
 
-_KNOWN_AT = Option("known_at")
-
-
-def parse_point(text: str, option: str | Option = _KNOWN_AT) -> int | date:
-    """A load number (``7``) or a date (``2025-03-31``), checked before the database is opened."""
-    value = text.strip()
-    if re.fullmatch(r"[0-9]{1,18}", value, re.ASCII):
-        return int(value)
-    from .days import parse_iso_option
-
-    try:
-        return parse_iso_option(value, option)
-    except InvalidInput:
-        raise InvalidInput(
-            option, f" takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not {text!r}."
-        ) from None
-
-
 def loads(db: sqlite3.Connection) -> list[Load]:
     """Every load that committed, oldest first."""
     return [
@@ -286,6 +268,9 @@ def loads(db: sqlite3.Connection) -> list[Load]:
             "SELECT id, as_of, file_name, last_invoice_id FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id"
         )
     ]
+
+
+_KNOWN_AT = Option("known_at")
 
 
 def find_load(db: sqlite3.Connection, point: int | date, option: str | Option = _KNOWN_AT) -> Load:
@@ -340,19 +325,6 @@ def customer_state(run_id: int) -> str:
     )
 
 
-def open_known(db: str | None, point: int | date) -> sqlite3.Connection:
-    """A report's read snapshot (``db.open_reports_db``) reading the data as known after the load ``point`` names."""
-    from .db import open_reports_db
-
-    connection = open_reports_db(db)
-    try:
-        shadow(connection, find_load(connection, point))
-    except BaseException:
-        connection.close()
-        raise
-    return connection
-
-
 def _copy_table(db: sqlite3.Connection, table: str, fill: str) -> None:
     """A temporary table named ``table``, shaped as the stored one, filled by ``fill``, with its indexes."""
     sql = db.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
@@ -402,7 +374,7 @@ def shadow(db: sqlite3.Connection, load: Load) -> None:
         "GROUP BY 1, 2"
     )
     # The customer tree of the customers known then (a parent added later is missing then).
-    from .hierarchy import load as family_of
+    from .derived import hierarchy as family_of
 
     family = family_of(db)  # reads temp.customers
     _copy_table(db, "customer_tree", "SELECT * FROM main.customer_tree WHERE false")

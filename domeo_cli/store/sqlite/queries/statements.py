@@ -14,8 +14,9 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
+from ....options import DEFAULT_EDGES, bucket_names
 from . import damage
-from .aging import DEFAULT_EDGES, AgingRow, add_rows, bucket_names, bucket_sql, customer_rows, cutoff_params
+from .aging import AgingRow, add_rows, bucket_sql, customer_rows, cutoff_params
 from .common import Customer, MainContact, family_ids, find_customer, main_contact
 
 

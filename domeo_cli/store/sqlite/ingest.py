@@ -20,16 +20,17 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from . import csvcells, derived, load_checks, outfiles, printable
+from ... import csvcells, outfiles, printable
+from ... import feed as feedmod
+from ...csvsource import NotUtf8, Source, iter_records, open_source
+from ...errors import DatabaseError, InvalidInput, OutputError
+from ...feed import Feed, FeedRunner, Ledger
+from ...load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
+from ...parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
+from ...phases import reached
 from . import db as dbmod
-from . import feed as feedmod
-from .csvsource import NotUtf8, Source, iter_records, open_source
-from .errors import DatabaseError, InvalidInput, OutputError
-from .feed import Feed, FeedRunner, Ledger
+from . import derived, load_checks
 from .history import find_missing, keep_customer_versions, keep_versions, record_missing
-from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
-from .parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
-from .phases import reached
 
 __all__ = ["MAX_WARNING_DETAILS", "LoadReport", "Rejection", "RejectionList", "Warning_", "load"]
 
@@ -76,7 +77,7 @@ def load(
     """
     if complete not in (None, "all", "open"):
         raise InvalidInput(f"--complete takes nothing (the whole AR) or =open (the whole open AR), not {complete!r}.")
-    from .days import parse_iso_option, today
+    from ...days import parse_iso_option, today
 
     day = (parse_iso_option(as_of, "--as-of") if as_of is not None else today()).isoformat()
     from .history import check_not_future
@@ -470,7 +471,7 @@ def _preview(db: sqlite3.Connection, staging: Staging, ledger: Ledger, report: L
         """SELECT count(*) FROM temp.file_contacts AS f WHERE NOT EXISTS (SELECT 1 FROM main.contacts AS c
                WHERE c.customer_id = f.customer_id AND c.name = f.name AND c.email = f.email AND c.phone = f.phone)"""
     ).fetchone()[0]
-    from .hierarchy import hierarchy_warnings
+    from ...hierarchy import hierarchy_warnings
 
     report.hierarchy_warnings = hierarchy_warnings(ledger.family())
 

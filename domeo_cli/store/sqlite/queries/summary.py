@@ -10,12 +10,10 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from ..days import month_end
-from ..errors import InvalidInput, Option
+from ....days import month_end
+from ....options import check_currency, check_month_range
 from . import damage
-from .common import Customer, check_currency, find_customer
-
-MAX_MONTHS = 1200
+from .common import Customer, find_customer
 
 
 class CurrencySum(NamedTuple):
@@ -134,22 +132,6 @@ def month_range(start: date, end: date) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def check_month_range(first: date, last: date) -> None:
-    """Raise InvalidInput unless ``first`` <= ``last`` and the range is not absurdly long."""
-    if first > last:
-        raise InvalidInput(
-            Option("from", f"{first:%Y-%m}"),
-            " is after ",
-            Option("to", f"{last:%Y-%m}"),
-            "; give the earlier month first.",
-        )
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    if months > MAX_MONTHS:
-        raise InvalidInput(
-            Option("from"), "/", Option("to"), f" span {months} months; at most {MAX_MONTHS} are reported at once."
-        )
 
 
 def summary_range(

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from ..errors import InvalidInput
+from ....errors import InvalidInput
 from ..history import Load, loads, state
 from . import damage
 

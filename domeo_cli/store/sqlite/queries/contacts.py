@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
-from .common import Customer, check_page, find_customer
+from ....options import check_page
+from .common import Customer, find_customer
 
 
 class Contact(NamedTuple):

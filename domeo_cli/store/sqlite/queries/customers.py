@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import NamedTuple
 
-from ..errors import InvalidInput, Option
-from ..names import name_key
+from ....names import name_key
+from ....options import check_customer_sort, check_page
 from . import damage
-from .common import MainContact, check_page, issued_after, main_contact
-
-CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
+from .common import MainContact, issued_after, main_contact
 
 
 class Balance(NamedTuple):
@@ -58,12 +56,6 @@ class CustomerPage(NamedTuple):
     total: int
     limit: int
     offset: int
-
-
-def check_customer_sort(sort: str) -> None:
-    """Raise InvalidInput unless ``sort`` is one of CUSTOMER_SORTS."""
-    if sort not in CUSTOMER_SORTS:
-        raise InvalidInput(Option("sort"), f" takes {', '.join(CUSTOMER_SORTS)}; not {sort!r}.")
 
 
 _OPEN = """

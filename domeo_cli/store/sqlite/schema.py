@@ -435,7 +435,7 @@ def _m007_customer_history(db: sqlite3.Connection) -> None:
     try:
         zone = ZoneInfo(name)
     except (LookupError, ValueError, OSError):
-        from .errors import InvalidInput
+        from ...errors import InvalidInput
 
         raise InvalidInput(f"DOMEO_TZ={name!r} is not a known IANA time zone (e.g. Europe/Paris).") from None
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()

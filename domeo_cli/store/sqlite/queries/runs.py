@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from typing import NamedTuple
 
-from .common import check_page
+from ....options import check_page
 
 
 class Run(NamedTuple):

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import date
 from typing import NamedTuple
 
-from ..errors import NotFound
+from ....errors import NotFound
 from . import damage
 
 

@@ -52,7 +52,7 @@ class CheckReport(NamedTuple):
 
 
 def _money(cents: int) -> str:
-    from ..money import format_cents
+    from ....money import format_cents
 
     return format_cents(cents)
 
@@ -183,7 +183,7 @@ def _number_findings(db: sqlite3.Connection) -> list[Finding]:
 
 
 def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
-    from ..hierarchy import load
+    from ..derived import hierarchy as load
 
     family = load(db)
     rows = {
@@ -210,7 +210,7 @@ def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
 
 def _contact_findings(db: sqlite3.Connection) -> list[Finding]:
     """Contacts of one customer that are one person: the same name, or the same email, written differently."""
-    from ..names import name_key
+    from ....names import name_key
 
     out: list[Finding] = []
     by_customer: dict[int, list[tuple[str, str, str]]] = {}
