@@ -201,6 +201,14 @@ def downgrade(connection: sqlite3.Connection, version: int) -> None:
         connection.execute(f"PRAGMA user_version = {int(version)}")
 
 
+def by_hand(database: str | Path, **options: object) -> sqlite3.Connection:
+    """A plain connection to a test database through its store (``Store.by_hand``), to read or change rows
+    as another program would: the one way tests reach the database but through domeo's commands."""
+    from domeo_cli.reports import open_store
+
+    return open_store(str(database)).by_hand(**options)
+
+
 def memory_db() -> sqlite3.Connection:
     """A new in-memory database with domeo's schema (autocommit)."""
     from domeo_cli.store.sqlite import db as dbmod

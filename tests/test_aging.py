@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from helpers import csv_of, memory_db
+from helpers import by_hand, csv_of, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -559,7 +559,7 @@ def test_the_command_writes_the_bytes_of_the_dumped_report(load, run, db_path) -
     assert result.exit_code == 0, result
     assert "Zeta \\u009b\\u007f Co" in result.stdout  # escaped as shapes.dump does
     assert [g["name"] for g in result.json["groups"]] == ["alpha", "Beta", "Zeta \x9b\x7f Co"]
-    db = sqlite3.connect(db_path)
+    db = by_hand(db_path)
     try:
         assert result.stdout.encode() == _dumped(aging(db, AS_OF))
     finally:

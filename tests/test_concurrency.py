@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import Pause, domeo_command, load_generator
+from helpers import Pause, by_hand, domeo_command, load_generator
 
 from domeo_cli.store.sqlite import db as dbmod
 from domeo_cli.store.sqlite import schema
@@ -153,7 +153,7 @@ def test_second_load_gives_up_after_the_busy_timeout_with_exit_1(base: dict, db_
     assert first.poll() is None  # still held at its phase: both gave up against its lock
     pause.release()
     assert first.wait(timeout=120) == 0
-    db = sqlite3.connect(db_copy)
+    db = by_hand(db_copy)
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute("SELECT count(*) FROM invoices WHERE invoice_number = 'SECOND-1'").fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (2,)
@@ -174,7 +174,7 @@ def test_second_load_waits_for_the_first_and_then_loads(base: dict, db_copy: Pat
     pause.release()
     assert second.wait(timeout=120) == 0, second.stderr.read() if second.stderr else None
     assert first.wait(timeout=120) == 0
-    db = sqlite3.connect(db_copy)
+    db = by_hand(db_copy)
     # Run ids are taken inside each load's transaction: the small load's came after the big one's.
     runs = db.execute("SELECT file_name, rows_read FROM ingest_runs ORDER BY id").fetchall()
     assert [name for name, _ in runs] == [str(base["folder"] / "base.csv"), str(base["second"]), str(small)]
@@ -285,7 +285,7 @@ def test_reports_during_a_schema_upgrade_answer_or_fail_cleanly(db_copy: Path, t
 
 
 def _add_past_due_invoice(path: Path, number: str) -> None:
-    writer = sqlite3.connect(path, isolation_level=None)
+    writer = by_hand(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
         "INSERT INTO invoices (invoice_number, customer_id, invoice_date, due_date, due_date_derived, "

@@ -12,7 +12,6 @@ import codecs
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, by_hand, domeo_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -454,6 +453,6 @@ def test_memory_stays_in_proportion_on_a_large_hostile_file(tmp_path: Path, shap
     assert code in (0, 2, 4), (shape, code)
     assert peak < BUDGET_MB, f"{shape}: peak RSS {peak:.0f} MB for a {path.stat().st_size >> 20} MB file"
     if code in (0, 4):
-        db = sqlite3.connect(tmp_path / "m.db")
+        db = by_hand(tmp_path / "m.db")
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         db.close()

@@ -12,14 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, run_main
+from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -276,7 +275,7 @@ class Model:
 
 
 def stored_invoices(db_path: Path) -> dict[str, tuple]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             row[0]: row[1:]
@@ -293,7 +292,7 @@ def stored_invoices(db_path: Path) -> dict[str, tuple]:
 
 def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
     """Each stored customer's name -> (customer number, parent number)."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             name: (n, p)
@@ -304,7 +303,7 @@ def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
 
 
 def customer_names(db_path: Path) -> list[str]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return sorted(name for (name,) in connection.execute("SELECT name FROM customers"))
     finally:
@@ -421,7 +420,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
         assert stored_invoices(db_path) == model.invoices
         assert customer_family(db_path) == model.customers()
-        connection = sqlite3.connect(db_path)
+        connection = by_hand(db_path)
         try:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
             # The open amounts kept for aging, per (customer, currency) and (currency, day): current and exact.

@@ -8,12 +8,11 @@ again at the end. Both must give exactly what the small-file path gives.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, SAMPLE
+from helpers import EXAMPLE_CSV, HEADER, SAMPLE, by_hand
 
 from domeo_cli import feed
 from domeo_cli.store.sqlite import ingest
@@ -21,7 +20,7 @@ from domeo_cli.store.sqlite import ingest
 
 def contents(db_path: Path) -> dict[str, list]:
     """Everything a load writes, in a comparable form (ids and run stamps aside)."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             "invoices": connection.execute(
@@ -102,7 +101,7 @@ def test_the_rollup_rebuilt_after_a_large_load_equals_the_invoices(tmp_path: Pat
     db_path = tmp_path / "r.db"
     with mock.patch.object(ingest, "REBUILD_FROM", 0):
         report_of(db_path, SAMPLE)
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         rollup = connection.execute("SELECT * FROM billing_by_month ORDER BY 1, 2").fetchall()
         direct = connection.execute(
@@ -118,7 +117,7 @@ def test_the_rollup_rebuilt_after_a_large_load_equals_the_invoices(tmp_path: Pat
     extra = tmp_path / "extra.csv"
     extra.write_text(HEADER + "\nNew Co,NEW-1,1/15/24,,10.00,0,Pending,USD,,,,Net 30,,,\n", encoding="utf-8")
     report_of(db_path, extra)
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         again = connection.execute("SELECT * FROM billing_by_month ORDER BY 1, 2").fetchall()
     finally:

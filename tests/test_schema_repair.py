@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, by_hand
 
 from domeo_cli.store.sqlite import derived, schema
 
@@ -38,7 +38,7 @@ def loaded(run, db_path: Path) -> dict[str, str]:  # noqa: ANN001
 
 
 def _drop(db_path: Path, *objects: str) -> None:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:
         for kind_name in objects:
             connection.execute(f"DROP {kind_name}")
@@ -46,7 +46,7 @@ def _drop(db_path: Path, *objects: str) -> None:
 
 
 def _objects(db_path: Path) -> dict[tuple[str, str], str]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
         return {(kind, name): sql for kind, name, sql in rows}
@@ -55,7 +55,7 @@ def _objects(db_path: Path) -> dict[tuple[str, str], str]:
 
 
 def _derived_state(db_path: Path) -> dict[str, object]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall())
@@ -122,7 +122,7 @@ def test_init_rebuilds_a_missing_derived_table(loaded, db_path: Path, run, dropp
 
 
 def test_an_altered_index_is_made_again(loaded, db_path: Path, run) -> None:  # noqa: ANN001
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:
         connection.execute("DROP INDEX invoices_open_by_due")
         connection.execute("CREATE INDEX invoices_open_by_due ON invoices (due_date)")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import SAMPLE, domeo_command
+from helpers import SAMPLE, by_hand, domeo_command
 from serving import raw_request, serving, start
 
 AS_OF = "2025-06-01"
@@ -784,7 +784,6 @@ def _replace(path: Path, make) -> None:  # noqa: ANN001 - a function writing a f
 
 def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, sample_db: Path) -> None:
     import shutil
-    import sqlite3
 
     db = tmp_path / "private" / "books.db"
     db.parent.mkdir()
@@ -792,7 +791,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
     def sample(version: int | None = None, drop: str | None = None):  # noqa: ANN202
         def make(path: Path) -> None:
             shutil.copyfile(sample_db, path)
-            with sqlite3.connect(path) as connection:
+            with by_hand(path) as connection:
                 if version is not None:
                     connection.execute(f"PRAGMA user_version = {version}")
                 if drop is not None:
@@ -802,7 +801,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
         return make
 
     def foreign(path: Path) -> None:
-        connection = sqlite3.connect(path)
+        connection = by_hand(path)
         connection.execute("CREATE TABLE t (x)")
         connection.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 100)
         connection.commit()
@@ -935,11 +934,10 @@ def test_health_reads_what_the_reports_read(tmp_path: Path, sample_db: Path) -> 
     """Data pages damaged, the schema intact: the reports fail, and /health says so too (never green then)."""
     import random
     import shutil
-    import sqlite3
 
     db = tmp_path / "damaged.db"
     shutil.copyfile(sample_db, db)
-    with sqlite3.connect(db) as connection:
+    with by_hand(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         schema_pages = {n for (n,) in connection.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}

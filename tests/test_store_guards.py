@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, by_hand
 from test_bad_databases import CORRUPT, immutable
 
 from domeo_cli.store.sqlite import ingest, schema
@@ -99,7 +98,7 @@ def test_a_database_from_a_newer_domeo_gets_no_side_files(domeo_proc, loaded: Pa
     db = dbdir / "newer.db"
     shutil.copyfile(loaded, db)
     newer = schema.SCHEMA_VERSION + 1
-    connection = sqlite3.connect(db)
+    connection = by_hand(db)
     connection.execute(f"PRAGMA user_version = {newer}")  # still a WAL database
     connection.close()
     assert listing(dbdir) == ["newer.db"] and db.read_bytes()[18:20] == b"\x02\x02"

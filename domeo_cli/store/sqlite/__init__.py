@@ -76,6 +76,12 @@ class SqliteStore:
                 stack.enter_context(keep_connections())
             yield
 
+    def by_hand(self, **options: Any) -> sqlite3.Connection:
+        """A plain connection to the database, as another program would open it: for tests and tools that
+        read or change rows by hand. Nothing is checked, migrated or held in a snapshot; the caller closes it.
+        ``options`` are ``sqlite3.connect``'s (``isolation_level``...)."""
+        return sqlite3.connect(self.path, **options)
+
     @_translated
     def snapshot(self, point: int | date | None = None) -> Snapshot:
         """One read snapshot, closed by the caller (a context manager); with ``point`` (a load number or a
