@@ -411,14 +411,40 @@ AllOption = Annotated[
     bool, typer.Option("--all", help="Every row, not a page (for exports: streamed, in flat memory).")
 ]
 
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD) or load number.",
+        show_default=False,
+    ),
+]
+
 
 class _Out:
     """Where and how a report is written (checked before any report reads the database), and the database read."""
 
     def __init__(
-        self, db: str | None, json: bool, fmt: str | None, output: str | None, excel: bool = False, every: bool = False
+        self,
+        db: str | None,
+        json: bool,
+        fmt: str | None,
+        output: str | None,
+        excel: bool = False,
+        every: bool = False,
+        known_at: str | None = None,
+        formats: tuple[str, ...] | None = None,
     ) -> None:
         from .errors import InvalidInput
+
+        #: ``--all``: every row, streamed (an export).
+        self.every = every
+        #: ``--known-at``: the data as it stood after a load (None: as it is).
+        self.known_at = known_at
+        if formats is not None:  # a report that is a document (statement) takes only some formats
+            from .formats import check_format
+
+            fmt, json = ("json" if json else check_format(fmt, output, allowed=formats)), False
 
         #: The store of the command's --db, else of the one given before the command.
         self.store = _store(db)
@@ -492,6 +518,59 @@ class _Out:
             reader_gone()
 
 
+def report_options(
+    *, every: bool = False, known_at: bool = True, formats: tuple[str, ...] | None = None
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The options every report shares, declared once and added after the report's own.
+
+    ``[--all] --format -o --excel [--known-at] --db --json`` (``every``, ``known_at``
+    say which of the optional ones the report takes; ``formats`` narrows ``--format``
+    for a report that is a document). The report function takes ``out`` (an
+    ``_Out``: the checked output, the store, ``out.every``, ``out.known_at``) in
+    their place. Typer reads a command's options from its signature, so the
+    wrapper carries the report's own parameters followed by the shared ones; a
+    report that declares one of them itself keeps its own (in its place).
+    """
+    import functools
+    import inspect
+
+    shared = [("every", AllOption, False)] if every else []
+    shared += [("fmt", FormatOption, None), ("output", OutputOption, None), ("excel", ExcelOption, False)]
+    shared += [("known_at", KnownAtOption, None)] if known_at else []
+    shared += [("db", DbOption, None), ("json", JsonOption, False)]
+
+    def decorate(report: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(report, eval_str=True).parameters.values() if p.name != "out"]
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        declared = {p.name for p in own}  # a report may word a shared option its own way (statement's --format)
+        added = [
+            inspect.Parameter(name, kind, default=default, annotation=hint)
+            for name, hint, default in shared
+            if name not in declared
+        ]
+
+        @functools.wraps(report)
+        def run(**values: Any) -> None:
+            out = _Out(
+                values.pop("db"),
+                values.pop("json"),
+                values.pop("fmt"),
+                values.pop("output"),
+                values.pop("excel"),
+                values.pop("every", False),
+                values.pop("known_at", None),
+                formats,
+            )
+            report(**values, out=out)
+
+        parameters = own + added
+        run.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run
+
+    return decorate
+
+
 def _fail_over(result: Any, amount: str | None) -> None:
     """Exit 5 (after the report was printed) when a currency's past-due total is over ``amount``."""
     if amount is None:
@@ -508,14 +587,6 @@ AsOfOption = Annotated[
         help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
         show_default=False,
         metavar="DATE",
-    ),
-]
-KnownAtOption = Annotated[
-    str | None,
-    typer.Option(
-        "--known-at",
-        help="Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD) or load number.",
-        show_default=False,
     ),
 ]
 CustomerOption = Annotated[
@@ -552,6 +623,7 @@ WithChildrenOption = Annotated[
         "domeo past-due --all --format csv -o past-due.csv --fail-over 10000",
     ]
 )
+@report_options(every=True)
 def past_due(
     as_of: AsOfOption = None,
     limit: LimitOption = 50,
@@ -569,13 +641,8 @@ def past_due(
         bool, typer.Option("--contact", help="Add the customer's main contact: name, email, phone.")
     ] = False,
     fail_over: FailOverOption = None,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Which invoices are past due as of a date, and for how long?
 
@@ -583,7 +650,6 @@ def past_due(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.past_due(
@@ -597,8 +663,8 @@ def past_due(
         with_children=with_children,
         min_days=min_days,
         contact=contact,
-        all_rows=every,
-        known_at=known_at,
+        all_rows=out.every,
+        known_at=out.known_at,
     )
     out.emit(result)
     _fail_over(result, fail_over)
@@ -611,6 +677,7 @@ def past_due(
         "domeo summary --from 2025-01 --to 2025-06 --format csv -o billing.csv",
     ]
 )
+@report_options()
 def summary(
     month: Annotated[
         str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False, metavar="MONTH")
@@ -629,12 +696,8 @@ def summary(
             "--to", help="Last month of a series, YYYY-MM (with --from).", show_default=False, metavar="MONTH"
         ),
     ] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How much was billed in a month (or in each month of a range), per currency?
 
@@ -644,14 +707,15 @@ def summary(
     from .errors import InvalidInput
     from .outcome import note
 
-    out = _Out(db, json, fmt, output, excel)
     if month is not None and (first is not None or last is not None):
         raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
         out.emit(
-            reports.summary(out.store, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
+            reports.summary(
+                out.store, month=month, customer=customer, currency=currency, known_at=out.known_at, note=note
+            )
         )
         return
     if first is None or last is None:
@@ -659,7 +723,7 @@ def summary(
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
     out.emit(
         reports.summary_range(
-            out.store, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+            out.store, first=first, last=last, customer=customer, currency=currency, known_at=out.known_at, note=note
         )
     )
 
@@ -671,17 +735,13 @@ def summary(
         "domeo contact 'harbor lane bakery' --all --format csv -o contacts.csv",
     ]
 )
+@report_options(every=True)
 def contact(
     name: Annotated[str, typer.Argument(help="The customer's name (any case) or number.", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Who do we call at this customer?
 
@@ -689,8 +749,9 @@ def contact(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.contact(out.store, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
+    out.emit(
+        reports.contact(out.store, name=name, limit=limit, offset=offset, all_rows=out.every, known_at=out.known_at)
+    )
 
 
 @command(
@@ -700,6 +761,7 @@ def contact(
         "domeo aging --fail-over 50000 --json",
     ]
 )
+@report_options()
 def aging(
     as_of: AsOfOption = None,
     buckets: Annotated[
@@ -750,15 +812,11 @@ def aging(
         ),
     ] = None,
     fail_over: FailOverOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
     offset: Annotated[
         int, typer.Option("--offset", help="Groups to skip, per currency, before the page.", metavar="N")
     ] = 0,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How late is the money we are owed, and who owes it?
 
@@ -768,7 +826,6 @@ def aging(
     from .options import TABLE_PAGE
     from .outcome import note
 
-    out = _Out(db, json, fmt, output, excel)
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.aging(
@@ -785,7 +842,7 @@ def aging(
         # A table for a person shows a page; exports and the JSON (and the HTTP API) list every group.
         limit=limit if limit is not None or out.fmt != "table" else TABLE_PAGE,
         offset=offset,
-        known_at=known_at,
+        known_at=out.known_at,
         note=note,
     )
     out.emit(result)
@@ -799,6 +856,7 @@ def aging(
         "domeo customers --all --format csv --excel -o customers.csv",
     ]
 )
+@report_options(every=True)
 def customers(
     as_of: AsOfOption = None,
     search: Annotated[
@@ -816,13 +874,8 @@ def customers(
     ] = "name",
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Who are our customers, and what does each owe?
 
@@ -830,9 +883,15 @@ def customers(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        out.store, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
+        out.store,
+        as_of=as_of,
+        search=search,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        all_rows=out.every,
+        known_at=out.known_at,
     )
     out.emit(result)
 
@@ -844,15 +903,12 @@ def customers(
         "domeo invoice DF2031977 --format md -o DF2031977.md",
     ]
 )
+@report_options()
 def invoice(
     number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False, metavar="NUMBER")],
     as_of: AsOfOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What do we know about this invoice?
 
@@ -860,8 +916,7 @@ def invoice(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(out.store, number=number, as_of=as_of, known_at=known_at)
+    detail = reports.invoice(out.store, number=number, as_of=as_of, known_at=out.known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -879,6 +934,7 @@ def invoice(
         "domeo statement 'harbor lane bakery' --format csv --excel -o statement.csv",
     ]
 )
+@report_options(formats=("md", "html", "csv", "tsv", "json"))
 def statement(
     customer: Annotated[
         str, typer.Argument(help="The customer's name (any case) or number.", show_default=False, metavar="CUSTOMER")
@@ -896,11 +952,8 @@ def statement(
             metavar="FORMAT",
         ),
     ] = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What does this customer owe us, invoice by invoice? (The statement to send them.)
 
@@ -908,12 +961,9 @@ def statement(
     the balance by age and in total, per currency.
     """
     from . import reports
-    from .formats import check_format
 
-    chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
-    out = _Out(db, False, chosen, output, excel)
     out.emit(
-        reports.statement(out.store, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at)
+        reports.statement(out.store, customer=customer, as_of=as_of, with_children=with_children, known_at=out.known_at)
     )
 
 
@@ -924,15 +974,12 @@ def statement(
         "domeo runs --format csv -o loads.csv",
     ]
 )
+@report_options(every=True, known_at=False)
 def runs(
     limit: Annotated[int, typer.Option("--limit", help="Loads per page, 1 to 200.")] = 20,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Which files were loaded, when, and what did each load do?
 
@@ -940,8 +987,7 @@ def runs(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.runs(out.store, limit=limit, offset=offset, all_rows=every))
+    out.emit(reports.runs(out.store, limit=limit, offset=offset, all_rows=out.every))
 
 
 @command()
@@ -1002,6 +1048,7 @@ def serve(
         "domeo check --known-at 2025-03-31 --format csv -o findings.csv",
     ]
 )
+@report_options()
 def check(
     as_of: Annotated[
         str | None,
@@ -1009,12 +1056,8 @@ def check(
             "--as-of", help="Invoices dated after this day are in the future (default: today).", show_default=False
         ),
     ] = None,
-    known_at: KnownAtOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Is anything wrong in the book? Each finding with its invoices and customers; exit 4 when anything is found.
 
@@ -1025,8 +1068,7 @@ def check(
     from . import reports
     from .errors import FindingsFound
 
-    out = _Out(db, json, fmt, output, excel)
-    result = reports.check(out.store, as_of=as_of, known_at=known_at)
+    result = reports.check(out.store, as_of=as_of, known_at=out.known_at)
     out.emit(result)
     if result.findings:
         raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
@@ -1039,6 +1081,7 @@ def check(
         "domeo diff 3 --format csv -o changes.csv",
     ]
 )
+@report_options(known_at=False)
 def diff(
     load_a: Annotated[
         str | None,
@@ -1047,16 +1090,12 @@ def diff(
     load_b: Annotated[
         str | None, typer.Argument(help="The later load (number or date; default: the last load).", show_default=False)
     ] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What changed between two loads? New invoices, payments, status changes, amounts and dates, gone missing."""
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
     result = reports.diff(out.store, first=load_a, second=load_b)
     out.emit(result)
 
@@ -1067,6 +1106,7 @@ def diff(
         "domeo trend --every load --json",
     ]
 )
+@report_options(known_at=False)
 def trend(
     first: Annotated[
         str | None,
@@ -1078,16 +1118,12 @@ def trend(
     every: Annotated[
         str, typer.Option("--every", help="month (month ends, with DSO) or load (each load date).")
     ] = "month",
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How did open AR, past due and DSO move? Per currency, per month end (with DSO) or per load date."""
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
     out.emit(reports.trend(out.store, first=first, last=last, every=every))
 
 
