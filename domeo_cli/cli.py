@@ -557,8 +557,8 @@ def report_options(
                 values.pop("fmt"),
                 values.pop("output"),
                 values.pop("excel"),
-                values.pop("every", False),
-                values.pop("known_at", None),
+                values.pop("every") if every else False,  # (trend's own --every is not --all)
+                values.pop("known_at") if known_at else None,
                 formats,
             )
             report(**values, out=out)
