@@ -97,11 +97,19 @@ class _Group(_InWords, TyperGroup):
     """
 
     def list_commands(self, ctx: Any) -> list[str]:
-        """Every command's name, in the order they are declared (the order of --help)."""
-        return list(_COMMANDS)
+        """Every command's name, in the order they are declared (the order of --help), described reports last."""
+        from .results.describe import every
+
+        return [*_COMMANDS, *(report.name for report in every() if report.name not in _COMMANDS)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command named ``cmd_name`` (made into a click command on first use), or None."""
+        if cmd_name not in _COMMANDS:
+            from .results.describe import named
+
+            report = named(cmd_name)
+            if report is not None:
+                _described_command(report)
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
             self.commands[cmd_name] = typer.main.get_command(_COMMANDS[cmd_name])
         return self.commands.get(cmd_name)
@@ -472,8 +480,9 @@ class _Out:
         try:
             if self.output is None and self.fmt == "json":
                 from . import shapes
+                from .formats import streams
 
-                if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                if streams(result):
                     from .formats import write
 
                     write(result, self.fmt, shapes.stdout())  # a --all page streams
@@ -1128,6 +1137,44 @@ def redate(
             f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
             "the old date is kept in the database.\n"
         )
+
+
+#: How a described option's value reads on the command line: its Python type and metavar.
+_OPTION_TYPES = {"as_of": (str | None, "DATE"), "known_at": (str | None, "TEXT"), "whole": (int, "INTEGER")}
+
+
+def _described_command(report: Any) -> None:
+    """Register the command of a described report (``results.describe``): its options, then the output ones.
+
+    ``--weeks`` for an option ``weeks``; ``--format``, ``-o``, ``--excel``,
+    ``--db`` and ``--json`` as every report has them; the result goes to
+    ``_Out.emit`` as every report's does.
+    """
+    import inspect
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = []
+    for option in report.options:
+        kind, metavar = _OPTION_TYPES[option.kind]
+        flag = "--" + option.name.replace("_", "-")
+        declared = typer.Option(flag, help=option.help, metavar=metavar, show_default=option.default is not None)
+        parameters.append(
+            inspect.Parameter(option.name, keyword, default=option.default, annotation=Annotated[kind, declared])
+        )
+    outputs = (("fmt", FormatOption, None), ("output", OutputOption, None), ("excel", ExcelOption, False),
+               ("db", DbOption, None), ("json", JsonOption, False))  # fmt: skip
+    parameters += [inspect.Parameter(name, keyword, default=d, annotation=a) for name, a, d in outputs]
+
+    def run(**values: Any) -> None:
+        from . import reports
+
+        out = _Out(values.pop("db"), values.pop("json"), values.pop("fmt"), values.pop("output"), values.pop("excel"))
+        out.emit(reports.described(report, out.db, **values))
+
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    run.__doc__ = f"{report.question}\n\n{report.description}"
+    command(report.name, examples=list(report.examples))(run)
 
 
 def main(argv: list[str] | None = None) -> None:

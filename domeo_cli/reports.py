@@ -28,17 +28,18 @@ from .errors import InvalidInput, Option
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingReport
-    from .queries.check import CheckReport
-    from .queries.contacts import ContactPage
-    from .queries.customers import CustomerPage
-    from .queries.diff import DiffReport
-    from .queries.invoices import InvoiceDetail
-    from .queries.past_due import PastDuePage
-    from .queries.runs import RunPage
-    from .queries.statements import Statement
-    from .queries.summary import MonthSeries, MonthSummary
-    from .queries.trend import TrendReport
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.describe import Report
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
 
 
 def _point(known_at: str | None) -> int | date | None:
@@ -131,7 +132,7 @@ def past_due(
 
 def _past_due_filters(connection, customer, with_children, min_days, contact):  # noqa: ANN001, ANN202
     from .queries.common import family_ids, find_customer
-    from .queries.past_due import Filters
+    from .results.past_due import Filters
 
     ids = None
     if customer is not None:
@@ -369,6 +370,34 @@ def runs(db: str | None, *, limit: int = 20, offset: int = 0, all_rows: bool = F
         return query.runs(connection, limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
+def described(report: Report, db: str | None, **values: Any) -> Any:
+    """A described report (``results.describe``): its options checked, then its query on one snapshot.
+
+    ``values`` are the options as the user gave them (text for dates, whole
+    numbers), by name; the query gets them parsed (``as_of`` a date), all but
+    ``known_at``, which chooses the snapshot.
+    """
+    from importlib import import_module
+
+    arguments: dict[str, Any] = {}
+    point = None
+    for option in report.options:
+        value = values.get(option.name, option.default)
+        if option.kind == "as_of":
+            arguments[option.name] = _day(value)
+        elif option.kind == "known_at":
+            point = _point(value)
+        else:
+            low, high = option.minimum, option.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = f"from {low} to {high}" if high is not None else f"from {low} up"
+                raise InvalidInput(Option(option.name), f" takes a whole number {bounds}, not {value}.")
+            arguments[option.name] = value
+    query = import_module(f"{__package__}.queries.{report.query}")
+    with closing(_snapshot(db, point)) as connection:
+        return getattr(query, report.query)(connection, **arguments)
+
+
 # -- cron signals ----------------------------------------------------------------------
 
 
@@ -391,7 +420,9 @@ def past_due_by_currency(result: PastDuePage | AgingReport) -> list[tuple[str, i
     bucket but ``current``, so with ``--age-by invoice`` it is the money older
     than the as-of date's invoices rather than past its due date.
     """
-    if type(result).__name__ == "PastDuePage":
+    from .results.past_due import PastDuePage
+
+    if isinstance(result, PastDuePage):
         return [(currency, cents) for currency, cents, _ in result.totals or []]
     return [(t.currency, t.total - t.buckets[0]) for t in result.totals]
 

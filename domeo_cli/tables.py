@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -22,9 +24,10 @@ from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
     from .ingest import LoadReport
-    from .queries.contacts import ContactPage
-    from .queries.past_due import PastDuePage
-    from .queries.summary import MonthSummary
+    from .results.contacts import ContactPage
+    from .results.describe import Report
+    from .results.past_due import PastDuePage
+    from .results.summary import MonthSummary
 
 
 # Control characters (C0 but tab and newline, DEL, C1), bidi embedding, override,
@@ -512,14 +515,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.check import CheckReport
-    from .queries.customers import CustomerPage
-    from .queries.diff import DiffReport
-    from .queries.invoices import InvoiceDetail
-    from .queries.runs import RunPage
-    from .queries.summary import MonthSeries
-    from .queries.trend import TrendReport
+    from .results.aging import AgingNode, AgingReport, AgingRow
+    from .results.check import CheckReport
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.runs import RunPage
+    from .results.summary import MonthSeries
+    from .results.trend import TrendReport
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -1017,22 +1020,69 @@ def trend_report(report: TrendReport) -> None:
             _plain_lines(con, title)
 
 
-def render(result: object) -> None:
-    """Print any result of ``reports`` as its table on stdout."""
-    name = type(result).__name__
-    if name == "PastDuePage":
-        past_due(result, result.totals or [])  # type: ignore[attr-defined]
+def described(report: Report, result: object) -> None:
+    """A described report's rows as one fitted table: its columns, labels, kinds and drop order as declared."""
+    con = console()
+    columns = [Column(c.label, "right" if c.kind in ("count", "money") else "left") for c in report.columns]
+    rows: list[list[Cell] | None] = [
+        [_described_cell(c, getattr(row, c.key)) for c in report.columns] for row in getattr(result, report.rows)
+    ]
+    title, notes = report.title(result), report.notes(result)
+    if not rows:
+        _lines_only(con, title, notes)
         return
-    draw = {
-        "MonthSummary": summary,
-        "MonthSeries": summary_months,
-        "ContactPage": contacts,
-        "AgingReport": aging,
-        "CustomerPage": customers,
-        "InvoiceDetail": invoice,
-        "RunPage": runs,
-        "CheckReport": check_report,
-        "DiffReport": diff_report,
-        "TrendReport": trend_report,
-    }[name]
-    draw(result)  # type: ignore[operator]
+    drop = tuple(c.label for c in sorted((c for c in report.columns if c.drop), key=lambda c: c.drop))
+    _show(con, title, columns, rows, notes, drop)
+
+
+def _described_cell(column: Any, value: Any) -> Cell:
+    if value is None:
+        return Text(column.blank, style="dim")
+    if column.kind == "money":
+        return _money_cell(value)
+    if column.kind == "date":
+        return value.isoformat()
+    return Text(value) if column.kind == "text" else str(value)
+
+
+@cache
+def _tables() -> dict[type, Callable[[Any], None]]:
+    """The table of each report drawn by hand, by its result's type."""
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
+
+    return {
+        PastDuePage: lambda page: past_due(page, page.totals or []),
+        MonthSummary: summary,
+        MonthSeries: summary_months,
+        ContactPage: contacts,
+        AgingReport: aging,
+        CustomerPage: customers,
+        InvoiceDetail: invoice,
+        RunPage: runs,
+        CheckReport: check_report,
+        DiffReport: diff_report,
+        TrendReport: trend_report,
+    }
+
+
+def render(result: object) -> None:
+    """Print any result of ``reports`` as its table on stdout, by its type."""
+    draw = _tables().get(type(result))
+    if draw is not None:
+        draw(result)
+        return
+    from .results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no table for {result!r:.60}")
+    described(report, result)

@@ -5,25 +5,16 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
 from ..errors import InvalidInput, NotFound, Option
 from ..names import closest_names, name_key
+from ..results.common import Customer, MainContact
 
 MAX_LIMIT = 200
 #: Rows a table for a person shows when no --limit is given (JSON lists what its command's contract says).
 TABLE_PAGE = 50
 #: The largest count or offset a query can take: SQLite's largest integer.
 MAX_ROWS = 2**63 - 1
-
-
-class Customer(NamedTuple):
-    """A customer as stored."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
 
 
 def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
@@ -163,15 +154,6 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
         ]
         stack.extend(reversed(children))
     return found
-
-
-class MainContact(NamedTuple):
-    """The most recently seen contact of a customer."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-    last_seen_invoice_date: str
 
 
 def main_contact(db: sqlite3.Connection, customer_id: int) -> MainContact | None:

@@ -12,52 +12,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
 
 from ..errors import InvalidInput, Option
 from ..names import name_key
+from ..results.customers import Balance, CustomerLine, CustomerPage
 from . import damage
-from .common import MainContact, check_page, issued_after, main_contact
+from .common import check_page, issued_after, main_contact
 
 CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
-
-
-class Balance(NamedTuple):
-    """A customer's open money in one currency."""
-
-    currency: str
-    open_ar: int
-    """Outstanding of Pending invoices with outstanding > 0 (the contract's open AR)."""
-    past_due: int
-    """Outstanding of invoices with outstanding > 0 due before the as-of date."""
-    oldest_due_date: str | None
-
-
-class CustomerLine(NamedTuple):
-    """One customer of the customers report."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
-    parent_name: str | None
-    invoices: int
-    last_invoice_date: str | None
-    balances: list[Balance]
-    oldest_days_past_due: int | None
-    contact: MainContact | None
-
-
-class CustomerPage(NamedTuple):
-    """A page of customers and how many match in all."""
-
-    as_of: date
-    sort: str
-    search: str | None
-    customers: list[CustomerLine]
-    total: int
-    limit: int
-    offset: int
 
 
 def check_customer_sort(sort: str) -> None:

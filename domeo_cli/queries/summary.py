@@ -8,38 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
 from ..days import month_end
 from ..errors import InvalidInput, Option
+from ..results.summary import CurrencySum, MonthCurrency, MonthSeries, MonthSummary
 from . import damage
-from .common import Customer, check_currency, find_customer
+from .common import check_currency, find_customer
 
 MAX_MONTHS = 1200
-
-
-class CurrencySum(NamedTuple):
-    """Billing of one currency."""
-
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSummary(NamedTuple):
-    """What was billed in a month: the headline currency and, if several, all of them."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-    by_currency: list[CurrencySum]
-    customer: Customer | None
-
-    @property
-    def mixed(self) -> bool:
-        """True when the matched invoices are in more than one currency."""
-        return len(self.by_currency) > 1
 
 
 def summary(
@@ -104,26 +80,6 @@ def summary(
 
 
 # -- summary over a range of months ----------------------------------------------------
-
-
-class MonthCurrency(NamedTuple):
-    """What was billed in one month in one currency."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSeries(NamedTuple):
-    """Billing month by month: every month of the range for every currency reported."""
-
-    first: str
-    last: str
-    currencies: list[str]
-    months: list[MonthCurrency]
-    by_currency: list[CurrencySum]
-    customer: Customer | None
 
 
 def month_range(start: date, end: date) -> list[str]:

@@ -316,3 +316,32 @@ def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
 def health(request: Request, query: Annotated[NoParams, Query()]) -> Response:
     run(request, reports.health)
     return Response(b'{"status": "ok"}\n', media_type=JSON)
+
+
+def _described_route(report: Any) -> None:
+    """The route of a described report (``results.describe``): ``GET /NAME``, its options as parameters."""
+    from . import documents, params
+
+    model = params.described(report)
+
+    def endpoint(request: Request, query: Any) -> Response:
+        return answer(request, lambda db: reports.described(report, db, **query.model_dump()))
+
+    endpoint.__annotations__ = {"request": Request, "query": Annotated[model, Query()], "return": Response}
+    router.get(
+        f"/{report.name}",
+        operation_id=report.query,
+        summary=report.question,
+        description=f"{report.description} The same document as `domeo {report.name} --json`.",
+        responses=documents.responses(documents.described(report), report.question, _UNKNOWN_LOAD),
+    )(endpoint)
+
+
+def _described_routes() -> None:
+    from ..results.describe import every
+
+    for report in every():
+        _described_route(report)
+
+
+_described_routes()
