@@ -165,17 +165,17 @@ def document(result: Any) -> dict[str, Any]:
 
 def described(report: Report, result: Any) -> dict[str, Any]:
     """The document of a described report: its fields, then its rows, each value written as its kind says."""
-    document = {field.key: _value(field, getattr(result, field.key)) for field in report.fields}
+    document = {field.key: json_value(field, getattr(result, field.key)) for field in report.fields}
     columns = report.columns
     document[report.rows] = [
-        {column.key: _value(column, getattr(row, column.key)) for column in columns}
+        {column.key: json_value(column, getattr(row, column.key)) for column in columns}
         for row in getattr(result, report.rows)
     ]
     return document
 
 
-def _value(column: Column, value: Any) -> Any:
-    """A value in JSON: money with two decimals, a date ISO, None as null, anything else as it is."""
+def json_value(column: Column, value: Any) -> Any:
+    """A described value in JSON: money with two decimals, a date ISO, None as null, anything else as it is."""
     if value is None:
         return None
     if column.kind == "money":

@@ -38,6 +38,8 @@ class Column(NamedTuple):
     blank: str = ""
     drop: int = 0
     """At a narrow terminal, columns with a ``drop`` go first, lowest first; 0: always shown."""
+    example: Any = None
+    """A value for the API document's example answer (cents for money, a ``date`` for a date)."""
 
 
 class Option(NamedTuple):

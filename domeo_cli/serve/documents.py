@@ -464,4 +464,15 @@ def described(report: Any) -> type[BaseModel]:
     name = "".join(word.capitalize() for word in report.query.split("_"))
     row = create_model(name + "Row", __base__=Document, **{c.key: (annotation(c), ...) for c in report.columns})
     fields: dict[str, Any] = {f.key: (annotation(f), ...) for f in report.fields}
-    return create_model(name + "Report", __base__=Document, **fields, **{report.rows: (list[row], ...)})
+    model = create_model(name + "Report", __base__=Document, **fields, **{report.rows: (list[row], ...)})
+    EXAMPLES[model] = _example(report)
+    return model
+
+
+def _example(report: Any) -> dict[str, Any]:
+    """The example answer of a described report: its fields and one row, from its columns' examples."""
+    from ..shapes import json_value
+
+    example = {f.key: json_value(f, f.example) for f in report.fields}
+    example[report.rows] = [{c.key: json_value(c, c.example) for c in report.columns}]
+    return example
