@@ -450,9 +450,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     if not report.dry_run and not report.committed:
         verb, target = "Did not load", "(--strict: rows were rejected, nothing written)"
     con.print(Text(f"{verb} {printable.path(report.file)} {target}", style="bold"))
-    table = _table(con)
-    table.add_column("")
-    table.add_column("", justify="right")
+    rows: list[list[Cell] | None] = []
     for label, value in (
         ("rows read", report.rows_read),
         ("inserted", report.inserted),
@@ -464,7 +462,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("missing", report.missing),
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
-        table.add_row(label, Text(str(value), style=style))
+        rows.append([label, Text(str(value), style=style)])
     # What changed beyond the invoices' fields: shown when there is any (the warnings say which).
     for label, value in (
         ("customers changed", report.customers_changed),
@@ -472,9 +470,8 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("taken back", report.taken_back),
     ):
         if value:
-            table.add_row(label, Text(str(value), style="yellow"))
-    table.show_header = False
-    con.print(table)
+            rows.append([label, Text(str(value), style="yellow")])
+    _show(con, "", [Column(""), Column("", "right")], rows, [], show_header=False)
     if report.ignored_columns:
         con.print(Text(report.ignored_columns_line()))
     if report.missing_invoices:
@@ -859,24 +856,19 @@ def check_report(report: CheckReport) -> None:
     con = console()
     title = f"Checks of the book, as of {report.as_of.isoformat()}"
     caption = f"{len(report.findings)} finding(s)" if report.findings else "Nothing found."
-    summary = _table(con, title, caption)
-    summary.add_column("Check")
-    summary.add_column("Found", justify="right")
-    for _, label, n in report.counts():
-        summary.add_row(label, Text(str(n), style="bold red" if n else "green"))
-    con.print(summary)
-    if not con.is_terminal:
-        _plain_lines(con, title, caption)
+    counts: list[list[Cell] | None] = [
+        [label, Text(str(n), style="bold red" if n else "green")] for _, label, n in report.counts()
+    ]
+    _show(con, title, [Column("Check", wraps=True, min_width=20), Column("Found", "right")], counts, [caption])
     if not report.findings:
         return
-    table = _table(con, "Findings")
-    table.add_column("Check", no_wrap=True)
-    table.add_column("Finding", ratio=1)
-    table.add_column("Invoices")
+    rows: list[list[Cell] | None] = []
     for f in report.findings[:CHECK_ROWS_SHOWN]:
         shown = ", ".join(f.invoices[:3]) + (f" (+{len(f.invoices) - 3})" if len(f.invoices) > 3 else "")
-        table.add_row(f.kind, Text(f.message), shown)
-    con.print(table)
+        rows.append([f.kind, Text(f.message), Text(shown)])
+    columns = [Column("Check"), Column("Finding", wraps=True, min_width=24), Column("Invoices", wraps=True)]
+    # Piped, the findings follow the counts with no title line of their own (as they always have).
+    _show(con, "Findings" if con.is_terminal else "", columns, rows, [], drop=("Invoices",))
     more = len(report.findings) - CHECK_ROWS_SHOWN
     if more > 0:
         _plain_lines(con, f"… and {more:,} more findings: domeo check --json lists them all.")
@@ -901,85 +893,72 @@ def diff_report(report: DiffReport) -> None:
     def money(cents: int) -> str:
         return format_cents_grouped(cents)
 
+    name = Column("Customer", wraps=True, min_width=16)
     if report.new:
-        table = _table(con, "New invoices")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Bill total", justify="right", no_wrap=True)
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.new:
-            table.add_row(
-                i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total),
-                money(i.outstanding), i.currency,
-            )  # fmt: skip
-        _print_section(con, table, "New invoices")
+        columns = [Column("Invoice"), name, Column("Due"), Column("Bill total", "right"),
+                   Column("Outstanding", "right"), Column("Cur")]  # fmt: skip
+        rows: list[list[Cell] | None] = [
+            [i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total), money(i.outstanding), i.currency]
+            for i in report.new
+        ]
+        _section(con, "New invoices", columns, rows, drop=("Bill total", "Due"))
     if report.payments:
         totals = "; ".join(f"{money(c)} {cur} on {n}" for cur, c, n in report.payment_totals())
-        table = _table(con, "Payments applied", f"Total: {totals}")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Before", justify="right", no_wrap=True)
-        table.add_column("After", justify="right", no_wrap=True)
-        table.add_column("Applied", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for p in report.payments:
-            table.add_row(
-                p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
-                money(p.amount), p.currency,
-            )  # fmt: skip
-        _print_section(con, table, "Payments applied", f"Payments total: {totals}")
+        columns = [Column("Invoice"), name, Column("Before", "right"), Column("After", "right"),
+                   Column("Applied", "right"), Column("Cur")]  # fmt: skip
+        rows = [
+            [p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
+             money(p.amount), p.currency]
+            for p in report.payments
+        ]  # fmt: skip
+        _section(con, "Payments applied", columns, rows, f"Total: {totals}", f"Payments total: {totals}",
+                 drop=("Before", "After"))  # fmt: skip
     for title, changes in (("Status changes", report.status_changes), ("Amounts and dates changed", report.changes)):
         if not changes:
             continue
-        table = _table(con, title)
-        for label in ("Invoice", "Customer", "Field", "Before", "After", "Cur"):
-            table.add_column(label, no_wrap=label != "Customer")
+        columns = [Column("Invoice"), name, Column("Field"), Column("Before"), Column("After"), Column("Cur")]
+        rows = []
         for c in changes:
             before, after = (money(v) if isinstance(v, int) else v for v in (c.before, c.after))
-            table.add_row(c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency)
-        _print_section(con, table, title)
+            rows.append([c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency])
+        _section(con, title, columns, rows)
     if report.missing:
-        table = _table(con, "Gone missing from the file")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Status")
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.missing:
-            table.add_row(i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency)
-        _print_section(con, table, "Gone missing from the file")
+        columns = [Column("Invoice"), name, Column("Status"), Column("Outstanding", "right"), Column("Cur")]
+        rows = [
+            [i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency]
+            for i in report.missing
+        ]
+        _section(con, "Gone missing from the file", columns, rows, drop=("Status",))
     if report.moved:
-        table = _table(con, "Moved to another customer")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("From customer")
-        table.add_column("To customer")
-        table.add_column("Cur")
-        for c in report.moved:
-            table.add_row(c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency)
-        _print_section(con, table, "Moved to another customer")
+        columns = [Column("Invoice"), Column("From customer", wraps=True, min_width=16),
+                   Column("To customer", wraps=True, min_width=16), Column("Cur")]  # fmt: skip
+        rows = [[c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency] for c in report.moved]
+        _section(con, "Moved to another customer", columns, rows)
     if report.customer_changes:
-        table = _table(con, "Customers changed")
-        table.add_column("Customer")
-        table.add_column("Number", no_wrap=True)
-        table.add_column("Field", no_wrap=True)
-        table.add_column("Before")
-        table.add_column("After")
-        for c in report.customer_changes:
-            table.add_row(
-                Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")
-            )
-        _print_section(con, table, "Customers changed")
+        columns = [name, Column("Number"), Column("Field"), Column("Before", wraps=True, min_width=12),
+                   Column("After", wraps=True, min_width=12)]  # fmt: skip
+        rows = [
+            [Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")]
+            for c in report.customer_changes
+        ]
+        _section(con, "Customers changed", columns, rows, drop=("Number",))
 
 
-def _print_section(con: Console, table: Table, title: str, footer: str = "") -> None:
-    """A table of a report with several: piped, its title (and footer) go to stderr right before it."""
-    if not con.is_terminal:
-        _plain_lines(con, title)
-    con.print(table)
-    if not con.is_terminal and footer:
-        _plain_lines(con, footer)
+def _section(
+    con: Console,
+    title: str,
+    columns: list[Column],
+    rows: list[list[Cell] | None],
+    caption: str = "",
+    piped_footer: str = "",
+    drop: tuple[str, ...] = (),
+) -> None:
+    """A fitted table of a report with several: piped, its title goes to stderr right before it, its footer after."""
+    if con.is_terminal:
+        _show(con, title, columns, rows, [caption] if caption else [], drop)
+        return
+    _plain_lines(con, title)
+    _show(con, "", columns, rows, [piped_footer] if piped_footer else [])
 
 
 def trend_report(report: TrendReport) -> None:
@@ -992,19 +971,16 @@ def trend_report(report: TrendReport) -> None:
     for currency in report.currencies():
         points = [p for p in report.points if p.currency == currency]
         title = f"Open AR and past due per {every}, {report.first} to {report.last}, {currency}"
-        table = _table(con, title, "Each point: the data as known after the load shown, as of that date.")
-        table.add_column("Date", no_wrap=True)
-        table.add_column("Load", justify="right")
-        table.add_column("Open AR", justify="right", no_wrap=True)
-        table.add_column("Past due", justify="right", no_wrap=True)
+        columns = [Column("Date"), Column("Load", "right"), Column("Open AR", "right"), Column("Past due", "right")]
         if report.every == "month":
-            table.add_column("DSO", justify="right", no_wrap=True)
+            columns.append(Column("DSO", "right"))
         if con.is_terminal:
-            table.add_column("", no_wrap=True)
+            columns.append(Column(""))
         largest = max(p.open_ar for p in points)
         width = max(10, min(40, (con.width or 80) - 60))
+        rows: list[list[Cell] | None] = []
         for p in points:
-            cells: list[str | Text] = [
+            cells: list[Cell] = [
                 p.day.isoformat(), str(p.load), format_cents_grouped(p.open_ar), format_cents_grouped(p.past_due),
             ]  # fmt: skip
             if report.every == "month":
@@ -1014,10 +990,10 @@ def trend_report(report: TrendReport) -> None:
                 past = round(len(bar) * p.past_due / p.open_ar) if p.open_ar else 0
                 bar.stylize("red", 0, min(past, len(bar)))
                 cells.append(bar)
-            table.add_row(*cells)
-        con.print(table)
-        if not con.is_terminal:
-            _plain_lines(con, title)
+            rows.append(cells)
+        # The caption is for a person at a terminal; piped, the title alone goes to stderr.
+        footer = ["Each point: the data as known after the load shown, as of that date."] if con.is_terminal else []
+        _show(con, title, columns, rows, footer, drop=("", "Load", "DSO"))
 
 
 def described(report: Report, result: object) -> None:
