@@ -454,7 +454,7 @@ def responses(model: type[BaseModel], summary: str, not_found: str | None = None
 _KINDS: dict[str, Any] = {"text": str, "date": Day, "count": int, "money": Money}
 
 
-def described(report: Any) -> type[BaseModel]:
+def described_model(report: Any) -> type[BaseModel]:
     """The answer's model of a described report: its fields, then the list of its rows, every key required."""
 
     def annotation(column: Any) -> Any:

@@ -207,7 +207,7 @@ class AgingParams(Params):
     known_at: Text | None = Field(None, description=_KNOWN_AT, examples=["2025-03-31"])
 
 
-def described(report: Any) -> type[Params]:
+def described_params(report: Any) -> type[Params]:
     """The query parameters of a described report's endpoint, one per option, named as the option is."""
     fields: dict[str, Any] = {}
     for option in report.options:

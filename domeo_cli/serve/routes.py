@@ -30,6 +30,7 @@ from .documents import (
     MonthSummary,
     PastDuePage,
     Statement,
+    described_model,
     responses,
 )
 from .params import (
@@ -44,6 +45,7 @@ from .params import (
     PastDueParams,
     RangeParams,
     StatementParams,
+    described_params,
 )
 
 JSON = "application/json; charset=utf-8"
@@ -320,9 +322,7 @@ def health(request: Request, query: Annotated[NoParams, Query()]) -> Response:
 
 def _described_route(report: Any) -> None:
     """The route of a described report (``results.describe``): ``GET /NAME``, its options as parameters."""
-    from . import documents, params
-
-    model = params.described(report)
+    model = described_params(report)
 
     def endpoint(request: Request, query: Any) -> Response:
         return answer(request, lambda db: reports.described(report, db, **query.model_dump()))
@@ -333,7 +333,7 @@ def _described_route(report: Any) -> None:
         operation_id=report.query,
         summary=report.question,
         description=f"{report.description} The same document as `domeo {report.name} --json`.",
-        responses=documents.responses(documents.described(report), report.question, _UNKNOWN_LOAD),
+        responses=responses(described_model(report), report.question, _UNKNOWN_LOAD),
     )(endpoint)
 
 
