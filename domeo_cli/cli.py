@@ -109,11 +109,19 @@ class _Group(_InWords, TyperGroup):
     """
 
     def list_commands(self, ctx: Any) -> list[str]:
-        """Every command's name, in the order they are declared (the order of --help)."""
-        return list(_COMMANDS)
+        """Every command's name, in the order they are declared (the order of --help), described reports last."""
+        from .results.describe import every
+
+        return [*_COMMANDS, *(report.name for report in every() if report.name not in _COMMANDS)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command named ``cmd_name`` (made into a click command on first use), or None."""
+        if cmd_name not in _COMMANDS:
+            from .results.describe import named
+
+            report = named(cmd_name)
+            if report is not None:
+                _described_command(report)
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
             self.commands[cmd_name] = typer.main.get_command(_COMMANDS[cmd_name])
         return self.commands.get(cmd_name)
@@ -489,8 +497,9 @@ class _Out:
         try:
             if self.output is None and self.fmt == "json":
                 from . import shapes
+                from .formats import streams
 
-                if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                if streams(result):
                     from .formats import write
 
                     write(result, self.fmt, shapes.stdout())  # a --all page streams
@@ -541,7 +550,7 @@ def report_options(
 
     def decorate(report: Callable[..., None]) -> Callable[..., None]:
         own = [p for p in inspect.signature(report, eval_str=True).parameters.values() if p.name != "out"]
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        kind = inspect.Parameter.KEYWORD_ONLY
         declared = {p.name for p in own}  # a report may word a shared option its own way (statement's --format)
         added = [
             inspect.Parameter(name, kind, default=default, annotation=hint)
@@ -1156,6 +1165,42 @@ def redate(
             f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
             "the old date is kept in the database.\n"
         )
+
+
+#: How a described option's value reads on the command line: its Python type and metavar.
+_OPTION_TYPES = {"as_of": (str | None, "DATE"), "whole": (int, "INTEGER")}
+
+
+def _described_command(report: Any) -> None:
+    """Register the command of a described report (``results.describe``): its options, then the shared ones.
+
+    ``--weeks`` for an option ``weeks``; ``--format``, ``-o``, ``--excel``,
+    ``--known-at``, ``--db`` and ``--json`` from ``report_options``, as every
+    report has them; the result goes to ``out.emit`` as every report's does.
+    """
+    import inspect
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = []
+    for option in report.options:
+        if option.kind == "known_at":
+            continue  # a shared option (report_options)
+        kind, metavar = _OPTION_TYPES[option.kind]
+        flag = "--" + option.name.replace("_", "-")
+        declared = typer.Option(flag, help=option.help, metavar=metavar, show_default=option.default is not None)
+        parameters.append(
+            inspect.Parameter(option.name, keyword, default=option.default, annotation=Annotated[kind, declared])
+        )
+
+    def run(*, out: _Out, **values: Any) -> None:
+        from . import reports
+
+        out.emit(reports.described(report, out.store, known_at=out.known_at, **values))
+
+    run.__signature__ = inspect.Signature([*parameters, inspect.Parameter("out", keyword)])  # type: ignore[attr-defined]
+    run.__doc__ = f"{report.question}\n\n{report.description}"
+    known_at = any(option.kind == "known_at" for option in report.options)
+    command(report.name, examples=list(report.examples))(report_options(known_at=known_at)(run))
 
 
 def main(argv: list[str] | None = None) -> None:

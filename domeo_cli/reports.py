@@ -17,25 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import InvalidInput, Option
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.describe import Report
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
     from .store import Snapshot, Store
-    from .store.sqlite.queries.aging import AgingReport
-    from .store.sqlite.queries.check import CheckReport
-    from .store.sqlite.queries.contacts import ContactPage
-    from .store.sqlite.queries.customers import CustomerPage
-    from .store.sqlite.queries.diff import DiffReport
-    from .store.sqlite.queries.invoices import InvoiceDetail
-    from .store.sqlite.queries.past_due import PastDuePage
-    from .store.sqlite.queries.runs import RunPage
-    from .store.sqlite.queries.statements import Statement
-    from .store.sqlite.queries.summary import MonthSeries, MonthSummary
-    from .store.sqlite.queries.trend import TrendReport
 
 
 def open_store(location: str | None, *, timeout: float | None = None, keep_connections: bool = False) -> Store:
@@ -313,6 +314,31 @@ def runs(store: Store, *, limit: int = 20, offset: int = 0, all_rows: bool = Fal
         return snapshot.runs(limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
+def described(report: Report, store: Store, **values: Any) -> Any:
+    """A described report (``results.describe``): its options checked, then its query on one snapshot.
+
+    ``values`` are the options as the user gave them (text for dates, whole
+    numbers), by name; the query gets them parsed (``as_of`` a date), all but
+    ``known_at``, which chooses the snapshot.
+    """
+    arguments: dict[str, Any] = {}
+    point = None
+    for option in report.options:
+        value = values.get(option.name, option.default)
+        if option.kind == "as_of":
+            arguments[option.name] = _day(value)
+        elif option.kind == "known_at":
+            point = _point(value)
+        else:
+            low, high = option.minimum, option.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = f"from {low} to {high}" if high is not None else f"from {low} up"
+                raise InvalidInput(Option(option.name), f" takes a whole number {bounds}, not {value}.")
+            arguments[option.name] = value
+    with store.snapshot(point) as snapshot:
+        return snapshot.described(report.query, **arguments)
+
+
 # -- cron signals ----------------------------------------------------------------------
 
 
@@ -335,7 +361,9 @@ def past_due_by_currency(result: PastDuePage | AgingReport) -> list[tuple[str, i
     bucket but ``current``, so with ``--age-by invoice`` it is the money older
     than the as-of date's invoices rather than past its due date.
     """
-    if type(result).__name__ == "PastDuePage":
+    from .results.past_due import PastDuePage
+
+    if isinstance(result, PastDuePage):
         return [(currency, cents) for currency, cents, _ in result.totals or []]
     return [(t.currency, t.total - t.buckets[0]) for t in result.totals]
 

@@ -9,21 +9,24 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .money import format_cents
 from .printable import json_safe
 
 if TYPE_CHECKING:
-    from .store.sqlite.queries.aging import AgingNode, AgingReport, AgingRow
-    from .store.sqlite.queries.common import MainContact
-    from .store.sqlite.queries.contacts import ContactPage
-    from .store.sqlite.queries.customers import CustomerLine, CustomerPage
-    from .store.sqlite.queries.invoices import InvoiceDetail
-    from .store.sqlite.queries.past_due import PastDueItem, PastDuePage
-    from .store.sqlite.queries.runs import RunPage
-    from .store.sqlite.queries.statements import Statement, StatementAging
-    from .store.sqlite.queries.summary import MonthSeries, MonthSummary
+    from .results.aging import AgingNode, AgingReport, AgingRow
+    from .results.common import MainContact
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerLine, CustomerPage
+    from .results.describe import Column, Report
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDueItem, PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement, StatementAging
+    from .results.summary import MonthSeries, MonthSummary
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:
@@ -148,9 +151,38 @@ def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
 
 
 def document(result: Any) -> dict[str, Any]:
-    """Exactly the ``--json`` document of a report's result (any result of ``reports``)."""
-    # By the result's type name, so that rendering one report imports no other report's query module.
-    return _DOCUMENTS[type(result).__name__](result)
+    """Exactly the ``--json`` document of a report's result (any result of ``reports``), by its type."""
+    build = _documents().get(type(result))
+    if build is not None:
+        return build(result)
+    from .results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no JSON document for {result!r:.60}")
+    return described(report, result)
+
+
+def described(report: Report, result: Any) -> dict[str, Any]:
+    """The document of a described report: its fields, then its rows, each value written as its kind says."""
+    document = {field.key: json_value(field, getattr(result, field.key)) for field in report.fields}
+    columns = report.columns
+    document[report.rows] = [
+        {column.key: json_value(column, getattr(row, column.key)) for column in columns}
+        for row in getattr(result, report.rows)
+    ]
+    return document
+
+
+def json_value(column: Column, value: Any) -> Any:
+    """A described value in JSON: money with two decimals, a date ISO, None as null, anything else as it is."""
+    if value is None:
+        return None
+    if column.kind == "money":
+        return format_cents(value)
+    if column.kind == "date":
+        return value.isoformat()
+    return value
 
 
 def json_bytes(result: Any, indent: bool = False) -> bytes:
@@ -418,20 +450,38 @@ def runs(page: RunPage) -> dict[str, Any]:
     }
 
 
-_DOCUMENTS = {
-    "PastDuePage": past_due,
-    "MonthSummary": summary,
-    "MonthSeries": summary_months,
-    "ContactPage": contact,
-    "AgingReport": aging,
-    "CustomerPage": customers,
-    "InvoiceDetail": invoice,
-    "Statement": statement,
-    "RunPage": runs,
-}
+@cache
+def _documents() -> dict[type, Callable[[Any], dict[str, Any]]]:
+    """The document of each report written by hand, by its result's type (the types cost nothing to import)."""
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
+
+    return {
+        PastDuePage: past_due,
+        MonthSummary: summary,
+        MonthSeries: summary_months,
+        ContactPage: contact,
+        AgingReport: aging,
+        CustomerPage: customers,
+        InvoiceDetail: invoice,
+        Statement: statement,
+        RunPage: runs,
+        CheckReport: _history("check"),
+        DiffReport: _history("diff"),
+        TrendReport: _history("trend"),
+    }
 
 
-def _history(name: str) -> Any:
+def _history(name: str) -> Callable[[Any], dict[str, Any]]:
     """A document of ``history_shapes``, imported only when that report is rendered."""
 
     def build(result: Any) -> dict[str, Any]:
@@ -440,6 +490,3 @@ def _history(name: str) -> Any:
         return getattr(history_shapes, name)(result)
 
     return build
-
-
-_DOCUMENTS.update(CheckReport=_history("check"), DiffReport=_history("diff"), TrendReport=_history("trend"))

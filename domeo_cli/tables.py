@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -21,10 +23,11 @@ from . import printable
 from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
-    from .store.sqlite.ingest import LoadReport
-    from .store.sqlite.queries.contacts import ContactPage
-    from .store.sqlite.queries.past_due import PastDuePage
-    from .store.sqlite.queries.summary import MonthSummary
+    from .load_report import LoadReport
+    from .results.contacts import ContactPage
+    from .results.describe import Report
+    from .results.past_due import PastDuePage
+    from .results.summary import MonthSummary
 
 
 # Control characters (C0 but tab and newline, DEL, C1), bidi embedding, override,
@@ -447,9 +450,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     if not report.dry_run and not report.committed:
         verb, target = "Did not load", "(--strict: rows were rejected, nothing written)"
     con.print(Text(f"{verb} {printable.path(report.file)} {target}", style="bold"))
-    table = _table(con)
-    table.add_column("")
-    table.add_column("", justify="right")
+    rows: list[list[Cell] | None] = []
     for label, value in (
         ("rows read", report.rows_read),
         ("inserted", report.inserted),
@@ -461,7 +462,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("missing", report.missing),
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
-        table.add_row(label, Text(str(value), style=style))
+        rows.append([label, Text(str(value), style=style)])
     # What changed beyond the invoices' fields: shown when there is any (the warnings say which).
     for label, value in (
         ("customers changed", report.customers_changed),
@@ -469,9 +470,8 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("taken back", report.taken_back),
     ):
         if value:
-            table.add_row(label, Text(str(value), style="yellow"))
-    table.show_header = False
-    con.print(table)
+            rows.append([label, Text(str(value), style="yellow")])
+    _show(con, "", [Column(""), Column("", "right")], rows, [], show_header=False)
     if report.ignored_columns:
         con.print(Text(report.ignored_columns_line()))
     if report.missing_invoices:
@@ -512,14 +512,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 if TYPE_CHECKING:
-    from .store.sqlite.queries.aging import AgingNode, AgingReport, AgingRow
-    from .store.sqlite.queries.check import CheckReport
-    from .store.sqlite.queries.customers import CustomerPage
-    from .store.sqlite.queries.diff import DiffReport
-    from .store.sqlite.queries.invoices import InvoiceDetail
-    from .store.sqlite.queries.runs import RunPage
-    from .store.sqlite.queries.summary import MonthSeries
-    from .store.sqlite.queries.trend import TrendReport
+    from .results.aging import AgingNode, AgingReport, AgingRow
+    from .results.check import CheckReport
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.runs import RunPage
+    from .results.summary import MonthSeries
+    from .results.trend import TrendReport
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -856,24 +856,19 @@ def check_report(report: CheckReport) -> None:
     con = console()
     title = f"Checks of the book, as of {report.as_of.isoformat()}"
     caption = f"{len(report.findings)} finding(s)" if report.findings else "Nothing found."
-    summary = _table(con, title, caption)
-    summary.add_column("Check")
-    summary.add_column("Found", justify="right")
-    for _, label, n in report.counts():
-        summary.add_row(label, Text(str(n), style="bold red" if n else "green"))
-    con.print(summary)
-    if not con.is_terminal:
-        _plain_lines(con, title, caption)
+    counts: list[list[Cell] | None] = [
+        [label, Text(str(n), style="bold red" if n else "green")] for _, label, n in report.counts()
+    ]
+    _show(con, title, [Column("Check", wraps=True, min_width=20), Column("Found", "right")], counts, [caption])
     if not report.findings:
         return
-    table = _table(con, "Findings")
-    table.add_column("Check", no_wrap=True)
-    table.add_column("Finding", ratio=1)
-    table.add_column("Invoices")
+    rows: list[list[Cell] | None] = []
     for f in report.findings[:CHECK_ROWS_SHOWN]:
         shown = ", ".join(f.invoices[:3]) + (f" (+{len(f.invoices) - 3})" if len(f.invoices) > 3 else "")
-        table.add_row(f.kind, Text(f.message), shown)
-    con.print(table)
+        rows.append([f.kind, Text(f.message), Text(shown)])
+    columns = [Column("Check"), Column("Finding", wraps=True, min_width=24), Column("Invoices", wraps=True)]
+    # Piped, the findings follow the counts with no title line of their own (as they always have).
+    _show(con, "Findings" if con.is_terminal else "", columns, rows, [], drop=("Invoices",))
     more = len(report.findings) - CHECK_ROWS_SHOWN
     if more > 0:
         _plain_lines(con, f"… and {more:,} more findings: domeo check --json lists them all.")
@@ -898,85 +893,72 @@ def diff_report(report: DiffReport) -> None:
     def money(cents: int) -> str:
         return format_cents_grouped(cents)
 
+    name = Column("Customer", wraps=True, min_width=16)
     if report.new:
-        table = _table(con, "New invoices")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Bill total", justify="right", no_wrap=True)
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.new:
-            table.add_row(
-                i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total),
-                money(i.outstanding), i.currency,
-            )  # fmt: skip
-        _print_section(con, table, "New invoices")
+        columns = [Column("Invoice"), name, Column("Due"), Column("Bill total", "right"),
+                   Column("Outstanding", "right"), Column("Cur")]  # fmt: skip
+        rows: list[list[Cell] | None] = [
+            [i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total), money(i.outstanding), i.currency]
+            for i in report.new
+        ]
+        _section(con, "New invoices", columns, rows, drop=("Bill total", "Due"))
     if report.payments:
         totals = "; ".join(f"{money(c)} {cur} on {n}" for cur, c, n in report.payment_totals())
-        table = _table(con, "Payments applied", f"Total: {totals}")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Before", justify="right", no_wrap=True)
-        table.add_column("After", justify="right", no_wrap=True)
-        table.add_column("Applied", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for p in report.payments:
-            table.add_row(
-                p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
-                money(p.amount), p.currency,
-            )  # fmt: skip
-        _print_section(con, table, "Payments applied", f"Payments total: {totals}")
+        columns = [Column("Invoice"), name, Column("Before", "right"), Column("After", "right"),
+                   Column("Applied", "right"), Column("Cur")]  # fmt: skip
+        rows = [
+            [p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
+             money(p.amount), p.currency]
+            for p in report.payments
+        ]  # fmt: skip
+        _section(con, "Payments applied", columns, rows, f"Total: {totals}", f"Payments total: {totals}",
+                 drop=("Before", "After"))  # fmt: skip
     for title, changes in (("Status changes", report.status_changes), ("Amounts and dates changed", report.changes)):
         if not changes:
             continue
-        table = _table(con, title)
-        for label in ("Invoice", "Customer", "Field", "Before", "After", "Cur"):
-            table.add_column(label, no_wrap=label != "Customer")
+        columns = [Column("Invoice"), name, Column("Field"), Column("Before"), Column("After"), Column("Cur")]
+        rows = []
         for c in changes:
             before, after = (money(v) if isinstance(v, int) else v for v in (c.before, c.after))
-            table.add_row(c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency)
-        _print_section(con, table, title)
+            rows.append([c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency])
+        _section(con, title, columns, rows)
     if report.missing:
-        table = _table(con, "Gone missing from the file")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Status")
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.missing:
-            table.add_row(i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency)
-        _print_section(con, table, "Gone missing from the file")
+        columns = [Column("Invoice"), name, Column("Status"), Column("Outstanding", "right"), Column("Cur")]
+        rows = [
+            [i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency]
+            for i in report.missing
+        ]
+        _section(con, "Gone missing from the file", columns, rows, drop=("Status",))
     if report.moved:
-        table = _table(con, "Moved to another customer")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("From customer")
-        table.add_column("To customer")
-        table.add_column("Cur")
-        for c in report.moved:
-            table.add_row(c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency)
-        _print_section(con, table, "Moved to another customer")
+        columns = [Column("Invoice"), Column("From customer", wraps=True, min_width=16),
+                   Column("To customer", wraps=True, min_width=16), Column("Cur")]  # fmt: skip
+        rows = [[c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency] for c in report.moved]
+        _section(con, "Moved to another customer", columns, rows)
     if report.customer_changes:
-        table = _table(con, "Customers changed")
-        table.add_column("Customer")
-        table.add_column("Number", no_wrap=True)
-        table.add_column("Field", no_wrap=True)
-        table.add_column("Before")
-        table.add_column("After")
-        for c in report.customer_changes:
-            table.add_row(
-                Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")
-            )
-        _print_section(con, table, "Customers changed")
+        columns = [name, Column("Number"), Column("Field"), Column("Before", wraps=True, min_width=12),
+                   Column("After", wraps=True, min_width=12)]  # fmt: skip
+        rows = [
+            [Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")]
+            for c in report.customer_changes
+        ]
+        _section(con, "Customers changed", columns, rows, drop=("Number",))
 
 
-def _print_section(con: Console, table: Table, title: str, footer: str = "") -> None:
-    """A table of a report with several: piped, its title (and footer) go to stderr right before it."""
-    if not con.is_terminal:
-        _plain_lines(con, title)
-    con.print(table)
-    if not con.is_terminal and footer:
-        _plain_lines(con, footer)
+def _section(
+    con: Console,
+    title: str,
+    columns: list[Column],
+    rows: list[list[Cell] | None],
+    caption: str = "",
+    piped_footer: str = "",
+    drop: tuple[str, ...] = (),
+) -> None:
+    """A fitted table of a report with several: piped, its title goes to stderr right before it, its footer after."""
+    if con.is_terminal:
+        _show(con, title, columns, rows, [caption] if caption else [], drop)
+        return
+    _plain_lines(con, title)
+    _show(con, "", columns, rows, [piped_footer] if piped_footer else [])
 
 
 def trend_report(report: TrendReport) -> None:
@@ -989,19 +971,16 @@ def trend_report(report: TrendReport) -> None:
     for currency in report.currencies():
         points = [p for p in report.points if p.currency == currency]
         title = f"Open AR and past due per {every}, {report.first} to {report.last}, {currency}"
-        table = _table(con, title, "Each point: the data as known after the load shown, as of that date.")
-        table.add_column("Date", no_wrap=True)
-        table.add_column("Load", justify="right")
-        table.add_column("Open AR", justify="right", no_wrap=True)
-        table.add_column("Past due", justify="right", no_wrap=True)
+        columns = [Column("Date"), Column("Load", "right"), Column("Open AR", "right"), Column("Past due", "right")]
         if report.every == "month":
-            table.add_column("DSO", justify="right", no_wrap=True)
+            columns.append(Column("DSO", "right"))
         if con.is_terminal:
-            table.add_column("", no_wrap=True)
+            columns.append(Column(""))
         largest = max(p.open_ar for p in points)
         width = max(10, min(40, (con.width or 80) - 60))
+        rows: list[list[Cell] | None] = []
         for p in points:
-            cells: list[str | Text] = [
+            cells: list[Cell] = [
                 p.day.isoformat(), str(p.load), format_cents_grouped(p.open_ar), format_cents_grouped(p.past_due),
             ]  # fmt: skip
             if report.every == "month":
@@ -1011,30 +990,85 @@ def trend_report(report: TrendReport) -> None:
                 past = round(len(bar) * p.past_due / p.open_ar) if p.open_ar else 0
                 bar.stylize("red", 0, min(past, len(bar)))
                 cells.append(bar)
-            table.add_row(*cells)
-        con.print(table)
-        if not con.is_terminal:
-            _plain_lines(con, title)
+            rows.append(cells)
+        # The caption is for a person at a terminal; piped, the title alone goes to stderr.
+        footer = ["Each point: the data as known after the load shown, as of that date."] if con.is_terminal else []
+        _show(con, title, columns, rows, footer, drop=("", "Load", "DSO"))
+
+
+def described(report: Report, result: object) -> None:
+    """A described report's rows as one fitted table: its columns, labels, kinds and drop order as declared."""
+    con = console()
+    columns = [Column(c.label, "right" if c.kind in ("count", "money") else "left") for c in report.columns]
+    rows: list[list[Cell] | None] = [
+        [_described_cell(c, getattr(row, c.key)) for c in report.columns] for row in getattr(result, report.rows)
+    ]
+    title, notes = report.title(result), report.notes(result)
+    if not rows:
+        _lines_only(con, title, notes)
+        return
+    drop = tuple(c.label for c in sorted((c for c in report.columns if c.drop), key=lambda c: c.drop))
+    _show(con, title, columns, rows, notes, drop)
+
+
+def _described_cell(column: Any, value: Any) -> Cell:
+    if value is None:
+        return Text(column.blank, style="dim")
+    if column.kind == "money":
+        return _money_cell(value)
+    if column.kind == "date":
+        return value.isoformat()
+    return Text(value) if column.kind == "text" else str(value)
+
+
+@cache
+def _tables() -> dict[type, Callable[[Any, str | None], None]]:
+    """The table of each report drawn by hand, by its result's type; each is given the database to name
+    in the next page's command (when not the default)."""
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
+
+    paged: dict[type, Callable[[Any, str | None], None]] = {
+        PastDuePage: lambda page, database: past_due(page, page.totals or [], database),
+        AgingReport: aging,
+        CustomerPage: customers,
+    }
+    whole = {
+        MonthSummary: summary,
+        MonthSeries: summary_months,
+        ContactPage: contacts,
+        InvoiceDetail: invoice,
+        RunPage: runs,
+        CheckReport: check_report,
+        DiffReport: diff_report,
+        TrendReport: trend_report,
+    }
+    return paged | {kind: _names_no_database(draw) for kind, draw in whole.items()}
+
+
+def _names_no_database(draw: Callable[[Any], None]) -> Callable[[Any, str | None], None]:
+    """``draw`` for a table that suggests no command (so names no database)."""
+    return lambda result, _database: draw(result)
 
 
 def render(result: object, database: str | None = None) -> None:
-    """Print any result of ``reports`` as its table on stdout; ``database`` (when not the default) is named
-    in the next page's command."""
-    name = type(result).__name__
-    if name == "PastDuePage":
-        past_due(result, result.totals or [], database)  # type: ignore[attr-defined]
+    """Print any result of ``reports`` as its table on stdout, by its type; ``database`` (when not the
+    default) is named in the next page's command."""
+    draw = _tables().get(type(result))
+    if draw is not None:
+        draw(result, database)
         return
-    if name in ("AgingReport", "CustomerPage"):
-        (aging if name == "AgingReport" else customers)(result, database)  # type: ignore[arg-type]
-        return
-    draw = {
-        "MonthSummary": summary,
-        "MonthSeries": summary_months,
-        "ContactPage": contacts,
-        "InvoiceDetail": invoice,
-        "RunPage": runs,
-        "CheckReport": check_report,
-        "DiffReport": diff_report,
-        "TrendReport": trend_report,
-    }[name]
-    draw(result)  # type: ignore[operator]
+    from .results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no table for {result!r:.60}")
+    described(report, result)

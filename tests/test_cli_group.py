@@ -22,6 +22,7 @@ COMMANDS = [
     "diff",
     "trend",
     "redate",
+    "forecast",
 ]
 
 

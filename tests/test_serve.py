@@ -357,6 +357,7 @@ def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(se
         "/customers",
         "/aging",
         "/health",
+        "/forecast",
     }
     past_due = document["paths"]["/invoices/past-due"]["get"]
     assert [p["name"] for p in past_due["parameters"]][:4] == ["as_of", "limit", "offset", "sort"]

@@ -42,6 +42,8 @@ def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
             {"invoices", "damage"},
         ),
         (["summary", "--from", "2025-01", "--to", "2025-03", "--json"], '"months": [', {"common", "summary", "damage"}),
+        # a described report: its command, options and document derived, still only its own query
+        (["forecast", "--as-of", "2025-05-01", "--json"], '"rows": [', {"common", "forecast", "damage"}),
     ],
 )
 def test_a_report_imports_only_what_it_uses(example, db_path, argv: list[str], marker: str, own: set[str]) -> None:  # noqa: ANN001

@@ -29,6 +29,7 @@ from .documents import (
     MonthSummary,
     PastDuePage,
     Statement,
+    described_model,
     responses,
 )
 from .params import (
@@ -43,6 +44,7 @@ from .params import (
     PastDueParams,
     RangeParams,
     StatementParams,
+    described_params,
 )
 
 if TYPE_CHECKING:
@@ -311,3 +313,30 @@ def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
 def health(request: Request, query: Annotated[NoParams, Query()]) -> Response:
     run(request, reports.health)
     return Response(b'{"status": "ok"}\n', media_type=JSON)
+
+
+def _described_route(report: Any) -> None:
+    """The route of a described report (``results.describe``): ``GET /NAME``, its options as parameters."""
+    model = described_params(report)
+
+    def endpoint(request: Request, query: Any) -> Response:
+        return answer(request, lambda store: reports.described(report, store, **query.model_dump()))
+
+    endpoint.__annotations__ = {"request": Request, "query": Annotated[model, Query()], "return": Response}
+    router.get(
+        f"/{report.name}",
+        operation_id=report.query,
+        summary=report.question,
+        description=f"{report.description} The same document as `domeo {report.name} --json`.",
+        responses=responses(described_model(report), report.question, _UNKNOWN_LOAD),
+    )(endpoint)
+
+
+def _described_routes() -> None:
+    from ..results.describe import every
+
+    for report in every():
+        _described_route(report)
+
+
+_described_routes()

@@ -24,6 +24,7 @@ from datetime import date
 from typing import NamedTuple
 
 from ...errors import InvalidInput, NotFound, Option
+from ...results.diff import Load
 
 # The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
 FIELDS = (
@@ -49,15 +50,6 @@ _OLD_FIELDS = ", ".join(f"i.{f}" for f in FIELDS)
 # The stored fields of a customer version, in ``customer_versions`` and ``customers`` alike.
 CUSTOMER_FIELDS = ("name", "name_key", "customer_number", "parent_number")
 _CUSTOMER_FIELDS = ", ".join(CUSTOMER_FIELDS)
-
-
-class Load(NamedTuple):
-    """One load of an export: its number (``ingest_runs.id``) and the date of the export."""
-
-    id: int
-    as_of: str
-    file_name: str
-    last_invoice_id: int | None
 
 
 # -- writing (inside a load's transaction) ---------------------------------------------

@@ -258,3 +258,11 @@ class Snapshot:
         from .queries import trend as query
 
         return query.trend(self._connection, first, last, every, today)
+
+    @_translated
+    def described(self, query: str, **arguments: Any) -> Any:
+        """The answer of a described report (``results.describe``): ``query`` names its module of
+        ``queries`` and the function there, which takes the snapshot's connection and the parsed options."""
+        # __import__, the import statement's own path (importlib's is invisible to ``python -X importtime``).
+        module = __import__(f"{__package__}.queries.{query}", fromlist=[query])
+        return getattr(module, query)(self._connection, **arguments)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
+from ....results.check import CheckReport, Finding
 from .damage import KINDS, text
 
 # (kind, one-line title) in the order findings are listed: rows domeo never writes first.
@@ -26,29 +26,6 @@ CHECKS = (
     ("overpaid", "Overpaid invoices"),
     ("duplicate_contact", "Duplicate contacts"),
 )
-
-
-class Finding(NamedTuple):
-    """One problem: its kind, a sentence, and what it concerns."""
-
-    kind: str
-    message: str
-    invoices: list[str]
-    customers: list[str]
-
-
-class CheckReport(NamedTuple):
-    """Every finding, by kind in the order of ``CHECKS``; ``as_of`` dates the future-dated check."""
-
-    as_of: date
-    findings: list[Finding]
-
-    def counts(self) -> list[tuple[str, str, int]]:
-        """``(kind, title, findings)`` for every check, found or not."""
-        found: dict[str, int] = {}
-        for finding in self.findings:
-            found[finding.kind] = found.get(finding.kind, 0) + 1
-        return [(kind, title, found.get(kind, 0)) for kind, title in CHECKS]
 
 
 def _money(cents: int) -> str:
@@ -272,4 +249,4 @@ def check(db: sqlite3.Connection, today: date) -> CheckReport:
     )
     order = {kind: i for i, (kind, _) in enumerate(CHECKS)}
     findings.sort(key=lambda f: order[f.kind])  # stable: each kind keeps its own order
-    return CheckReport(today, findings)
+    return CheckReport(today, findings, CHECKS)

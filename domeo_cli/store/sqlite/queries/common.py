@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
 from ....errors import NotFound
 from ....names import closest_names, name_key
-
-
-class Customer(NamedTuple):
-    """A customer as stored."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
+from ....results.common import Customer, MainContact
 
 
 def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
@@ -110,15 +101,6 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
         ]
         stack.extend(reversed(children))
     return found
-
-
-class MainContact(NamedTuple):
-    """The most recently seen contact of a customer."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-    last_seen_invoice_date: str
 
 
 def main_contact(db: sqlite3.Connection, customer_id: int) -> MainContact | None:

@@ -8,36 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
 from ....days import month_end
 from ....options import check_currency, check_month_range
+from ....results.summary import CurrencySum, MonthCurrency, MonthSeries, MonthSummary
 from . import damage
-from .common import Customer, find_customer
-
-
-class CurrencySum(NamedTuple):
-    """Billing of one currency."""
-
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSummary(NamedTuple):
-    """What was billed in a month: the headline currency and, if several, all of them."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-    by_currency: list[CurrencySum]
-    customer: Customer | None
-
-    @property
-    def mixed(self) -> bool:
-        """True when the matched invoices are in more than one currency."""
-        return len(self.by_currency) > 1
+from .common import find_customer
 
 
 def summary(
@@ -102,26 +78,6 @@ def summary(
 
 
 # -- summary over a range of months ----------------------------------------------------
-
-
-class MonthCurrency(NamedTuple):
-    """What was billed in one month in one currency."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSeries(NamedTuple):
-    """Billing month by month: every month of the range for every currency reported."""
-
-    first: str
-    last: str
-    currencies: list[str]
-    months: list[MonthCurrency]
-    by_currency: list[CurrencySum]
-    customer: Customer | None
 
 
 def month_range(start: date, end: date) -> list[str]:
