@@ -87,15 +87,16 @@ class SqliteStore:
         """One read snapshot, closed by the caller (a context manager); with ``point`` (a load number or a
         date), its queries read the data as known after that load (``--known-at``)."""
         from .db import open_existing
+        from .shadowed import Shadowed
         from .snapshot import Snapshot
 
         with self._report_connections():
-            connection = open_existing(self.path, snapshot=True)
+            connection = Shadowed(open_existing(self.path, snapshot=True))
         if point is not None:
-            from .history import find_load, shadow
+            from .history import find_load, read_past
 
             try:
-                shadow(connection, find_load(connection, point))
+                read_past(connection, find_load(connection, point))
             except BaseException:
                 connection.close()
                 raise

@@ -21,10 +21,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ...errors import InvalidInput, NotFound, Option
 from ...results.diff import Load
+
+if TYPE_CHECKING:
+    from .shadowed import Shadowed
 
 # The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
 FIELDS = (
@@ -317,65 +320,39 @@ def customer_state(run_id: int) -> str:
     )
 
 
-def _copy_table(db: sqlite3.Connection, table: str, fill: str) -> None:
-    """A temporary table named ``table``, shaped as the stored one, filled by ``fill``, with its indexes."""
-    sql = db.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-    db.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    db.execute(re.sub(r"^CREATE TABLE\s+\"?\w+\"?", f"CREATE TEMP TABLE {table}", sql))
-    db.execute(f"INSERT INTO temp.{table} {fill}")
-    for (index,) in db.execute(
-        "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
-    ).fetchall():
-        db.execute(re.sub(r"^CREATE (UNIQUE )?INDEX\s+\"?(\w+)\"?", r"CREATE \1INDEX temp.\2", index))
-
-
-def shadow(db: sqlite3.Connection, load: Load) -> None:
-    """Make this connection's reports read the data as it stood after ``load`` (temporary tables only).
+def read_past(db: Shadowed, load: Load) -> None:
+    """Make ``db``'s reports read the data as it stood after ``load``, through CTEs (``shadowed``).
 
     Customers are those with an invoice then, with their numbers and parents
     of then, and their tree is worked out among them; the contacts are those
-    of every invoice row loaded until then. The kept open groups are marked
-    stale, so the reports sum the invoices.
+    of every invoice row loaded until then. The kept open groups read as
+    stale, so the reports sum the invoices known then.
     """
-    n = load.id
-    columns = "id, " + _FIELDS + ", run_id"
-    _copy_table(db, "invoices", f"({columns}) SELECT * FROM ({state(n)}) ORDER BY invoice_number")
-    _copy_table(
-        db,
-        "customers",
-        f"(id, {_CUSTOMER_FIELDS}, run_id) SELECT * FROM ({customer_state(n)}) "
-        "WHERE id IN (SELECT customer_id FROM temp.invoices)",
-    )
+    from .shadowed import shadow_tree
+
+    n = int(load.id)
     loaded = (
         f"SELECT customer_id, contact_name, contact_email, contact_phone, invoice_date FROM main.invoices "
         f"WHERE coalesce(run_id, 0) <= {n} UNION ALL SELECT customer_id, contact_name, contact_email, "
         f"contact_phone, invoice_date FROM main.invoice_versions WHERE coalesce(valid_from, 0) <= {n}"
     )
-    # Views, not copies: worked out only by the reports that read them (contacts, a month's billing).
-    db.execute("DROP VIEW IF EXISTS temp.contacts")
-    db.execute(
-        "CREATE TEMP VIEW contacts (customer_id, name, email, phone, last_seen) AS "
-        "SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''), coalesce(contact_phone, ''), "
-        f"max(invoice_date) FROM ({loaded}) WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL "
-        "GROUP BY 1, 2, 3, 4"
+    db.shadow("invoices", f"invoices (id, {_FIELDS}, run_id) AS ({state(n)})")
+    db.shadow(
+        "customers",
+        f"customers (id, {_CUSTOMER_FIELDS}, run_id) AS "
+        f"(SELECT * FROM ({customer_state(n)}) WHERE id IN (SELECT customer_id FROM invoices))",
     )
-    db.execute("DROP VIEW IF EXISTS temp.billing_by_month")
-    db.execute(
-        "CREATE TEMP VIEW billing_by_month (month, currency, invoices, bill_total_cents) AS "
-        "SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM temp.invoices "
-        "GROUP BY 1, 2"
+    db.shadow(
+        "contacts",
+        "contacts (customer_id, name, email, phone, last_seen) AS (SELECT customer_id, coalesce(contact_name, ''), "
+        "coalesce(contact_email, ''), coalesce(contact_phone, ''), max(invoice_date) "
+        f"FROM ({loaded}) WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL GROUP BY 1, 2, 3, 4)",
     )
-    # The customer tree of the customers known then (a parent added later is missing then).
-    from .derived import hierarchy as family_of
-
-    family = family_of(db)  # reads temp.customers
-    _copy_table(db, "customer_tree", "SELECT * FROM main.customer_tree WHERE false")
-    db.executemany(
-        "INSERT INTO temp.customer_tree VALUES (?, ?, ?, ?)",
-        [(cid, family.top[cid], family.parent[cid], family.depth[cid]) for cid in family.top],
+    db.shadow(
+        "billing_by_month",
+        "billing_by_month (month, currency, invoices, bill_total_cents) AS "
+        "(SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM invoices GROUP BY 1, 2)",
     )
-    # The kept open groups describe today: marked stale here, so aging sums the invoices known then.
-    # The tree just built is current for this connection.
-    for table, dirty in (("open_groups_state", 1), ("hierarchy_state", 0)):
-        db.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY, dirty INTEGER NOT NULL)")
-        db.execute(f"INSERT INTO temp.{table} VALUES (1, {dirty})")
+    # The kept open groups describe today: stale then, so aging sums the invoices known then.
+    db.shadow("open_groups_state", "open_groups_state (id, dirty) AS (SELECT 1, 1)")
+    shadow_tree(db)  # the tree of the customers known then (a parent added later is missing then)

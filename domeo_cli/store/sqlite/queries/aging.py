@@ -322,7 +322,7 @@ def aging(
     if by == "parent":
         from ..derived import ensure_tree
 
-        ensure_tree(db)
+        db = ensure_tree(db)  # type: ignore[assignment]
 
     params["floor"] = min_total or 0
     params["day"] = as_of.toordinal() + _JULIAN_DAY_OF_ORDINAL_0

@@ -81,7 +81,7 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
     """
     from ..derived import ensure_tree
 
-    ensure_tree(db)
+    db = ensure_tree(db)  # type: ignore[assignment]
     found: list[int] = []
     seen: set[int] = set()
     stack = [customer.id]
