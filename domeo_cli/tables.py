@@ -1022,36 +1022,56 @@ def _described_cell(column: Any, value: Any) -> Cell:
 
 
 @cache
-def _tables() -> dict[type, Callable[[Any, str | None], None]]:
-    """The table of each report drawn by hand, by its result's type; each is given the database to name
-    in the next page's command (when not the default)."""
-    from .results.aging import AgingReport
-    from .results.check import CheckReport
-    from .results.contacts import ContactPage
-    from .results.customers import CustomerPage
-    from .results.diff import DiffReport
-    from .results.invoices import InvoiceDetail
+def _tables(kind: type) -> Callable[[Any, str | None], None] | None:
+    """The table of a report drawn by hand, by its result's type (None: a described report); each is given
+    the database to name in the next page's command (when not the default).
+
+    Tried in the order reports are most asked for, each result module imported only when the types
+    before it did not match: a report imports its own types (and those before them), not every report's.
+    """
     from .results.past_due import PastDuePage
-    from .results.runs import RunPage
+
+    if kind is PastDuePage:
+        return lambda page, database: past_due(page, page.totals or [], database)
+    from .results.aging import AgingReport
+
+    if kind is AgingReport:
+        return aging
     from .results.summary import MonthSeries, MonthSummary
+
+    if kind is MonthSummary:
+        return _names_no_database(summary)
+    if kind is MonthSeries:
+        return _names_no_database(summary_months)
+    from .results.customers import CustomerPage
+
+    if kind is CustomerPage:
+        return customers
+    from .results.contacts import ContactPage
+
+    if kind is ContactPage:
+        return _names_no_database(contacts)
+    from .results.invoices import InvoiceDetail
+
+    if kind is InvoiceDetail:
+        return _names_no_database(invoice)
+    from .results.runs import RunPage
+
+    if kind is RunPage:
+        return _names_no_database(runs)
+    from .results.check import CheckReport
+
+    if kind is CheckReport:
+        return _names_no_database(check_report)
+    from .results.diff import DiffReport
+
+    if kind is DiffReport:
+        return _names_no_database(diff_report)
     from .results.trend import TrendReport
 
-    paged: dict[type, Callable[[Any, str | None], None]] = {
-        PastDuePage: lambda page, database: past_due(page, page.totals or [], database),
-        AgingReport: aging,
-        CustomerPage: customers,
-    }
-    whole = {
-        MonthSummary: summary,
-        MonthSeries: summary_months,
-        ContactPage: contacts,
-        InvoiceDetail: invoice,
-        RunPage: runs,
-        CheckReport: check_report,
-        DiffReport: diff_report,
-        TrendReport: trend_report,
-    }
-    return paged | {kind: _names_no_database(draw) for kind, draw in whole.items()}
+    if kind is TrendReport:
+        return _names_no_database(trend_report)
+    return None
 
 
 def _names_no_database(draw: Callable[[Any], None]) -> Callable[[Any, str | None], None]:
@@ -1062,7 +1082,7 @@ def _names_no_database(draw: Callable[[Any], None]) -> Callable[[Any, str | None
 def render(result: object, database: str | None = None) -> None:
     """Print any result of ``reports`` as its table on stdout, by its type; ``database`` (when not the
     default) is named in the next page's command."""
-    draw = _tables().get(type(result))
+    draw = _tables(type(result))
     if draw is not None:
         draw(result, database)
         return

@@ -118,9 +118,10 @@ def _json(result: Any, out: IO[str]) -> None:
 
 def streams(result: Any) -> bool:
     """True for a page read lazily (``--all``): its rows are written as they come, never held."""
-    from ..results.customers import CustomerPage
     from ..results.past_due import PastDuePage
 
     if isinstance(result, PastDuePage):
         return not isinstance(result.items, list)
+    from ..results.customers import CustomerPage  # (here: a past-due report never imports it)
+
     return isinstance(result, CustomerPage) and not isinstance(result.customers, list)

@@ -499,34 +499,60 @@ def _trend(report: Any) -> Document:
 
 
 @cache
-def _documents() -> dict[type, Callable[[Any], Document]]:
-    """The flat tables of each report written by hand, by its result's type."""
-    from ..results.aging import AgingReport
-    from ..results.check import CheckReport
-    from ..results.contacts import ContactPage
-    from ..results.customers import CustomerPage
-    from ..results.diff import DiffReport
-    from ..results.invoices import InvoiceDetail
+def _documents(kind: type) -> Callable[[Any], Document] | None:
+    """The flat tables of a report written by hand, by its result's type (None: a described report).
+
+    Tried in the order reports are most asked for, each result module imported only when the
+    types before it did not match: a report imports its own types (and those before them), not
+    every report's.
+    """
     from ..results.past_due import PastDuePage
-    from ..results.runs import RunPage
-    from ..results.statements import Statement
+
+    if kind is PastDuePage:
+        return _past_due
+    from ..results.aging import AgingReport
+
+    if kind is AgingReport:
+        return _aging
     from ..results.summary import MonthSeries, MonthSummary
+
+    if kind is MonthSummary:
+        return _summary
+    if kind is MonthSeries:
+        return _summary_months
+    from ..results.customers import CustomerPage
+
+    if kind is CustomerPage:
+        return _customers
+    from ..results.contacts import ContactPage
+
+    if kind is ContactPage:
+        return _contact
+    from ..results.statements import Statement
+
+    if kind is Statement:
+        return _statement
+    from ..results.invoices import InvoiceDetail
+
+    if kind is InvoiceDetail:
+        return _invoice
+    from ..results.runs import RunPage
+
+    if kind is RunPage:
+        return _runs
+    from ..results.check import CheckReport
+
+    if kind is CheckReport:
+        return _check
+    from ..results.diff import DiffReport
+
+    if kind is DiffReport:
+        return _diff
     from ..results.trend import TrendReport
 
-    return {
-        PastDuePage: _past_due,
-        MonthSummary: _summary,
-        MonthSeries: _summary_months,
-        ContactPage: _contact,
-        AgingReport: _aging,
-        CustomerPage: _customers,
-        InvoiceDetail: _invoice,
-        Statement: _statement,
-        RunPage: _runs,
-        CheckReport: _check,
-        DiffReport: _diff,
-        TrendReport: _trend,
-    }
+    if kind is TrendReport:
+        return _trend
+    return None
 
 
 #: A described column's kind as a file writes it (a count is a whole number).
@@ -535,7 +561,7 @@ _KINDS = {"text": "text", "date": "date", "count": "int", "money": "money"}
 
 def document(result: Any) -> Document:
     """The flat tables of any result of ``reports``, by its type."""
-    build = _documents().get(type(result))
+    build = _documents(type(result))
     if build is not None:
         return build(result)
     from ..results.describe import of
