@@ -96,6 +96,22 @@ def test_a_writer_between_two_loads_takes_no_id_either(tmp_path: Path) -> None:
     ]
 
 
+def test_a_new_customer_named_only_on_a_replaced_row_is_not_written_and_takes_no_id(tmp_path: Path) -> None:
+    db_path = tmp_path / "ids.db"
+    assert ingest.load(str(db_path), _write(tmp_path, "first.csv", _rows(("Acme", "A-1")))).committed
+    # Zed's only row is replaced by a later row of the same number: Zed is not written, and the ids the
+    # database gives the customers that are no longer follow the order the file named them in, one by one.
+    rows = _rows(("Bolt", "B-1"), ("Zed", "X-1"), ("Acme", "A-2"), ("Cobalt", "X-1"))
+    report = ingest.load(str(db_path), _write(tmp_path, "second.csv", rows))
+    assert (report.committed, report.inserted, report.rejected, report.new_customers) == (True, 3, 1, 2)
+    assert _invoices(db_path) == [
+        (1, "A-1", 1, "Acme"),
+        (2, "A-2", 1, "Acme"),
+        (3, "B-1", 2, "Bolt"),
+        (4, "X-1", 3, "Cobalt"),
+    ]
+
+
 def test_a_load_takes_the_load_lock_before_it_reads_what_it_writes_against(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
