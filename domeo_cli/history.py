@@ -52,7 +52,12 @@ _CUSTOMER_FIELDS = ", ".join(CUSTOMER_FIELDS)
 
 
 class Load(NamedTuple):
-    """One load of an export: its number (``ingest_runs.id``) and the date of the export."""
+    """One load of an export: its number (``ingest_runs.id``) and the date of the export.
+
+    ``last_invoice_id`` (the highest invoice id after the load, as it recorded it) is read only to tell
+    a load made with history kept from one made before (None): which invoices a load wrote is told by
+    what it wrote (``run_id``, ``invoice_versions``), never by a range of ids.
+    """
 
     id: int
     as_of: str

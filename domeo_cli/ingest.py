@@ -516,7 +516,9 @@ class Merge:
         self.report = report
         self.run_id = run_id
         self.clock = clock
-        self.last_invoice_id = 0  # the highest invoice id after the merge
+        # The highest invoice id after the merge, recorded in ``ingest_runs``: it marks a load made with
+        # history kept (history.Load), and an older domeo tells a load's new invoices by it.
+        self.last_invoice_id = 0
         # A new customer's id less its provisional id, when it is the same for all (see _customers_and_contacts).
         self.new_id_offset: int | None = None
 

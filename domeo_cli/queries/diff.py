@@ -1,8 +1,10 @@
 """``domeo diff``: what changed between two loads.
 
-Only the invoices a load in between touched are read: the ones added (ids
-above the first load's last id, as ids are handed out in order) and the ones
-with a version replaced in between (``invoice_versions.valid_to``). Each is
+Only the invoices a load in between touched are read: the ones it wrote
+(``invoices.run_id``, or ``invoice_versions.valid_from`` of a version
+replaced since) and the ones with a version replaced in between
+(``invoice_versions.valid_to``), all of it written by the loads themselves:
+no range of ids is assumed to be theirs. Each is
 compared as it stood after the first load and after the second. Customers
 the same way: the ones a load in between wrote (``customers.run_id``) or
 replaced (``customer_versions.valid_to``), and the contacts first seen in
@@ -98,10 +100,10 @@ class DiffReport(NamedTuple):
         return [(cur, cents, n) for cur, (cents, n) in sorted(totals.items())]
 
 
-def _side(n: int, last_id: int) -> str:
-    """The rows of the touched invoices as known after load ``n`` (ids above ``last_id`` did not exist)."""
+def _side(n: int) -> str:
+    """The rows of the touched invoices as known after load ``n`` (``history.state``)."""
     return (
-        f"SELECT id, {_F} FROM main.invoices WHERE id IN (SELECT id FROM temp.touched) AND id <= {last_id} "
+        f"SELECT id, {_F} FROM main.invoices WHERE id IN (SELECT id FROM temp.touched) "
         f"AND coalesce(run_id, 0) <= {n} "
         f"UNION ALL SELECT invoice_id, {_F} FROM main.invoice_versions "
         f"WHERE invoice_id IN (SELECT id FROM temp.touched) AND valid_to > {n} AND coalesce(valid_from, 0) <= {n}"
@@ -110,21 +112,21 @@ def _side(n: int, last_id: int) -> str:
 
 def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
     """Compare the invoices as known after ``first`` and after ``second`` (``first`` before ``second``)."""
-    a, b = first.id, second.id
-    last_a, last_b = int(first.last_invoice_id or 0), int(second.last_invoice_id or 0)
+    a, b = int(first.id), int(second.id)
     db.execute("DROP TABLE IF EXISTS temp.touched")
     db.execute(
         f"""CREATE TEMP TABLE touched AS
-            SELECT id FROM main.invoices WHERE id > {last_a} AND id <= {last_b}
-            UNION SELECT invoice_id FROM main.invoice_versions WHERE valid_to > {a} AND valid_to <= {b}"""
+            SELECT id FROM main.invoices WHERE run_id > {a} AND run_id <= {b}
+            UNION SELECT invoice_id FROM main.invoice_versions
+            WHERE (valid_to > {a} AND valid_to <= {b}) OR (valid_from > {a} AND valid_from <= {b})"""
     )
     names = "(SELECT name FROM main.customers WHERE id = s.customer_id)"
     rows: dict[int, list] = {}
-    for side, n, last in ((0, a, last_a), (1, b, last_b)):
+    for side, n in ((0, a), (1, b)):
         for row in db.execute(
             f"""SELECT s.id, s.invoice_number, {names}, s.invoice_date, s.due_date, s.bill_total_cents,
                        s.applied_cents, s.outstanding_cents, s.currency, s.status
-                FROM ({_side(n, last)}) AS s"""
+                FROM ({_side(n)}) AS s"""
         ):
             rows.setdefault(row[0], [None, None])[side] = Invoice(*row[1:])
     new: list[Invoice] = []
