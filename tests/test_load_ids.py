@@ -151,3 +151,27 @@ def test_a_dry_run_takes_no_load_lock(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(dbmod, "load_lock", locked.append)
     report = ingest.load(str(db_path), _write(tmp_path, "second.csv", _rows(("Bolt", "B-1"))), dry_run=True)
     assert (report.committed, report.inserted, report.new_customers, locked) == (False, 1, 1, [])
+
+
+def test_diff_tells_a_loads_new_invoices_by_what_it_wrote_not_by_a_range_of_ids(
+    run,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "test.db"  # $DOMEO_DB
+    assert ingest.load(
+        str(db_path), _write(tmp_path, "first.csv", _rows(("Acme", "A-1"))), as_of="2025-04-01"
+    ).committed
+    # Another writer's invoice, between the loads: its id falls between theirs, and no load wrote it.
+    with sqlite3.connect(db_path, isolation_level=None) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        _add_customer_and_invoice(writer, "Writer Between", "W-1")
+        writer.execute("COMMIT")
+    second = _write(tmp_path, "second.csv", _rows(("Acme", "A-1"), ("Acme", "A-2")))
+    assert ingest.load(str(db_path), second, as_of="2025-04-02").committed
+    assert [(i, number) for i, number, *_ in _invoices(db_path)] == [(1, "A-1"), (2, "W-1"), (3, "A-2")]
+    diff = run("diff", "1", "2", "--json")
+    assert diff.exit_code == 0, diff
+    assert [new["invoice_number"] for new in diff.json["new"]] == ["A-2"]
+    # As the data known after load 1 says: W-1 was there (no load dates it), A-2 was not.
+    known = run("past-due", "--as-of", "2025-06-01", "--known-at", "1", "--json")
+    assert [item["invoice_number"] for item in known.json["items"]] == ["W-1", "A-1"]
