@@ -14,7 +14,7 @@ rebuilds the indexes, i.e. one larger than the table and than 50,000 rows):
 
 - ``locking``: the database is open and up to date; the load is about to take the load lock
   (``db.load_lock``), which it waits for while another load holds it;
-- ``opened``: the write transaction has begun (the lock is held), nothing staged;
+- ``opened``: the load lock is held (the write transaction has begun), nothing staged;
 - ``parsing``: the first batch is staged (a large file's parsing child is running);
 - ``staged``: every record is parsed and staged;
 - ``indexes_dropped`` *: the secondary indexes and triggers of ``invoices`` are dropped;
