@@ -517,7 +517,7 @@ class Merge:
         self.run_id = run_id
         self.clock = clock
         # The highest invoice id after the merge, recorded in ``ingest_runs``: it marks a load made with
-        # history kept (history.Load), and an older domeo tells a load's new invoices by it.
+        # history kept (history.Load) and bounds the ids diff reads.
         self.last_invoice_id = 0
         # A new customer's id less its provisional id, when it is the same for all (see _customers_and_contacts).
         self.new_id_offset: int | None = None

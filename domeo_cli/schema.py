@@ -295,8 +295,8 @@ def _m006_history(db: sqlite3.Connection) -> None:
     load ``valid_to`` replaced it (the current version is in ``invoices``, valid
     from its ``run_id``). ``ingest_runs.last_invoice_id`` is the highest invoice
     id after the load (a load with none was made before history was kept;
-    which invoices a load wrote is told by ``run_id`` and the versions, not by
-    ids). Loads made before this migration kept no versions: only the last
+    what an invoice was after a load is told by ``run_id`` and the versions,
+    not by ids). Loads made before this migration kept no versions: only the last
     of them keeps a ``last_invoice_id`` (its state is today's state unless
     changed since), so the earlier ones are never offered as a known state.
     """

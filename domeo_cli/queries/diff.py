@@ -1,11 +1,15 @@
 """``domeo diff``: what changed between two loads.
 
-Only the invoices a load in between touched are read: the ones it wrote
-(``invoices.run_id``, or ``invoice_versions.valid_from`` of a version
-replaced since) and the ones with a version replaced in between
-(``invoice_versions.valid_to``), all of it written by the loads themselves:
-no range of ids is assumed to be theirs. Each is
-compared as it stood after the first load and after the second. Customers
+Only the invoices a load in between may have touched are read: the ones
+added in between and the ones with a version replaced in between
+(``invoice_versions.valid_to``). An invoice added in between has an id above
+the highest the first load recorded and up to the second's
+(``ingest_runs.last_invoice_id``), whoever wrote it: SQLite gives each new
+row the next id after the highest, inside the write lock, and invoices are
+never deleted. That range only bounds what is read; what an invoice was after
+each load is told by what the loads wrote (``run_id`` and the versions), as
+``--known-at`` tells it. Each is compared as it stood after the first load
+and after the second. Customers
 the same way: the ones a load in between wrote (``customers.run_id``) or
 replaced (``customer_versions.valid_to``), and the contacts first seen in
 between (``contacts.first_run``).
@@ -113,12 +117,12 @@ def _side(n: int) -> str:
 def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
     """Compare the invoices as known after ``first`` and after ``second`` (``first`` before ``second``)."""
     a, b = int(first.id), int(second.id)
+    last_a, last_b = int(first.last_invoice_id or 0), int(second.last_invoice_id or 0)
     db.execute("DROP TABLE IF EXISTS temp.touched")
     db.execute(
         f"""CREATE TEMP TABLE touched AS
-            SELECT id FROM main.invoices WHERE run_id > {a} AND run_id <= {b}
-            UNION SELECT invoice_id FROM main.invoice_versions
-            WHERE (valid_to > {a} AND valid_to <= {b}) OR (valid_from > {a} AND valid_from <= {b})"""
+            SELECT id FROM main.invoices WHERE id > {last_a} AND id <= {last_b}
+            UNION SELECT invoice_id FROM main.invoice_versions WHERE valid_to > {a} AND valid_to <= {b}"""
     )
     names = "(SELECT name FROM main.customers WHERE id = s.customer_id)"
     rows: dict[int, list] = {}
