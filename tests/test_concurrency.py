@@ -168,10 +168,16 @@ def test_second_load_waits_for_the_first_and_then_loads(base: dict, db_copy: Pat
     )
     pause = Pause(tmp_path / "pause", "staged")
     first = _ingest(db_copy, base["second"], "--json", **pause.env)
-    pause.wait("staged", first)  # inside its write transaction, holding the lock
-    second = _ingest(db_copy, small, "--json")  # default wait: 30 s, far more than the rest of the load
-    _wait_until_open(second, db_copy)
+    pause.wait("staged", first)  # inside its write transaction, holding the load lock
+    at_lock = Pause(tmp_path / "second", "locking", "opened")
+    second = _ingest(db_copy, small, "--json", **at_lock.env)  # default wait: 30 s, far more than the rest of the load
+    at_lock.wait("locking", second)  # about to take the load lock, which the first load holds
+    at_lock.release()
     pause.release()
+    at_lock.wait("opened", second)  # the second load has the lock: only once the first load committed
+    assert _committed(db_copy)
+    _assert_no_other_writer(db_copy)  # and while it holds it, no other writer gets in
+    at_lock.release()
     assert second.wait(timeout=120) == 0, second.stderr.read() if second.stderr else None
     assert first.wait(timeout=120) == 0
     db = by_hand(db_copy)
@@ -181,20 +187,21 @@ def test_second_load_waits_for_the_first_and_then_loads(base: dict, db_copy: Pat
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute("SELECT count(*) FROM invoices").fetchone() == (ROWS + 5000 + 1,)
     assert db.execute("SELECT count(*) FROM ingest_runs WHERE finished_at IS NOT NULL").fetchone() == (3,)
+    # The second load's customer and invoice have the ids the database gave them, after the first load's.
+    assert db.execute(
+        "SELECT c.id = (SELECT max(id) FROM customers), i.id = (SELECT max(id) FROM invoices), i.run_id "
+        "FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id WHERE i.invoice_number = 'SECOND-1'"
+    ).fetchall() == [(1, 1, 3)]
 
 
-def _wait_until_open(process: subprocess.Popen, db: Path) -> None:
-    """Return once ``process`` has the database file open (it is then at, or about to reach, the lock)."""
-    deadline = time.monotonic() + 120  # a hang guard only
-    fds = Path(f"/proc/{process.pid}/fd")
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if any(os.readlink(fd) == str(db) for fd in fds.iterdir()):
-                return
-        except OSError:  # a descriptor closed while listed
-            pass
-        time.sleep(0.005)
-    raise AssertionError("the second load never opened the database")
+def _assert_no_other_writer(db: Path) -> None:
+    """A writer that does not wait is refused: a load holds the database's write lock, its load lock."""
+    other = by_hand(db, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="^database is locked$"):
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
 
 
 # -- (c) reports during a schema upgrade ------------------------------------------------------
@@ -329,12 +336,10 @@ def test_open_existing_with_snapshot_answers_from_one_committed_state(db_copy: P
 
 
 def test_a_report_answers_from_one_committed_state(db_copy: Path) -> None:
-    from domeo_cli.store.sqlite import db as reports_db
-
     before = dbmod.open_existing(str(db_copy))
     expected_total = queries.past_due(before, date.fromisoformat(AS_OF), limit=1).total
     before.close()
-    connection = reports_db.open_reports_db(str(db_copy))
+    connection = dbmod.open_existing(str(db_copy), snapshot=True)  # a report's read snapshot (Store.snapshot)
     _, total = _interleaved_page(connection, db_copy)
     connection.close()
     assert total == expected_total

@@ -31,6 +31,7 @@ ROWS = 30_000  # about 3 s per load on two cores
 NEW_ROWS = 3_000
 # The phases a load passes (one that does not rebuild the indexes), and the state a kill there leaves.
 PHASES = {
+    "locking": "before",
     "opened": "before",
     "parsing": "before",
     "staged": "before",

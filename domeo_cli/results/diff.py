@@ -9,7 +9,12 @@ from typing import NamedTuple
 
 
 class Load(NamedTuple):
-    """One load of an export: its number (``ingest_runs.id``) and the date of the export."""
+    """One load of an export: its number (``ingest_runs.id``) and the date of the export.
+
+    ``last_invoice_id`` (the highest invoice id after the load, as it recorded it) tells a load made
+    with history kept from one made before (None), and bounds the ids ``diff`` reads; what an invoice
+    was after a load is told by what the loads wrote (``run_id``, ``invoice_versions``), not by ids.
+    """
 
     id: int
     as_of: str

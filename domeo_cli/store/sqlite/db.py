@@ -646,6 +646,21 @@ def repair(db: sqlite3.Connection, path: str) -> list[str]:
     return put_back
 
 
+def load_lock(db: sqlite3.Connection) -> None:
+    """Take the load lock on ``db``, beginning the load's transaction: one load at a time, never interleaved.
+
+    A load holds it from before it reads anything it will write against (the customers, the last
+    load's date) until it commits or rolls back; the caller ends the transaction. SQLite's form of
+    the lock is the database's write lock, taken at once (``BEGIN IMMEDIATE``) rather than at the
+    first write: a second load waits here, up to ``$DOMEO_BUSY_TIMEOUT`` seconds (the connection's
+    busy timeout), then fails with SQLITE_BUSY, which ``explain`` says as "locked by another domeo".
+    """
+    from ...phases import reached
+
+    reached("locking")
+    db.execute("BEGIN IMMEDIATE")
+
+
 @contextlib.contextmanager
 def transaction(db: sqlite3.Connection, path: str) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
