@@ -46,6 +46,18 @@ class Result:
         return f"Result(exit={self.exit_code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
 
 
+# -- how hard the property tests try ------------------------------------------------
+
+# Set by conftest.py: true in the quick run (``-m "not slow"``). The whole suite, the first part
+# of .ci/run, leaves it false and so tries every example each property test names.
+QUICK_RUN = False
+
+
+def examples(full: int) -> int:
+    """The ``max_examples`` of a property test: ``full`` in the whole suite, a third (at least 10) in the quick run."""
+    return max(10, full // 3) if QUICK_RUN else full
+
+
 # -- hand-written invoice files for the report tests --------------------------------
 
 # Short keys for the columns of HEADER, in order.

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from helpers import by_hand, csv_of, memory_db
+from helpers import by_hand, csv_of, examples, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -457,7 +457,7 @@ _edges = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     customers=_customers,
     invoices=_invoices,

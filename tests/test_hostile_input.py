@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, by_hand, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, by_hand, domeo_command, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ from domeo_cli.errors import DomeoError, InvalidInput
 from domeo_cli.store.sqlite import ingest
 
 HYPOTHESIS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 ROW = "Harbor Lane Bakery,DF{n},3/7/25,PO-1,2875,100,Pending,USD,Dana,555,dana@example.com,Net 30,,418552,"
 

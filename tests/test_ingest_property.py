@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, run_main
+from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, examples, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -372,13 +372,13 @@ def with_again(first: tuple, second: tuple, again: list[tuple[int, str]]) -> tup
     return records, text + out.getvalue(), starts
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=export_files(), second=export_files(), again=AGAIN)
 def test_random_files_load_exactly_as_the_model_says(first, second, again) -> None:  # noqa: ANN001
     two_loads_match_the_model(first, with_again(first, second, again))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=export_files(), second=export_files(), again=AGAIN)
 def test_parsing_in_a_child_process_loads_exactly_the_same(first, second, again) -> None:  # noqa: ANN001
     # Large files are parsed in a forked child; force it on these small ones, with

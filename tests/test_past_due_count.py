@@ -13,7 +13,7 @@ import itertools
 import os
 from datetime import date, timedelta
 
-from helpers import by_hand
+from helpers import by_hand, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,7 +76,7 @@ _databases = itertools.count()
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

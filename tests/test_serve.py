@@ -12,15 +12,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import SAMPLE, by_hand, domeo_command
+from helpers import SAMPLE, by_hand, domeo_command, run_main
 from serving import raw_request, serving, start
 
 AS_OF = "2025-06-01"
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    """``domeo --db DB ARGS`` in a child process, output piped (bytes)."""
-    return subprocess.run(domeo_command("--db", str(db), *args), capture_output=True, timeout=120, check=False)
+    """``domeo --db DB ARGS`` run in-process (``helpers.run_main``), its output as bytes: what the server's
+    answers are compared with. The server is the real process here; the command's own process adds nothing."""
+    result = run_main("--db", str(db), *args)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout.encode(), result.stderr.encode())
 
 
 @pytest.fixture(scope="module")
