@@ -320,6 +320,21 @@ def customer_state(run_id: int) -> str:
     )
 
 
+def _has_invoice_then(customer: str, run_id: int) -> str:
+    """SQL true when ``customer`` had an invoice as known after load ``run_id`` (``state``'s rows).
+
+    Probed along the index of invoices by customer (and the versions of
+    then), not by reading every invoice of then.
+    """
+    n = int(run_id)
+    return (
+        f"(EXISTS (SELECT 1 FROM main.invoices AS i "
+        f"WHERE i.customer_id = {customer} AND coalesce(i.run_id, 0) <= {n}) "
+        f"OR {customer} IN (SELECT customer_id FROM main.invoice_versions WHERE valid_to > {n} "
+        f"AND coalesce(valid_from, 0) <= {n}))"
+    )
+
+
 def read_past(db: Shadowed, load: Load) -> None:
     """Make ``db``'s reports read the data as it stood after ``load``, through CTEs (``shadowed``).
 
@@ -340,7 +355,7 @@ def read_past(db: Shadowed, load: Load) -> None:
     db.shadow(
         "customers",
         f"customers (id, {_CUSTOMER_FIELDS}, run_id) AS "
-        f"(SELECT * FROM ({customer_state(n)}) WHERE id IN (SELECT customer_id FROM invoices))",
+        f"(SELECT * FROM ({customer_state(n)}) AS c WHERE {_has_invoice_then('c.id', n)})",
     )
     db.shadow(
         "contacts",

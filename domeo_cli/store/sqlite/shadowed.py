@@ -16,8 +16,8 @@ import re
 import sqlite3
 from typing import Any
 
-#: ``INDEXED BY name``: a query's index hint names an index of a stored table, which a CTE has none of.
-_INDEX_HINT = re.compile(r"\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
+#: ``table [AS alias] INDEXED BY name``: a hint names an index of a stored table, which a CTE has none of.
+_INDEX_HINT = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)((?:\s+AS)?\s+\w+)?\s+INDEXED\s+BY\s+\w+", re.IGNORECASE)
 _LEADING_WITH = re.compile(r"\s*WITH(\s+RECURSIVE)?\s", re.IGNORECASE)
 
 
@@ -43,12 +43,18 @@ class Shadowed:
         return name in self._names
 
     def _then(self, sql: str) -> str:
-        """``sql`` with the CTEs first (joined to the statement's own), its index hints dropped."""
-        sql = _INDEX_HINT.sub("", sql)
+        """``sql`` with the CTEs first (joined to the statement's own), the index hints on them dropped."""
+        sql = _INDEX_HINT.sub(self._unhinted, sql)
         found = _LEADING_WITH.match(sql)
         if found is not None:
             return f"WITH{found.group(1) or ''} {self._prelude}, {sql[found.end() :]}"
         return f"WITH {self._prelude} {sql}"
+
+    def _unhinted(self, hint: re.Match[str]) -> str:
+        """A hinted table, its hint dropped when a CTE is read in its place (a stored table keeps its plan)."""
+        if hint.group(1).lower() not in self._names:
+            return hint.group(0)
+        return hint.string[hint.start() : hint.end(2) if hint.group(2) else hint.end(1)]
 
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
         """The connection's ``execute``, reading the CTEs given (the statement as it is when none are)."""
