@@ -70,9 +70,10 @@ def _record(stage: str, err: BaseException, data: bytes) -> None:
 
 
 def make_target(scratch: Path):  # noqa: ANN201 - the fuzz target
-    from domeo_cli import csvsource, ingest
+    from domeo_cli import csvsource
     from domeo_cli.errors import DomeoError
     from domeo_cli.parsing import HeaderMap, RowError, RowParser
+    from domeo_cli.store.sqlite import ingest
 
     csv_path = scratch / "input.csv"
     db_path = scratch / "fuzz.db"
@@ -147,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     with atheris.instrument_imports():
         import domeo_cli.csvsource  # noqa: F401
         import domeo_cli.dates  # noqa: F401
-        import domeo_cli.ingest  # noqa: F401
         import domeo_cli.money  # noqa: F401
         import domeo_cli.names  # noqa: F401
         import domeo_cli.parsing  # noqa: F401
+        import domeo_cli.store.sqlite.ingest  # noqa: F401
     target = make_target(scratch)
     started = time.monotonic()
 

@@ -58,7 +58,7 @@ def baseline_tree(ref: str) -> Path:
 # One load in a child process, its merge step timed from inside (wall and CPU seconds).
 DRIVER = """
 import json, sys, time
-from domeo_cli import ingest
+from domeo_cli.store.sqlite import ingest
 
 merge = ingest.Merge.run
 spent = {}

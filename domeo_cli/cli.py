@@ -14,10 +14,9 @@ each command imports what it uses inside its body, so ``domeo past-due
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -25,7 +24,20 @@ from typer.core import TyperCommand, TyperGroup
 from . import __version__
 from .errors import EXIT_INVALID
 
-_state: dict[str, Any] = {"db": None, "quiet": False, "verbose": False, "log_file": None, "log_format": None}
+if TYPE_CHECKING:
+    from .store import Store
+
+
+def _given_before(name: str) -> Any:
+    """A global option given before the command (``domeo --db X past-due``): the group's own parameter,
+    read from the running click context (None when no command line runs)."""
+    import importlib
+
+    # The click Typer runs on (newer Typers vendor their own): its context stack, not another click's.
+    click_globals = importlib.import_module(typer.Context.__mro__[1].__module__.rsplit(".", 1)[0] + ".globals")
+    context = click_globals.get_current_context(silent=True)
+    return context.find_root().params.get(name) if context is not None else None
+
 
 #: Every command, by name: its own one-command Typer app, made into a click command on first use.
 _COMMANDS: dict[str, typer.Typer] = {}
@@ -97,11 +109,19 @@ class _Group(_InWords, TyperGroup):
     """
 
     def list_commands(self, ctx: Any) -> list[str]:
-        """Every command's name, in the order they are declared (the order of --help)."""
-        return list(_COMMANDS)
+        """Every command's name, in the order they are declared (the order of --help), described reports last."""
+        from .results.describe import every
+
+        return [*_COMMANDS, *(report.name for report in every() if report.name not in _COMMANDS)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command named ``cmd_name`` (made into a click command on first use), or None."""
+        if cmd_name not in _COMMANDS:
+            from .results.describe import named
+
+            report = named(cmd_name)
+            if report is not None:
+                _described_command(report)
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
             self.commands[cmd_name] = typer.main.get_command(_COMMANDS[cmd_name])
         return self.commands.get(cmd_name)
@@ -253,64 +273,37 @@ def _main(
     ] = False,
 ) -> None:
     """Load an AR export with `domeo ingest FILE.csv`, then ask: past-due, summary, contact, aging, statement."""
-    _state.update(db=db, quiet=quiet, verbose=verbose, log_file=log_file, log_format=log_format)
 
 
-def _db_path(db: str | None) -> str:
-    from .db import current_db, resolve_path
+def _store(db: str | None) -> Store:
+    """The store of the command's ``--db``, else of the one given before the command, else the default."""
+    from .reports import open_store
 
-    path = resolve_path(db or _state["db"])
-    current_db.append(path)
-    return path
+    return open_store(db or _given_before("db"))
 
 
 @command(examples=["domeo init", "domeo --db /srv/ar/domeo.db init --json"])
 def init(db: DbOption = None, json: JsonOption = False) -> None:
     """Is the database ready? (Creates it, or upgrades an older one in place; never deletes data.)"""
-    from . import db as dbmod
-    from . import schema
-
-    path = _db_path(db)
-    existed = os.path.exists(path)
-    now_applied: list[str] = []
-    repaired: list[str] = []
-    connection = dbmod.open_for_write(path, now_applied, repaired)
-    try:
-        applied = [row[0] for row in connection.execute("SELECT name FROM domeo_migrations ORDER BY version")]
-        _refuse_damage(connection, path, now_applied, repaired)
-    finally:
-        connection.close()
+    store = _store(db)
+    done = store.init()
     if json:
         from . import shapes
 
         shapes.dump(
-            {"database": path, "schema_version": schema.SCHEMA_VERSION, "migrations": applied, "repaired": repaired}
+            {
+                "database": store.path,
+                "schema_version": store.schema_version,
+                "migrations": done.migrations,
+                "repaired": done.repaired,
+            }
         )
     else:
-        what = "was created" if not existed else "was upgraded" if now_applied else "is up to date"
-        if repaired:
-            what = "was upgraded and repaired" if now_applied else "was repaired"
-        fixed = f"; put back: {', '.join(repaired)}" if repaired else ""
-        sys.stderr.write(f"Database {path} {what} (schema version {schema.SCHEMA_VERSION}){fixed}.\n")
-
-
-def _refuse_damage(connection: Any, path: str, applied: list[str], repaired: list[str]) -> None:
-    """Exit 1 when the book holds invoice rows domeo never writes: ``init`` must not call it up to date.
-
-    A set-based look at every invoice (``damage.first``: two passes, about a
-    second on a million invoices), not a test of the schema alone.
-    """
-    from . import schema
-    from .queries import damage
-
-    what = damage.first(connection)
-    if what is None:
-        return
-    done = ""
-    if applied or repaired:
-        did = " and ".join(w for w, happened in (("upgraded", applied), ("repaired", repaired)) if happened)
-        done = f" (its schema was {did} to version {schema.SCHEMA_VERSION})"
-    raise damage.DamagedDatabase(damage.message(path, what, done))
+        what = "was created" if not done.existed else "was upgraded" if done.applied else "is up to date"
+        if done.repaired:
+            what = "was upgraded and repaired" if done.applied else "was repaired"
+        fixed = f"; put back: {', '.join(done.repaired)}" if done.repaired else ""
+        sys.stderr.write(f"Database {store.path} {what} (schema version {store.schema_version}){fixed}.\n")
 
 
 @command(
@@ -383,17 +376,17 @@ def ingest(
     from . import ingest_command
 
     ingest_command.run(
-        _db_path(db),
+        _store(db),
         file,
         dry_run=dry_run,
         strict=strict,
         rejects=rejects,
         encoding=encoding,
         as_json=json,
-        quiet=quiet or _state["quiet"],
-        verbose=verbose or _state["verbose"],
-        log_file=log_file or _state["log_file"],
-        log_format=log_format or _state["log_format"],
+        quiet=quiet or _given_before("quiet"),
+        verbose=verbose or _given_before("verbose"),
+        log_file=log_file or _given_before("log_file"),
+        log_format=log_format or _given_before("log_format"),
         complete=complete,
         as_of=as_of,
         force=force,
@@ -426,27 +419,52 @@ AllOption = Annotated[
     bool, typer.Option("--all", help="Every row, not a page (for exports: streamed, in flat memory).")
 ]
 
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD) or load number.",
+        show_default=False,
+    ),
+]
+
 
 class _Out:
     """Where and how a report is written (checked before any report reads the database), and the database read."""
 
     def __init__(
-        self, db: str | None, json: bool, fmt: str | None, output: str | None, excel: bool = False, every: bool = False
+        self,
+        db: str | None,
+        json: bool,
+        fmt: str | None,
+        output: str | None,
+        excel: bool = False,
+        every: bool = False,
+        known_at: str | None = None,
+        formats: tuple[str, ...] | None = None,
     ) -> None:
         from .errors import InvalidInput
 
-        #: The command's --db, else the one given before the command.
-        self.db: str | None = db or _state["db"]
+        #: ``--all``: every row, streamed (an export).
+        self.every = every
+        #: ``--known-at``: the data as it stood after a load (None: as it is).
+        self.known_at = known_at
+        if formats is not None:  # a report that is a document (statement) takes only some formats
+            from .formats import check_format
+
+            fmt, json = ("json" if json else check_format(fmt, output, allowed=formats)), False
+
+        #: The store of the command's --db, else of the one given before the command.
+        self.store = _store(db)
         if json:
             if fmt not in (None, "json"):
                 raise InvalidInput(f"--json is --format json; it does not go with --format {fmt}.")
             fmt = "json"
         self.output = output if output != "-" else None
         if self.output is not None:
-            from .db import resolve_path
             from .outfiles import check_target
 
-            check_target(self.output, option="-o", database=resolve_path(self.db))
+            check_target(self.output, option="-o", database=self.store.file)
         if fmt is not None or output is not None:
             from .formats import check_format
 
@@ -457,6 +475,13 @@ class _Out:
         if every and self.fmt == "table":
             raise InvalidInput("--all is for exports: give --format csv, tsv, json, md or html (and -o FILE).")
         self.excel = excel
+
+    @property
+    def named_database(self) -> str | None:
+        """The database's location, for the commands a table suggests, when it is not the one found by default."""
+        from .reports import open_store
+
+        return self.store.path if self.store.path != open_store(None).path else None
 
     @property
     def totals(self) -> bool:
@@ -472,8 +497,9 @@ class _Out:
         try:
             if self.output is None and self.fmt == "json":
                 from . import shapes
+                from .formats import streams
 
-                if type(result).__name__ in ("PastDuePage", "CustomerPage"):
+                if streams(result):
                     from .formats import write
 
                     write(result, self.fmt, shapes.stdout())  # a --all page streams
@@ -482,15 +508,15 @@ class _Out:
             elif self.output is None and self.fmt == "table":
                 from . import tables
 
-                if _state["quiet"]:
+                if _given_before("quiet"):
                     # A piped table says its title and footer on stderr; --quiet keeps stderr for errors.
                     import contextlib
                     import io
 
                     with contextlib.redirect_stderr(io.StringIO()):
-                        tables.render(result)
+                        tables.render(result, self.named_database)
                 else:
-                    tables.render(result)
+                    tables.render(result, self.named_database)
             else:
                 from .formats import save
 
@@ -499,6 +525,59 @@ class _Out:
             from .outcome import reader_gone
 
             reader_gone()
+
+
+def report_options(
+    *, every: bool = False, known_at: bool = True, formats: tuple[str, ...] | None = None
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The options every report shares, declared once and added after the report's own.
+
+    ``[--all] --format -o --excel [--known-at] --db --json`` (``every``, ``known_at``
+    say which of the optional ones the report takes; ``formats`` narrows ``--format``
+    for a report that is a document). The report function takes ``out`` (an
+    ``_Out``: the checked output, the store, ``out.every``, ``out.known_at``) in
+    their place. Typer reads a command's options from its signature, so the
+    wrapper carries the report's own parameters followed by the shared ones; a
+    report that declares one of them itself keeps its own (in its place).
+    """
+    import functools
+    import inspect
+
+    shared = [("every", AllOption, False)] if every else []
+    shared += [("fmt", FormatOption, None), ("output", OutputOption, None), ("excel", ExcelOption, False)]
+    shared += [("known_at", KnownAtOption, None)] if known_at else []
+    shared += [("db", DbOption, None), ("json", JsonOption, False)]
+
+    def decorate(report: Callable[..., None]) -> Callable[..., None]:
+        own = [p for p in inspect.signature(report, eval_str=True).parameters.values() if p.name != "out"]
+        kind = inspect.Parameter.KEYWORD_ONLY
+        declared = {p.name for p in own}  # a report may word a shared option its own way (statement's --format)
+        added = [
+            inspect.Parameter(name, kind, default=default, annotation=hint)
+            for name, hint, default in shared
+            if name not in declared
+        ]
+
+        @functools.wraps(report)
+        def run(**values: Any) -> None:
+            out = _Out(
+                values.pop("db"),
+                values.pop("json"),
+                values.pop("fmt"),
+                values.pop("output"),
+                values.pop("excel"),
+                values.pop("every") if every else False,  # (trend's own --every is not --all)
+                values.pop("known_at") if known_at else None,
+                formats,
+            )
+            report(**values, out=out)
+
+        parameters = own + added
+        run.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters}
+        return run
+
+    return decorate
 
 
 def _fail_over(result: Any, amount: str | None) -> None:
@@ -517,14 +596,6 @@ AsOfOption = Annotated[
         help="Date YYYY-MM-DD (default: today in America/New_York, or in $DOMEO_TZ).",
         show_default=False,
         metavar="DATE",
-    ),
-]
-KnownAtOption = Annotated[
-    str | None,
-    typer.Option(
-        "--known-at",
-        help="Answer from the data as it stood after the last load on or before this date (YYYY-MM-DD) or load number.",
-        show_default=False,
     ),
 ]
 CustomerOption = Annotated[
@@ -561,6 +632,7 @@ WithChildrenOption = Annotated[
         "domeo past-due --all --format csv -o past-due.csv --fail-over 10000",
     ]
 )
+@report_options(every=True)
 def past_due(
     as_of: AsOfOption = None,
     limit: LimitOption = 50,
@@ -578,13 +650,8 @@ def past_due(
         bool, typer.Option("--contact", help="Add the customer's main contact: name, email, phone.")
     ] = False,
     fail_over: FailOverOption = None,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Which invoices are past due as of a date, and for how long?
 
@@ -592,11 +659,10 @@ def past_due(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.past_due(
-        out.db,
+        out.store,
         as_of=as_of,
         limit=limit,
         offset=offset,
@@ -606,8 +672,8 @@ def past_due(
         with_children=with_children,
         min_days=min_days,
         contact=contact,
-        all_rows=every,
-        known_at=known_at,
+        all_rows=out.every,
+        known_at=out.known_at,
     )
     out.emit(result)
     _fail_over(result, fail_over)
@@ -620,6 +686,7 @@ def past_due(
         "domeo summary --from 2025-01 --to 2025-06 --format csv -o billing.csv",
     ]
 )
+@report_options()
 def summary(
     month: Annotated[
         str | None, typer.Option("--month", help="The month, YYYY-MM.", show_default=False, metavar="MONTH")
@@ -638,12 +705,8 @@ def summary(
             "--to", help="Last month of a series, YYYY-MM (with --from).", show_default=False, metavar="MONTH"
         ),
     ] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How much was billed in a month (or in each month of a range), per currency?
 
@@ -653,14 +716,15 @@ def summary(
     from .errors import InvalidInput
     from .outcome import note
 
-    out = _Out(db, json, fmt, output, excel)
     if month is not None and (first is not None or last is not None):
         raise InvalidInput("Give either --month YYYY-MM or --from YYYY-MM --to YYYY-MM, not both.")
     if month is None and first is None and last is None:
         raise InvalidInput("summary needs --month YYYY-MM, or --from YYYY-MM --to YYYY-MM for a series.")
     if month is not None:
         out.emit(
-            reports.summary(out.db, month=month, customer=customer, currency=currency, known_at=known_at, note=note)
+            reports.summary(
+                out.store, month=month, customer=customer, currency=currency, known_at=out.known_at, note=note
+            )
         )
         return
     if first is None or last is None:
@@ -668,7 +732,7 @@ def summary(
         raise InvalidInput(f"{given} needs {missing} too: a series runs from --from YYYY-MM to --to YYYY-MM.")
     out.emit(
         reports.summary_range(
-            out.db, first=first, last=last, customer=customer, currency=currency, known_at=known_at, note=note
+            out.store, first=first, last=last, customer=customer, currency=currency, known_at=out.known_at, note=note
         )
     )
 
@@ -680,17 +744,13 @@ def summary(
         "domeo contact 'harbor lane bakery' --all --format csv -o contacts.csv",
     ]
 )
+@report_options(every=True)
 def contact(
     name: Annotated[str, typer.Argument(help="The customer's name (any case) or number.", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", help="Contacts per page, 1 to 200.")] = 10,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Who do we call at this customer?
 
@@ -698,8 +758,9 @@ def contact(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.contact(out.db, name=name, limit=limit, offset=offset, all_rows=every, known_at=known_at))
+    out.emit(
+        reports.contact(out.store, name=name, limit=limit, offset=offset, all_rows=out.every, known_at=out.known_at)
+    )
 
 
 @command(
@@ -709,6 +770,7 @@ def contact(
         "domeo aging --fail-over 50000 --json",
     ]
 )
+@report_options()
 def aging(
     as_of: AsOfOption = None,
     buckets: Annotated[
@@ -759,29 +821,24 @@ def aging(
         ),
     ] = None,
     fail_over: FailOverOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
     offset: Annotated[
         int, typer.Option("--offset", help="Groups to skip, per currency, before the page.", metavar="N")
     ] = 0,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How late is the money we are owed, and who owes it?
 
     Open invoices by age bucket, one row per customer, with a grand total per currency.
     """
     from . import reports
+    from .options import TABLE_PAGE
     from .outcome import note
-    from .queries.common import TABLE_PAGE
 
-    out = _Out(db, json, fmt, output, excel)
     if fail_over is not None:
         reports.parse_fail_over(fail_over)
     result = reports.aging(
-        out.db,
+        out.store,
         as_of=as_of,
         buckets=buckets,
         age_by=age_by,
@@ -794,7 +851,7 @@ def aging(
         # A table for a person shows a page; exports and the JSON (and the HTTP API) list every group.
         limit=limit if limit is not None or out.fmt != "table" else TABLE_PAGE,
         offset=offset,
-        known_at=known_at,
+        known_at=out.known_at,
         note=note,
     )
     out.emit(result)
@@ -808,6 +865,7 @@ def aging(
         "domeo customers --all --format csv --excel -o customers.csv",
     ]
 )
+@report_options(every=True)
 def customers(
     as_of: AsOfOption = None,
     search: Annotated[
@@ -825,13 +883,8 @@ def customers(
     ] = "name",
     limit: LimitOption = 50,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Who are our customers, and what does each owe?
 
@@ -839,9 +892,15 @@ def customers(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
     result = reports.customers(
-        out.db, as_of=as_of, search=search, sort=sort, limit=limit, offset=offset, all_rows=every, known_at=known_at
+        out.store,
+        as_of=as_of,
+        search=search,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        all_rows=out.every,
+        known_at=out.known_at,
     )
     out.emit(result)
 
@@ -853,15 +912,12 @@ def customers(
         "domeo invoice DF2031977 --format md -o DF2031977.md",
     ]
 )
+@report_options()
 def invoice(
     number: Annotated[str, typer.Argument(help="The invoice number.", show_default=False, metavar="NUMBER")],
     as_of: AsOfOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What do we know about this invoice?
 
@@ -869,8 +925,7 @@ def invoice(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
-    detail = reports.invoice(out.db, number=number, as_of=as_of, known_at=known_at)
+    detail = reports.invoice(out.store, number=number, as_of=as_of, known_at=out.known_at)
     if detail.asked is not None:  # found by a number that differs only in case: say so
         from .outcome import note
 
@@ -888,6 +943,7 @@ def invoice(
         "domeo statement 'harbor lane bakery' --format csv --excel -o statement.csv",
     ]
 )
+@report_options(formats=("md", "html", "csv", "tsv", "json"))
 def statement(
     customer: Annotated[
         str, typer.Argument(help="The customer's name (any case) or number.", show_default=False, metavar="CUSTOMER")
@@ -905,11 +961,8 @@ def statement(
             metavar="FORMAT",
         ),
     ] = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    known_at: KnownAtOption = None,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What does this customer owe us, invoice by invoice? (The statement to send them.)
 
@@ -917,11 +970,10 @@ def statement(
     the balance by age and in total, per currency.
     """
     from . import reports
-    from .formats import check_format
 
-    chosen = "json" if json else check_format(fmt, output, allowed=("md", "html", "csv", "tsv", "json"))
-    out = _Out(db, False, chosen, output, excel)
-    out.emit(reports.statement(out.db, customer=customer, as_of=as_of, with_children=with_children, known_at=known_at))
+    out.emit(
+        reports.statement(out.store, customer=customer, as_of=as_of, with_children=with_children, known_at=out.known_at)
+    )
 
 
 @command(
@@ -931,15 +983,12 @@ def statement(
         "domeo runs --format csv -o loads.csv",
     ]
 )
+@report_options(every=True, known_at=False)
 def runs(
     limit: Annotated[int, typer.Option("--limit", help="Loads per page, 1 to 200.")] = 20,
     offset: OffsetOption = 0,
-    every: AllOption = False,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Which files were loaded, when, and what did each load do?
 
@@ -947,8 +996,7 @@ def runs(
     """
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel, every)
-    out.emit(reports.runs(out.db, limit=limit, offset=offset, all_rows=every))
+    out.emit(reports.runs(out.store, limit=limit, offset=offset, all_rows=out.every))
 
 
 @command()
@@ -991,7 +1039,7 @@ def serve(
     from .serve import serve as run_server
 
     run_server(
-        _db_path(db),
+        _store(db).path,
         host=host,
         port=port,
         workers=workers,
@@ -1009,6 +1057,7 @@ def serve(
         "domeo check --known-at 2025-03-31 --format csv -o findings.csv",
     ]
 )
+@report_options()
 def check(
     as_of: Annotated[
         str | None,
@@ -1016,12 +1065,8 @@ def check(
             "--as-of", help="Invoices dated after this day are in the future (default: today).", show_default=False
         ),
     ] = None,
-    known_at: KnownAtOption = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """Is anything wrong in the book? Each finding with its invoices and customers; exit 4 when anything is found.
 
@@ -1032,8 +1077,7 @@ def check(
     from . import reports
     from .errors import FindingsFound
 
-    out = _Out(db, json, fmt, output, excel)
-    result = reports.check(out.db, as_of=as_of, known_at=known_at)
+    result = reports.check(out.store, as_of=as_of, known_at=out.known_at)
     out.emit(result)
     if result.findings:
         raise FindingsFound(f"{len(result.findings)} finding(s) in the book; see above.")
@@ -1046,6 +1090,7 @@ def check(
         "domeo diff 3 --format csv -o changes.csv",
     ]
 )
+@report_options(known_at=False)
 def diff(
     load_a: Annotated[
         str | None,
@@ -1054,17 +1099,13 @@ def diff(
     load_b: Annotated[
         str | None, typer.Argument(help="The later load (number or date; default: the last load).", show_default=False)
     ] = None,
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """What changed between two loads? New invoices, payments, status changes, amounts and dates, gone missing."""
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
-    result = reports.diff(out.db, first=load_a, second=load_b)
+    result = reports.diff(out.store, first=load_a, second=load_b)
     out.emit(result)
 
 
@@ -1074,6 +1115,7 @@ def diff(
         "domeo trend --every load --json",
     ]
 )
+@report_options(known_at=False)
 def trend(
     first: Annotated[
         str | None,
@@ -1085,17 +1127,13 @@ def trend(
     every: Annotated[
         str, typer.Option("--every", help="month (month ends, with DSO) or load (each load date).")
     ] = "month",
-    fmt: FormatOption = None,
-    output: OutputOption = None,
-    excel: ExcelOption = False,
-    db: DbOption = None,
-    json: JsonOption = False,
+    *,
+    out: _Out,
 ) -> None:
     """How did open AR, past due and DSO move? Per currency, per month end (with DSO) or per load date."""
     from . import reports
 
-    out = _Out(db, json, fmt, output, excel)
-    out.emit(reports.trend(out.db, first=first, last=last, every=every))
+    out.emit(reports.trend(out.store, first=first, last=last, every=every))
 
 
 @command(examples=["domeo redate 3 2025-10-01", "domeo redate 1 2025-01-31 --json"])
@@ -1114,9 +1152,8 @@ def redate(
     The loads stay in date order: the date may be neither before the load before it nor after the one after it.
     """
     from . import printable
-    from .history import redate_load
 
-    done = redate_load(_db_path(db), load, date)
+    done = _store(db).redate(load, date)
     if json:
         from . import shapes
 
@@ -1128,6 +1165,42 @@ def redate(
             f"Load {done.load} ({printable.path(done.file_name)}) is dated {done.as_of} now, not {done.was}; "
             "the old date is kept in the database.\n"
         )
+
+
+#: How a described option's value reads on the command line: its Python type and metavar.
+_OPTION_TYPES = {"as_of": (str | None, "DATE"), "whole": (int, "INTEGER")}
+
+
+def _described_command(report: Any) -> None:
+    """Register the command of a described report (``results.describe``): its options, then the shared ones.
+
+    ``--weeks`` for an option ``weeks``; ``--format``, ``-o``, ``--excel``,
+    ``--known-at``, ``--db`` and ``--json`` from ``report_options``, as every
+    report has them; the result goes to ``out.emit`` as every report's does.
+    """
+    import inspect
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = []
+    for option in report.options:
+        if option.kind == "known_at":
+            continue  # a shared option (report_options)
+        kind, metavar = _OPTION_TYPES[option.kind]
+        flag = "--" + option.name.replace("_", "-")
+        declared = typer.Option(flag, help=option.help, metavar=metavar, show_default=option.default is not None)
+        parameters.append(
+            inspect.Parameter(option.name, keyword, default=option.default, annotation=Annotated[kind, declared])
+        )
+
+    def run(*, out: _Out, **values: Any) -> None:
+        from . import reports
+
+        out.emit(reports.described(report, out.store, known_at=out.known_at, **values))
+
+    run.__signature__ = inspect.Signature([*parameters, inspect.Parameter("out", keyword)])  # type: ignore[attr-defined]
+    run.__doc__ = f"{report.question}\n\n{report.description}"
+    known_at = any(option.kind == "known_at" for option in report.options)
+    command(report.name, examples=list(report.examples))(report_options(known_at=known_at)(run))
 
 
 def main(argv: list[str] | None = None) -> None:

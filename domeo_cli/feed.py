@@ -155,10 +155,12 @@ def _decodable(text: str) -> str:
 class Ledger:
     """Customers and contacts of the rows being loaded; turns parsed rows into staged ones.
 
-    Customer ids are handed out here (new customers get the next free id), so
-    that every staged row already carries its customer's id and new customers
-    are written in one batch at the merge. This runs in the parent, next to
-    SQLite: the parsing child is the busier of the two.
+    Every staged row carries its customer's id: a known customer's, or for a
+    new customer a provisional one (-1, -2, ... in the order the file names
+    them), never a database id. The database gives new customers their ids
+    when the merge writes them, in one batch (``assign_ids``): no id is worked
+    out here, so nothing assumes the load is the database's only writer. This
+    runs in the parent, next to SQLite: the parsing child is the busier of the two.
     """
 
     def __init__(self, known: Iterable[tuple[str, int, str, str | None, str | None]]) -> None:
@@ -169,7 +171,7 @@ class Ledger:
         }
         # Each known customer's number and parent as stored, before this file.
         self._stored = {e.id: (e.number, e.parent) for e in self.customers.values()}
-        self.next_customer_id = max((e.id for e in self.customers.values()), default=0) + 1
+        self._new = 0  # new customers met so far: the next one's provisional id is -(this + 1)
         # (customer id, name, email, phone) -> the latest invoice date it appears on
         self.contacts: dict[tuple[int, str, str, str], str] = {}
         # (line, invoice number, message) for the caller to report; emptied by it.
@@ -242,12 +244,28 @@ class Ledger:
         }
 
     def new_customers(self) -> list[tuple[int, str, str, str | None, str | None]]:
-        """``(id, name, name key, number, parent)`` of each new customer a staged row names."""
+        """``(provisional id, name, name key, number, parent)`` of each new customer a staged row names,
+        in the order the file names them."""
         return [
             (e.id, e.name, key, e.number, e.parent)
             for key, e in self.customers.items()
             if e.state == NEW_CUSTOMER and e.used
         ]
+
+    def assign_ids(self, ids: dict[int, int]) -> None:
+        """Give the new customers the ids the database gave them (``ids``: provisional id -> id), once written.
+
+        The staged rows keep their provisional ids: the merge maps them as it writes the invoices.
+        """
+        for entry in self.customers.values():
+            if entry.id < 0 and entry.used:
+                entry.id = ids[entry.id]
+
+        def real(cid: int) -> int:
+            return ids[cid] if cid < 0 else cid  # a KeyError here is a bug, never the data
+
+        self.contacts = {(real(cid), *rest): seen for (cid, *rest), seen in self.contacts.items()}
+        self.replaced_numbers = {(real(cid), number) for cid, number in self.replaced_numbers}
 
     def changed_customers(self) -> list[tuple[str | None, str | None, int]]:
         """``(number, parent, id)`` of each known customer whose number or parent this file changes."""
@@ -327,10 +345,10 @@ class Ledger:
         """The entry of the customer with this name key, created or brought up to date (by row ``line``)."""
         entry = self.customers.get(key)
         if entry is None:
-            entry = self.customers[key] = CustomerEntry(self.next_customer_id, name, number, parent, NEW_CUSTOMER, True)
+            self._new += 1
+            entry = self.customers[key] = CustomerEntry(-self._new, name, number, parent, NEW_CUSTOMER, True)
             if number is not None:
                 entry.number_at = (line, invoice)
-            self.next_customer_id += 1
             return entry
         entry.used = True
         # The latest row that states a number wins: exports are snapshots over time.

@@ -150,8 +150,3 @@ def hierarchy_warnings(rows: Iterable[Row]) -> list[str]:
     ``SELECT id, customer_number, parent_number FROM customers``.
     """
     return resolve(rows).warnings
-
-
-def load(db) -> Hierarchy:  # noqa: ANN001 - an sqlite3 connection
-    """The hierarchy of every customer in the database."""
-    return resolve(db.execute("SELECT id, customer_number, parent_number FROM customers"))

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 from .money import format_cents
 
 if TYPE_CHECKING:
-    from .history import Load
-    from .queries.check import CheckReport
-    from .queries.diff import Change, CustomerChange, DiffReport, Invoice
-    from .queries.trend import TrendReport
+    from .results.check import CheckReport
+    from .results.diff import Change, CustomerChange, DiffReport, Invoice, Load
+    from .results.trend import TrendReport
 
 
 def check(report: CheckReport) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """``domeo ingest`` once its options are parsed: progress, the load, the report, the exit.
 
 Kept out of ``cli.py`` so that the command line only parses. The load itself
-is ``ingest.load``; this module shows its progress on a terminal and renders
+is the store's (``store.load``); this module shows its progress on a terminal and renders
 its report (a table on stderr, or with ``--json`` one JSON object on stdout).
 """
 
@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from . import printable
 from .errors import DatabaseError, InvalidInput, RowsRejected
-from .ingest import LoadReport, load
+from .load_report import LoadReport
+
+if TYPE_CHECKING:
+    from .store import Store
 
 # A file smaller than this loads in a moment: no progress bar.
 PROGRESS_FROM = 8 * 1024 * 1024
 
 
 def run(
-    db_path: str,
+    store: Store,
     file: str,
     *,
     dry_run: bool,
@@ -35,7 +39,7 @@ def run(
     as_of: str | None = None,
     force: bool = False,
 ) -> None:
-    """Load ``file`` into ``db_path`` and report; raises RowsRejected (exit 4) when rows were rejected.
+    """Load ``file`` into ``store`` and report; raises RowsRejected (exit 4) when rows were rejected.
 
     ``quiet``: nothing on stderr unless rows were rejected; ``verbose``: every warning
     in full. ``log_file`` (else ``$DOMEO_LOG``) gets one line per event of the load.
@@ -53,17 +57,16 @@ def run(
         raise InvalidInput("--rejects - and --json would both write to standard output; name a file for --rejects.")
     fmt = eventlog.check_format(log_format or "text")
     progress = _progress_bar(file) if not quiet and (not as_json or sys.stderr.isatty()) else None
-    start = {"file": file, "database": db_path, "dry_run": dry_run, "strict": strict}
+    start = {"file": file, "database": store.path, "dry_run": dry_run, "strict": strict}
     path = eventlog.log_path(log_file)
     option = eventlog.log_option(log_file)
     if path is not None:
         from .outfiles import check_target
 
-        check_target(path, option=option, database=db_path, inputs=(file,), append=True)
+        check_target(path, option=option, database=store.file, inputs=(file,), append=True)
     with eventlog.load_log(path, fmt, option=option, **start) as log:
         try:
-            report = load(
-                db_path,
+            report = store.load(
                 file,
                 dry_run=dry_run,
                 strict=strict,

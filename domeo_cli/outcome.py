@@ -7,7 +7,6 @@ Rich imports.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -22,11 +21,6 @@ def guarded(call: Callable[[], Any], json_errors: bool) -> int:
         return result if isinstance(result, int) else 0
     except DomeoError as err:
         return report(err.code, err.message, err.exit_code, json_errors, getattr(err, "suggestions", None))
-    except sqlite3.Error as err:
-        from .db import current_db, explain
-
-        wrapped = explain(err, current_db[-1] if current_db else "the database")
-        return report(wrapped.code, wrapped.message, wrapped.exit_code, json_errors)
     except KeyboardInterrupt:
         return report("interrupted", "Interrupted; nothing was changed.", 130, json_errors)
     except BrokenPipeError:

@@ -12,7 +12,9 @@ second load, then removes the file to let it go on. Each phase holds once. Witho
 The phases of ``ingest`` (in order; those marked * only in a load that
 rebuilds the indexes, i.e. one larger than the table and than 50,000 rows):
 
-- ``opened``: the write transaction has begun (the lock is held), nothing staged;
+- ``locking``: the database is open and up to date; the load is about to take the load lock
+  (``db.load_lock``), which it waits for while another load holds it;
+- ``opened``: the load lock is held (the write transaction has begun), nothing staged;
 - ``parsing``: the first batch is staged (a large file's parsing child is running);
 - ``staged``: every record is parsed and staged;
 - ``indexes_dropped`` *: the secondary indexes and triggers of ``invoices`` are dropped;

@@ -1,62 +1,58 @@
 """The reports: what every front end (the command line, the HTTP API) asks.
 
 Each report does four steps: validate its options (errors.InvalidInput, exit
-2), open one read snapshot of the database (``db.open_reports_db``, always
-closed), query it (the query module of its domain), and return the query's
-result for the renderers (``shapes`` for JSON, ``tables`` for people). Options
-are checked before the database is opened, so a bad value is exit 2 whether
-or not there is a database. No printing, no terminal, no database engine
-named here: each function imports only its own query module, which keeps a
-report's start-up short.
+2; the rules are in ``options``), open one read snapshot of the store
+(``store.snapshot``, always closed), ask it, and return the result for the
+renderers (``shapes`` for JSON, ``tables`` for people). Options are checked
+before the database is opened, so a bad value is exit 2 whether or not there
+is a database. No printing, no terminal, no database engine named here.
 
-``db`` is a path or None ($DOMEO_DB, else ./domeo.db). Dates and months
-arrive as the user's text and are parsed here. ``known_at`` (a load number or
-a date, as text) asks any report for the data as it stood after the last load
-on or before that point (``history.shadow``); None reads today's data.
+``store`` is the database's store (``domeo_cli.store.open_store``). Dates and
+months arrive as the user's text and are parsed here. ``known_at`` (a load
+number or a date, as text) asks any report for the data as it stood after the
+last load on or before that point; None reads today's data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .db import open_reports_db
 from .errors import InvalidInput, Option
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingReport
-    from .queries.check import CheckReport
-    from .queries.contacts import ContactPage
-    from .queries.customers import CustomerPage
-    from .queries.diff import DiffReport
-    from .queries.invoices import InvoiceDetail
-    from .queries.past_due import PastDuePage
-    from .queries.runs import RunPage
-    from .queries.statements import Statement
-    from .queries.summary import MonthSeries, MonthSummary
-    from .queries.trend import TrendReport
+    from .results.aging import AgingReport
+    from .results.check import CheckReport
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerPage
+    from .results.describe import Report
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement
+    from .results.summary import MonthSeries, MonthSummary
+    from .results.trend import TrendReport
+    from .store import Snapshot, Store
+
+
+def open_store(location: str | None, *, timeout: float | None = None, keep_connections: bool = False) -> Store:
+    """The store the reports read (``domeo_cli.store.open_store``): the front ends open it here, never below."""
+    from .store import open_store as open_it
+
+    return open_it(location, timeout=timeout, keep_connections=keep_connections)
 
 
 def _point(known_at: str | None) -> int | date | None:
     """The ``--known-at`` value, checked before the database is opened."""
     if known_at is None:
         return None
-    from .history import parse_point
+    from .options import parse_point
 
     return parse_point(known_at)
-
-
-def _snapshot(db: str | None, point: int | date | None) -> Any:
-    """One read snapshot (a connection); with a point, its reports read the data as known after that load."""
-    if point is None:
-        return open_reports_db(db)
-    from .history import open_known
-
-    return open_known(db, point)
 
 
 def _day(as_of: str | None) -> date:
@@ -67,7 +63,7 @@ def _day(as_of: str | None) -> date:
 
 
 def past_due(
-    db: str | None,
+    store: Store,
     *,
     as_of: str | None = None,
     limit: int = 50,
@@ -91,13 +87,12 @@ def past_due(
     as the renderer writes it (``limit`` and ``offset`` are ignored): memory stays
     flat on any number of rows, and the snapshot closes when the rows run out.
     """
-    from .queries import past_due as query
-    from .queries.common import check_page
+    from .options import check_page, check_past_due_sort
 
     day = _day(as_of)
     if not all_rows:
         check_page(limit, offset)
-    query.check_sort(sort)
+    check_past_due_sort(sort)
     if min_days is not None and min_days < 1:
         raise InvalidInput(Option("min_days"), f" takes a whole number of days from 1 up, not {min_days}.")
     if with_children and customer is None:
@@ -105,51 +100,20 @@ def past_due(
             Option("with_children"), " needs ", Option("customer", "NAME"), ": the account whose children to add."
         )
     point = _point(known_at)
-    connection = _snapshot(db, point)
+    narrowed = {"customer": customer, "with_children": with_children, "min_days": min_days or 1, "contact": contact}
+    if not all_rows:
+        with store.snapshot(point) as snapshot:
+            return snapshot.past_due(day, limit=limit, offset=offset, sort=sort, totals=totals, **narrowed)
+    snapshot = store.snapshot(point)
     try:
-        filters = _past_due_filters(connection, customer, with_children, min_days or 1, contact)
-        if all_rows:
-            # Every row is checked before the first is written: a stream cannot be taken back.
-            damaged = query.first_damaged(connection, day, filters)
-            if damaged is not None:
-                from .queries.damage import refuse
-
-                raise refuse(connection, damaged)
-            total = query.count(connection, day, filters)
-            sums = query.totals(connection, day, filters) if totals else None
-            rows = query.iter_past_due(connection, day, sort=sort, filters=filters, checked=True)
-            return query.PastDuePage(day, sort, _closing(connection, rows), total, total, 0, sums, filters)
-        page = query.past_due(connection, day, limit=limit, offset=offset, sort=sort, filters=filters)
-        if totals:
-            page = page._replace(totals=query.totals(connection, day, filters))
+        return snapshot.past_due_all(day, sort=sort, totals=totals, **narrowed)  # closed when its rows run out
     except BaseException:
-        connection.close()
+        snapshot.close()
         raise
-    connection.close()
-    return page
-
-
-def _past_due_filters(connection, customer, with_children, min_days, contact):  # noqa: ANN001, ANN202
-    from .queries.common import family_ids, find_customer
-    from .queries.past_due import Filters
-
-    ids = None
-    if customer is not None:
-        found = find_customer(connection, customer)
-        ids = family_ids(connection, found) if with_children else [found.id]
-    return Filters(ids, min_days, contact, customer, with_children)
-
-
-def _closing(connection, rows: Iterator[T]) -> Iterator[T]:  # noqa: ANN001 - an open snapshot
-    """``rows``, then the connection they come from closed (also when the reader stops early)."""
-    try:
-        yield from rows
-    finally:
-        connection.close()
 
 
 def summary(
-    db: str | None,
+    store: Store,
     *,
     month: str,
     customer: str | None = None,
@@ -162,30 +126,27 @@ def summary(
     ``note`` is told when ``currency`` is a valid code that no invoice is in (see ``_currency_note``).
     """
     from .days import parse_month_option
-    from .queries import summary as query
-    from .queries.common import check_currency
+    from .options import check_currency
 
     start, end = parse_month_option(month)
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        found = query.summary(connection, start, end, customer=customer, currency=code)
-        _currency_note(connection, code, note)
+    with store.snapshot(point) as snapshot:
+        found = snapshot.summary(start, end, customer=customer, currency=code)
+        _currency_note(snapshot, code, note)
         return found
 
 
-def _currency_note(connection, code: str | None, note: Callable[[str], None] | None) -> None:  # noqa: ANN001
+def _currency_note(snapshot: Snapshot, code: str | None, note: Callable[[str], None] | None) -> None:
     """Tell ``note`` when no invoice at all is in the currency asked for: its zero answers nothing."""
     if code is not None and note is not None:
-        from .queries.common import currency_note
-
-        said = currency_note(connection, code)
+        said = snapshot.currency_note(code)
         if said is not None:
             note(said)
 
 
 def summary_range(
-    db: str | None,
+    store: Store,
     *,
     first: str,
     last: str,
@@ -199,22 +160,21 @@ def summary_range(
     ``note`` is told when ``currency`` is a valid code that no invoice is in.
     """
     from .days import parse_month_option
-    from .queries import summary as query
-    from .queries.common import check_currency
+    from .options import check_currency, check_month_range
 
     start, _ = parse_month_option(first, Option("from"))
     end, _ = parse_month_option(last, Option("to"))
-    query.check_month_range(start, end)
+    check_month_range(start, end)
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        found = query.summary_range(connection, start, end, customer=customer, currency=code)
-        _currency_note(connection, code, note)
+    with store.snapshot(point) as snapshot:
+        found = snapshot.summary_range(start, end, customer=customer, currency=code)
+        _currency_note(snapshot, code, note)
         return found
 
 
 def contact(
-    db: str | None,
+    store: Store,
     *,
     name: str,
     limit: int = 10,
@@ -223,18 +183,17 @@ def contact(
     known_at: str | None = None,
 ) -> ContactPage:
     """A page of the contacts of the customer called ``name`` (errors.NotFound if none); every one with ``all_rows``."""
-    from .queries import contacts as query
-    from .queries.common import check_page
+    from .options import check_page
 
     if not all_rows:
         check_page(limit, offset)
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        return query.contacts(connection, name, limit=None if all_rows else limit, offset=0 if all_rows else offset)
+    with store.snapshot(point) as snapshot:
+        return snapshot.contacts(name, limit=None if all_rows else limit, offset=0 if all_rows else offset)
 
 
 def aging(
-    db: str | None,
+    store: Store,
     *,
     as_of: str | None = None,
     buckets: str | None = None,
@@ -255,20 +214,18 @@ def aging(
     ``limit`` and ``offset`` choose the groups listed per currency (a page); the totals cover every group.
     ``note`` is told when ``currency`` is a valid code that no invoice is in.
     """
-    from .queries import aging as query
-    from .queries.common import check_currency
+    from .options import check_aging_options, check_currency, parse_buckets, parse_min_total
 
     day = _day(as_of)
-    edges = query.parse_buckets(buckets)
+    edges = parse_buckets(buckets)
     if tree and by == "customer":
         by = "parent"  # --tree is the parent view, drawn as a tree
-    query.check_options(age_by, by, sort, limit, tree, offset)
-    floor = query.parse_min_total(min_total)
+    check_aging_options(age_by, by, sort, limit, tree, offset)
+    floor = parse_min_total(min_total)
     code = check_currency(currency) if currency is not None else None
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        found = query.aging(
-            connection,
+    with store.snapshot(point) as snapshot:
+        found = snapshot.aging(
             day,
             edges=edges,
             age_by=age_by,
@@ -281,12 +238,12 @@ def aging(
             tree=tree,
             offset=offset,
         )
-        _currency_note(connection, code, note)
+        _currency_note(snapshot, code, note)
         return found
 
 
 def customers(
-    db: str | None,
+    store: Store,
     *,
     as_of: str | None = None,
     search: str | None = None,
@@ -300,43 +257,34 @@ def customers(
 
     With ``all_rows``, every customer, read lazily a chunk at a time as the renderer writes them.
     """
-    from .queries import customers as query
-    from .queries.common import check_page
+    from .options import check_customer_sort, check_page
 
     day = _day(as_of)
     if not all_rows:
         check_page(limit, offset)
-    query.check_customer_sort(sort)
+    check_customer_sort(sort)
     point = _point(known_at)
-    if all_rows:
-        connection = _snapshot(db, point)
-        try:
-            if query.meets_damage(connection):  # checked before the first line: a stream cannot be taken back
-                from .queries.damage import refuse
-
-                raise refuse(connection)
-            total = query.count_customers(connection, search)
-            lines = query.iter_customers(connection, day, search=search, sort=sort)
-        except BaseException:
-            connection.close()
-            raise
-        return query.CustomerPage(day, sort, search, _closing(connection, lines), total, total, 0)
-    with closing(_snapshot(db, point)) as connection:
-        return query.customers(connection, day, search=search, sort=sort, limit=limit, offset=offset)
+    if not all_rows:
+        with store.snapshot(point) as snapshot:
+            return snapshot.customers(day, search=search, sort=sort, limit=limit, offset=offset)
+    snapshot = store.snapshot(point)
+    try:
+        return snapshot.customers_all(day, search=search, sort=sort)  # closed when its lines run out
+    except BaseException:
+        snapshot.close()
+        raise
 
 
-def invoice(db: str | None, *, number: str, as_of: str | None = None, known_at: str | None = None) -> InvoiceDetail:
+def invoice(store: Store, *, number: str, as_of: str | None = None, known_at: str | None = None) -> InvoiceDetail:
     """One invoice in full, as of a date (errors.NotFound, with the closest numbers, if none)."""
-    from .queries import invoices as query
-
     day = _day(as_of)
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        return query.invoice(connection, number, day)
+    with store.snapshot(point) as snapshot:
+        return snapshot.invoice(number, day)
 
 
 def statement(
-    db: str | None,
+    store: Store,
     *,
     customer: str,
     as_of: str | None = None,
@@ -347,26 +295,48 @@ def statement(
 
     With ``with_children``, every account below the customer has its own part, and the totals cover them all.
     """
-    from .queries import statements as query
-
     day = _day(as_of)
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        return query.statement(connection, customer, day, with_children=with_children)
+    with store.snapshot(point) as snapshot:
+        return snapshot.statement(customer, day, with_children=with_children)
 
 
-def runs(db: str | None, *, limit: int = 20, offset: int = 0, all_rows: bool = False) -> RunPage:
+def runs(store: Store, *, limit: int = 20, offset: int = 0, all_rows: bool = False) -> RunPage:
     """A page of the loads kept in the database, newest first: when, file, hash, counts, duration.
 
     Every load with ``all_rows`` (one row each: a database keeps few enough to list at once).
     """
-    from .queries import runs as query
-    from .queries.common import check_page
+    from .options import check_page
 
     if not all_rows:
         check_page(limit, offset)
-    with closing(open_reports_db(db)) as connection:
-        return query.runs(connection, limit=None if all_rows else limit, offset=0 if all_rows else offset)
+    with store.snapshot() as snapshot:
+        return snapshot.runs(limit=None if all_rows else limit, offset=0 if all_rows else offset)
+
+
+def described(report: Report, store: Store, **values: Any) -> Any:
+    """A described report (``results.describe``): its options checked, then its query on one snapshot.
+
+    ``values`` are the options as the user gave them (text for dates, whole
+    numbers), by name; the query gets them parsed (``as_of`` a date), all but
+    ``known_at``, which chooses the snapshot.
+    """
+    arguments: dict[str, Any] = {}
+    point = None
+    for option in report.options:
+        value = values.get(option.name, option.default)
+        if option.kind == "as_of":
+            arguments[option.name] = _day(value)
+        elif option.kind == "known_at":
+            point = _point(value)
+        else:
+            low, high = option.minimum, option.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = f"from {low} to {high}" if high is not None else f"from {low} up"
+                raise InvalidInput(Option(option.name), f" takes a whole number {bounds}, not {value}.")
+            arguments[option.name] = value
+    with store.snapshot(point) as snapshot:
+        return snapshot.described(report.query, **arguments)
 
 
 # -- cron signals ----------------------------------------------------------------------
@@ -391,7 +361,9 @@ def past_due_by_currency(result: PastDuePage | AgingReport) -> list[tuple[str, i
     bucket but ``current``, so with ``--age-by invoice`` it is the money older
     than the as-of date's invoices rather than past its due date.
     """
-    if type(result).__name__ == "PastDuePage":
+    from .results.past_due import PastDuePage
+
+    if isinstance(result, PastDuePage):
         return [(currency, cents) for currency, cents, _ in result.totals or []]
     return [(t.currency, t.total - t.buckets[0]) for t in result.totals]
 
@@ -408,46 +380,27 @@ def check_fail_over(result: PastDuePage | AgingReport, amount: str) -> None:
         raise ThresholdCrossed("Past due is over ", Option("fail_over", format_cents(limit)), f": {amounts}.")
 
 
-def check(db: str | None, *, as_of: str | None = None, known_at: str | None = None) -> CheckReport:
+def check(store: Store, *, as_of: str | None = None, known_at: str | None = None) -> CheckReport:
     """Every problem in the book (``as_of``: the day after which an invoice is dated in the future)."""
-    from .queries import check as query
-
     day = _day(as_of)
     point = _point(known_at)
-    with closing(_snapshot(db, point)) as connection:
-        return query.check(connection, day)
+    with store.snapshot(point) as snapshot:
+        return snapshot.check(day)
 
 
-def diff(db: str | None, *, first: str | None = None, second: str | None = None) -> DiffReport:
+def diff(store: Store, *, first: str | None = None, second: str | None = None) -> DiffReport:
     """What changed from load ``first`` to load ``second`` (numbers or dates; default: the last two loads)."""
-    from .errors import InvalidInput, NotFound
-    from .history import find_load, loads, parse_point
-    from .queries import diff as query
+    from .options import parse_point
 
     points = [parse_point(p, name) if p is not None else None for p, name in ((first, "LOAD_A"), (second, "LOAD_B"))]
-    with closing(open_reports_db(db)) as connection:
-        every = loads(connection)
-        if points[1] is None:
-            if points[0] is None and len(every) < 2:
-                raise NotFound(f"diff compares two loads, and this database has {len(every)}.")
-            chosen = [every[-2] if points[0] is None else find_load(connection, points[0], "LOAD_A"), every[-1]]
-        else:
-            assert points[0] is not None
-            chosen = [find_load(connection, points[0], "LOAD_A"), find_load(connection, points[1], "LOAD_B")]
-        for load, name in zip(chosen, ("LOAD_A", "LOAD_B"), strict=True):
-            find_load(connection, load.id, name)  # a load from before history was kept is refused
-        if chosen[0].id > chosen[1].id:
-            raise InvalidInput(
-                f"LOAD_A (load {chosen[0].id}) comes after LOAD_B (load {chosen[1].id}): give the earlier load first."
-            )
-        return query.diff(connection, chosen[0], chosen[1])
+    with store.snapshot() as snapshot:
+        return snapshot.diff(points[0], points[1])
 
 
-def trend(db: str | None, *, first: str | None = None, last: str | None = None, every: str = "month") -> TrendReport:
+def trend(store: Store, *, first: str | None = None, last: str | None = None, every: str = "month") -> TrendReport:
     """Open AR, past due (and DSO at month ends) per currency, per load date or month end."""
     from .days import today
     from .errors import InvalidInput
-    from .queries import trend as query
 
     if every not in ("month", "load"):
         raise InvalidInput(Option("every"), f" takes month or load, not {every!r}.")
@@ -455,8 +408,8 @@ def trend(db: str | None, *, first: str | None = None, last: str | None = None, 
     stop = _edge(last, Option("to"), end=True)
     if start is not None and stop is not None and start > stop:
         raise InvalidInput(Option("from", str(first)), " is after ", Option("to", str(last)), ".")
-    with closing(open_reports_db(db)) as connection:
-        return query.trend(connection, start, stop, every, today())
+    with store.snapshot() as snapshot:
+        return snapshot.trend(start, stop, every, today())
 
 
 def _edge(text: str | None, option: Option, *, end: bool) -> date | None:

@@ -9,21 +9,24 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .money import format_cents
 from .printable import json_safe
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.common import MainContact
-    from .queries.contacts import ContactPage
-    from .queries.customers import CustomerLine, CustomerPage
-    from .queries.invoices import InvoiceDetail
-    from .queries.past_due import PastDueItem, PastDuePage
-    from .queries.runs import RunPage
-    from .queries.statements import Statement, StatementAging
-    from .queries.summary import MonthSeries, MonthSummary
+    from .results.aging import AgingNode, AgingReport, AgingRow
+    from .results.common import MainContact
+    from .results.contacts import ContactPage
+    from .results.customers import CustomerLine, CustomerPage
+    from .results.describe import Column, Report
+    from .results.invoices import InvoiceDetail
+    from .results.past_due import PastDueItem, PastDuePage
+    from .results.runs import RunPage
+    from .results.statements import Statement, StatementAging
+    from .results.summary import MonthSeries, MonthSummary
 
 
 def past_due(page: PastDuePage) -> dict[str, Any]:
@@ -148,9 +151,38 @@ def dump(document: Any, stream=None) -> None:  # noqa: ANN001 - a text stream
 
 
 def document(result: Any) -> dict[str, Any]:
-    """Exactly the ``--json`` document of a report's result (any result of ``reports``)."""
-    # By the result's type name, so that rendering one report imports no other report's query module.
-    return _DOCUMENTS[type(result).__name__](result)
+    """Exactly the ``--json`` document of a report's result (any result of ``reports``), by its type."""
+    build = _documents(type(result))
+    if build is not None:
+        return build(result)
+    from .results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no JSON document for {result!r:.60}")
+    return described(report, result)
+
+
+def described(report: Report, result: Any) -> dict[str, Any]:
+    """The document of a described report: its fields, then its rows, each value written as its kind says."""
+    document = {field.key: json_value(field, getattr(result, field.key)) for field in report.fields}
+    columns = report.columns
+    document[report.rows] = [
+        {column.key: json_value(column, getattr(row, column.key)) for column in columns}
+        for row in getattr(result, report.rows)
+    ]
+    return document
+
+
+def json_value(column: Column, value: Any) -> Any:
+    """A described value in JSON: money with two decimals, a date ISO, None as null, anything else as it is."""
+    if value is None:
+        return None
+    if column.kind == "money":
+        return format_cents(value)
+    if column.kind == "date":
+        return value.isoformat()
+    return value
 
 
 def json_bytes(result: Any, indent: bool = False) -> bytes:
@@ -418,20 +450,64 @@ def runs(page: RunPage) -> dict[str, Any]:
     }
 
 
-_DOCUMENTS = {
-    "PastDuePage": past_due,
-    "MonthSummary": summary,
-    "MonthSeries": summary_months,
-    "ContactPage": contact,
-    "AgingReport": aging,
-    "CustomerPage": customers,
-    "InvoiceDetail": invoice,
-    "Statement": statement,
-    "RunPage": runs,
-}
+@cache
+def _documents(kind: type) -> Callable[[Any], dict[str, Any]] | None:
+    """The document of a report written by hand, by its result's type (None: a described report).
+
+    Tried in the order reports are most asked for, each result module imported only when the
+    types before it did not match: a report imports its own types (and those before them), not
+    every report's.
+    """
+    from .results.past_due import PastDuePage
+
+    if kind is PastDuePage:
+        return past_due
+    from .results.aging import AgingReport
+
+    if kind is AgingReport:
+        return aging
+    from .results.summary import MonthSeries, MonthSummary
+
+    if kind is MonthSummary:
+        return summary
+    if kind is MonthSeries:
+        return summary_months
+    from .results.customers import CustomerPage
+
+    if kind is CustomerPage:
+        return customers
+    from .results.contacts import ContactPage
+
+    if kind is ContactPage:
+        return contact
+    from .results.statements import Statement
+
+    if kind is Statement:
+        return statement
+    from .results.invoices import InvoiceDetail
+
+    if kind is InvoiceDetail:
+        return invoice
+    from .results.runs import RunPage
+
+    if kind is RunPage:
+        return runs
+    from .results.check import CheckReport
+
+    if kind is CheckReport:
+        return _history("check")
+    from .results.diff import DiffReport
+
+    if kind is DiffReport:
+        return _history("diff")
+    from .results.trend import TrendReport
+
+    if kind is TrendReport:
+        return _history("trend")
+    return None
 
 
-def _history(name: str) -> Any:
+def _history(name: str) -> Callable[[Any], dict[str, Any]]:
     """A document of ``history_shapes``, imported only when that report is rendered."""
 
     def build(result: Any) -> dict[str, Any]:
@@ -440,6 +516,3 @@ def _history(name: str) -> Any:
         return getattr(history_shapes, name)(result)
 
     return build
-
-
-_DOCUMENTS.update(CheckReport=_history("check"), DiffReport=_history("diff"), TrendReport=_history("trend"))

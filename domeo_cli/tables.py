@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -21,10 +23,11 @@ from . import printable
 from .money import format_cents, format_cents_grouped
 
 if TYPE_CHECKING:
-    from .ingest import LoadReport
-    from .queries.contacts import ContactPage
-    from .queries.past_due import PastDuePage
-    from .queries.summary import MonthSummary
+    from .load_report import LoadReport
+    from .results.contacts import ContactPage
+    from .results.describe import Report
+    from .results.past_due import PastDuePage
+    from .results.summary import MonthSummary
 
 
 # Control characters (C0 but tab and newline, DEL, C1), bidi embedding, override,
@@ -303,20 +306,20 @@ def _lines_only(con: Console, title: str, footer: list[str]) -> None:
 _NEXT = "Next page: "
 
 
-def next_page(command: str, options: list[tuple[str, object]], limit: int, offset: int) -> str:
+def next_page(
+    command: str, options: list[tuple[str, object]], limit: int, offset: int, database: str | None = None
+) -> str:
     """The command that shows the next page, to paste into a shell: the same options, the next offset.
 
     ``options`` are (flag, value) pairs in order: a value of None leaves the flag
-    out, True gives the flag alone; values are shell-quoted. The database is
-    named when it is not the one the command would find by itself.
+    out, True gives the flag alone; values are shell-quoted. ``database`` is
+    named (``--db``) when it is not the one the command would find by itself.
     """
     import shlex
 
-    from .db import current_db, resolve_path
-
     words = ["domeo"]
-    if current_db and current_db[-1] != resolve_path(None):
-        words += ["--db", current_db[-1]]
+    if database is not None:
+        words += ["--db", database]
     words.append(command)
     for flag, value in options:
         if value is None or value is False:
@@ -341,7 +344,7 @@ def _age_style(days: int) -> str:
     return "yellow"
 
 
-def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
+def past_due(page: PastDuePage, totals: list[tuple[str, int, int]], database: str | None = None) -> None:
     """The past-due page as a table with a footer of totals and the next page's command."""
     con = console()
     title = f"Past due as of {page.as_of.isoformat()}"
@@ -362,7 +365,7 @@ def past_due(page: PastDuePage, totals: list[tuple[str, int, int]]) -> None:
             ("--min-days", f.min_days if f.min_days > 1 else None),
             ("--contact", f.contact),
         ]
-        footer.append(next_page("past-due", options, page.limit, last))
+        footer.append(next_page("past-due", options, page.limit, last, database))
     footer.append(_as_of_note(page.as_of.isoformat()))
     columns = [
         Column("Invoice"),
@@ -447,9 +450,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
     if not report.dry_run and not report.committed:
         verb, target = "Did not load", "(--strict: rows were rejected, nothing written)"
     con.print(Text(f"{verb} {printable.path(report.file)} {target}", style="bold"))
-    table = _table(con)
-    table.add_column("")
-    table.add_column("", justify="right")
+    rows: list[list[Cell] | None] = []
     for label, value in (
         ("rows read", report.rows_read),
         ("inserted", report.inserted),
@@ -461,7 +462,7 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("missing", report.missing),
     ):
         style = "red" if label == "rejected" and value else ("yellow" if label == "warnings" and value else "")
-        table.add_row(label, Text(str(value), style=style))
+        rows.append([label, Text(str(value), style=style)])
     # What changed beyond the invoices' fields: shown when there is any (the warnings say which).
     for label, value in (
         ("customers changed", report.customers_changed),
@@ -469,9 +470,8 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
         ("taken back", report.taken_back),
     ):
         if value:
-            table.add_row(label, Text(str(value), style="yellow"))
-    table.show_header = False
-    con.print(table)
+            rows.append([label, Text(str(value), style="yellow")])
+    _show(con, "", [Column(""), Column("", "right")], rows, [], show_header=False)
     if report.ignored_columns:
         con.print(Text(report.ignored_columns_line()))
     if report.missing_invoices:
@@ -512,14 +512,14 @@ def load_report(report: LoadReport, rejects_path: str | None, shown_rejections: 
 # -- reports beyond the contract (aging, customers, invoice) below --
 
 if TYPE_CHECKING:
-    from .queries.aging import AgingNode, AgingReport, AgingRow
-    from .queries.check import CheckReport
-    from .queries.customers import CustomerPage
-    from .queries.diff import DiffReport
-    from .queries.invoices import InvoiceDetail
-    from .queries.runs import RunPage
-    from .queries.summary import MonthSeries
-    from .queries.trend import TrendReport
+    from .results.aging import AgingNode, AgingReport, AgingRow
+    from .results.check import CheckReport
+    from .results.customers import CustomerPage
+    from .results.diff import DiffReport
+    from .results.invoices import InvoiceDetail
+    from .results.runs import RunPage
+    from .results.summary import MonthSeries
+    from .results.trend import TrendReport
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -546,7 +546,7 @@ def _money_cell(cents: int, style: str = "") -> Text:
     return Text(format_cents_grouped(cents), style=style)
 
 
-def aging(report: AgingReport) -> None:
+def aging(report: AgingReport, database: str | None = None) -> None:
     """One table per currency (groups, then the grand total), and on a terminal a bar per bucket."""
     con = console()
     basis = "days past due date" if report.age_by == "due" else "days since invoice date"
@@ -618,7 +618,7 @@ def aging(report: AgingReport) -> None:
         if con.is_terminal:
             _aging_chart(con, report, total)
     if more and report.limit is not None:
-        from .queries.aging import DEFAULT_EDGES
+        from .options import DEFAULT_EDGES
 
         options: list[tuple[str, object]] = [
             ("--as-of", as_of),
@@ -631,7 +631,7 @@ def aging(report: AgingReport) -> None:
             ("--min-total", format_cents(report.min_total) if report.min_total is not None else None),
             ("--sort", report.sort if report.sort != "total" else None),
         ]
-        line = next_page("aging", options, report.limit, report.offset + report.limit)
+        line = next_page("aging", options, report.limit, report.offset + report.limit, database)
         if con.is_terminal:
             _print_commands(con, [line])
         else:
@@ -668,7 +668,7 @@ def _aging_chart(con: Console, report: AgingReport, total: AgingRow) -> None:
     con.print()
 
 
-def customers(page: CustomerPage) -> None:
+def customers(page: CustomerPage, database: str | None = None) -> None:
     """A page of customers; the largest past-due amounts and oldest debts stand out."""
     con = console()
     first, last = page.offset + 1, page.offset + len(page.customers)
@@ -683,7 +683,7 @@ def customers(page: CustomerPage) -> None:
         # A command to paste: the same date (a later run would move "today"), shell-quoted search.
         sort = page.sort if page.sort != "name" else None
         options = [("--as-of", as_of), ("--search", page.search), ("--sort", sort)]
-        footer.append(next_page("customers", options, page.limit, last))
+        footer.append(next_page("customers", options, page.limit, last, database))
     footer.append(_as_of_note(as_of))
     title = "Customers"
     columns = [
@@ -856,24 +856,19 @@ def check_report(report: CheckReport) -> None:
     con = console()
     title = f"Checks of the book, as of {report.as_of.isoformat()}"
     caption = f"{len(report.findings)} finding(s)" if report.findings else "Nothing found."
-    summary = _table(con, title, caption)
-    summary.add_column("Check")
-    summary.add_column("Found", justify="right")
-    for _, label, n in report.counts():
-        summary.add_row(label, Text(str(n), style="bold red" if n else "green"))
-    con.print(summary)
-    if not con.is_terminal:
-        _plain_lines(con, title, caption)
+    counts: list[list[Cell] | None] = [
+        [label, Text(str(n), style="bold red" if n else "green")] for _, label, n in report.counts()
+    ]
+    _show(con, title, [Column("Check", wraps=True, min_width=20), Column("Found", "right")], counts, [caption])
     if not report.findings:
         return
-    table = _table(con, "Findings")
-    table.add_column("Check", no_wrap=True)
-    table.add_column("Finding", ratio=1)
-    table.add_column("Invoices")
+    rows: list[list[Cell] | None] = []
     for f in report.findings[:CHECK_ROWS_SHOWN]:
         shown = ", ".join(f.invoices[:3]) + (f" (+{len(f.invoices) - 3})" if len(f.invoices) > 3 else "")
-        table.add_row(f.kind, Text(f.message), shown)
-    con.print(table)
+        rows.append([f.kind, Text(f.message), Text(shown)])
+    columns = [Column("Check"), Column("Finding", wraps=True, min_width=24), Column("Invoices", wraps=True)]
+    # Piped, the findings follow the counts with no title line of their own (as they always have).
+    _show(con, "Findings" if con.is_terminal else "", columns, rows, [], drop=("Invoices",))
     more = len(report.findings) - CHECK_ROWS_SHOWN
     if more > 0:
         _plain_lines(con, f"… and {more:,} more findings: domeo check --json lists them all.")
@@ -898,85 +893,72 @@ def diff_report(report: DiffReport) -> None:
     def money(cents: int) -> str:
         return format_cents_grouped(cents)
 
+    name = Column("Customer", wraps=True, min_width=16)
     if report.new:
-        table = _table(con, "New invoices")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Bill total", justify="right", no_wrap=True)
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.new:
-            table.add_row(
-                i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total),
-                money(i.outstanding), i.currency,
-            )  # fmt: skip
-        _print_section(con, table, "New invoices")
+        columns = [Column("Invoice"), name, Column("Due"), Column("Bill total", "right"),
+                   Column("Outstanding", "right"), Column("Cur")]  # fmt: skip
+        rows: list[list[Cell] | None] = [
+            [i.invoice_number, Text(i.customer_name), i.due_date, money(i.bill_total), money(i.outstanding), i.currency]
+            for i in report.new
+        ]
+        _section(con, "New invoices", columns, rows, drop=("Bill total", "Due"))
     if report.payments:
         totals = "; ".join(f"{money(c)} {cur} on {n}" for cur, c, n in report.payment_totals())
-        table = _table(con, "Payments applied", f"Total: {totals}")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Before", justify="right", no_wrap=True)
-        table.add_column("After", justify="right", no_wrap=True)
-        table.add_column("Applied", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for p in report.payments:
-            table.add_row(
-                p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
-                money(p.amount), p.currency,
-            )  # fmt: skip
-        _print_section(con, table, "Payments applied", f"Payments total: {totals}")
+        columns = [Column("Invoice"), name, Column("Before", "right"), Column("After", "right"),
+                   Column("Applied", "right"), Column("Cur")]  # fmt: skip
+        rows = [
+            [p.invoice_number, Text(p.customer_name), money(p.applied_before), money(p.applied_after),
+             money(p.amount), p.currency]
+            for p in report.payments
+        ]  # fmt: skip
+        _section(con, "Payments applied", columns, rows, f"Total: {totals}", f"Payments total: {totals}",
+                 drop=("Before", "After"))  # fmt: skip
     for title, changes in (("Status changes", report.status_changes), ("Amounts and dates changed", report.changes)):
         if not changes:
             continue
-        table = _table(con, title)
-        for label in ("Invoice", "Customer", "Field", "Before", "After", "Cur"):
-            table.add_column(label, no_wrap=label != "Customer")
+        columns = [Column("Invoice"), name, Column("Field"), Column("Before"), Column("After"), Column("Cur")]
+        rows = []
         for c in changes:
             before, after = (money(v) if isinstance(v, int) else v for v in (c.before, c.after))
-            table.add_row(c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency)
-        _print_section(con, table, title)
+            rows.append([c.invoice_number, Text(c.customer_name), c.field, before, after, c.currency])
+        _section(con, title, columns, rows)
     if report.missing:
-        table = _table(con, "Gone missing from the file")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("Customer")
-        table.add_column("Status")
-        table.add_column("Outstanding", justify="right", no_wrap=True)
-        table.add_column("Cur")
-        for i in report.missing:
-            table.add_row(i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency)
-        _print_section(con, table, "Gone missing from the file")
+        columns = [Column("Invoice"), name, Column("Status"), Column("Outstanding", "right"), Column("Cur")]
+        rows = [
+            [i.invoice_number, Text(i.customer_name), i.status, money(i.outstanding), i.currency]
+            for i in report.missing
+        ]
+        _section(con, "Gone missing from the file", columns, rows, drop=("Status",))
     if report.moved:
-        table = _table(con, "Moved to another customer")
-        table.add_column("Invoice", no_wrap=True)
-        table.add_column("From customer")
-        table.add_column("To customer")
-        table.add_column("Cur")
-        for c in report.moved:
-            table.add_row(c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency)
-        _print_section(con, table, "Moved to another customer")
+        columns = [Column("Invoice"), Column("From customer", wraps=True, min_width=16),
+                   Column("To customer", wraps=True, min_width=16), Column("Cur")]  # fmt: skip
+        rows = [[c.invoice_number, Text(str(c.before)), Text(str(c.after)), c.currency] for c in report.moved]
+        _section(con, "Moved to another customer", columns, rows)
     if report.customer_changes:
-        table = _table(con, "Customers changed")
-        table.add_column("Customer")
-        table.add_column("Number", no_wrap=True)
-        table.add_column("Field", no_wrap=True)
-        table.add_column("Before")
-        table.add_column("After")
-        for c in report.customer_changes:
-            table.add_row(
-                Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")
-            )
-        _print_section(con, table, "Customers changed")
+        columns = [name, Column("Number"), Column("Field"), Column("Before", wraps=True, min_width=12),
+                   Column("After", wraps=True, min_width=12)]  # fmt: skip
+        rows = [
+            [Text(c.customer_name), Text(c.customer_number or ""), c.field, Text(c.before or ""), Text(c.after or "")]
+            for c in report.customer_changes
+        ]
+        _section(con, "Customers changed", columns, rows, drop=("Number",))
 
 
-def _print_section(con: Console, table: Table, title: str, footer: str = "") -> None:
-    """A table of a report with several: piped, its title (and footer) go to stderr right before it."""
-    if not con.is_terminal:
-        _plain_lines(con, title)
-    con.print(table)
-    if not con.is_terminal and footer:
-        _plain_lines(con, footer)
+def _section(
+    con: Console,
+    title: str,
+    columns: list[Column],
+    rows: list[list[Cell] | None],
+    caption: str = "",
+    piped_footer: str = "",
+    drop: tuple[str, ...] = (),
+) -> None:
+    """A fitted table of a report with several: piped, its title goes to stderr right before it, its footer after."""
+    if con.is_terminal:
+        _show(con, title, columns, rows, [caption] if caption else [], drop)
+        return
+    _plain_lines(con, title)
+    _show(con, "", columns, rows, [piped_footer] if piped_footer else [])
 
 
 def trend_report(report: TrendReport) -> None:
@@ -989,19 +971,16 @@ def trend_report(report: TrendReport) -> None:
     for currency in report.currencies():
         points = [p for p in report.points if p.currency == currency]
         title = f"Open AR and past due per {every}, {report.first} to {report.last}, {currency}"
-        table = _table(con, title, "Each point: the data as known after the load shown, as of that date.")
-        table.add_column("Date", no_wrap=True)
-        table.add_column("Load", justify="right")
-        table.add_column("Open AR", justify="right", no_wrap=True)
-        table.add_column("Past due", justify="right", no_wrap=True)
+        columns = [Column("Date"), Column("Load", "right"), Column("Open AR", "right"), Column("Past due", "right")]
         if report.every == "month":
-            table.add_column("DSO", justify="right", no_wrap=True)
+            columns.append(Column("DSO", "right"))
         if con.is_terminal:
-            table.add_column("", no_wrap=True)
+            columns.append(Column(""))
         largest = max(p.open_ar for p in points)
         width = max(10, min(40, (con.width or 80) - 60))
+        rows: list[list[Cell] | None] = []
         for p in points:
-            cells: list[str | Text] = [
+            cells: list[Cell] = [
                 p.day.isoformat(), str(p.load), format_cents_grouped(p.open_ar), format_cents_grouped(p.past_due),
             ]  # fmt: skip
             if report.every == "month":
@@ -1011,28 +990,105 @@ def trend_report(report: TrendReport) -> None:
                 past = round(len(bar) * p.past_due / p.open_ar) if p.open_ar else 0
                 bar.stylize("red", 0, min(past, len(bar)))
                 cells.append(bar)
-            table.add_row(*cells)
-        con.print(table)
-        if not con.is_terminal:
-            _plain_lines(con, title)
+            rows.append(cells)
+        # The caption is for a person at a terminal; piped, the title alone goes to stderr.
+        footer = ["Each point: the data as known after the load shown, as of that date."] if con.is_terminal else []
+        _show(con, title, columns, rows, footer, drop=("", "Load", "DSO"))
 
 
-def render(result: object) -> None:
-    """Print any result of ``reports`` as its table on stdout."""
-    name = type(result).__name__
-    if name == "PastDuePage":
-        past_due(result, result.totals or [])  # type: ignore[attr-defined]
+def described(report: Report, result: object) -> None:
+    """A described report's rows as one fitted table: its columns, labels, kinds and drop order as declared."""
+    con = console()
+    columns = [Column(c.label, "right" if c.kind in ("count", "money") else "left") for c in report.columns]
+    rows: list[list[Cell] | None] = [
+        [_described_cell(c, getattr(row, c.key)) for c in report.columns] for row in getattr(result, report.rows)
+    ]
+    title, notes = report.title(result), report.notes(result)
+    if not rows:
+        _lines_only(con, title, notes)
         return
-    draw = {
-        "MonthSummary": summary,
-        "MonthSeries": summary_months,
-        "ContactPage": contacts,
-        "AgingReport": aging,
-        "CustomerPage": customers,
-        "InvoiceDetail": invoice,
-        "RunPage": runs,
-        "CheckReport": check_report,
-        "DiffReport": diff_report,
-        "TrendReport": trend_report,
-    }[name]
-    draw(result)  # type: ignore[operator]
+    drop = tuple(c.label for c in sorted((c for c in report.columns if c.drop), key=lambda c: c.drop))
+    _show(con, title, columns, rows, notes, drop)
+
+
+def _described_cell(column: Any, value: Any) -> Cell:
+    if value is None:
+        return Text(column.blank, style="dim")
+    if column.kind == "money":
+        return _money_cell(value)
+    if column.kind == "date":
+        return value.isoformat()
+    return Text(value) if column.kind == "text" else str(value)
+
+
+@cache
+def _tables(kind: type) -> Callable[[Any, str | None], None] | None:
+    """The table of a report drawn by hand, by its result's type (None: a described report); each is given
+    the database to name in the next page's command (when not the default).
+
+    Tried in the order reports are most asked for, each result module imported only when the types
+    before it did not match: a report imports its own types (and those before them), not every report's.
+    """
+    from .results.past_due import PastDuePage
+
+    if kind is PastDuePage:
+        return lambda page, database: past_due(page, page.totals or [], database)
+    from .results.aging import AgingReport
+
+    if kind is AgingReport:
+        return aging
+    from .results.summary import MonthSeries, MonthSummary
+
+    if kind is MonthSummary:
+        return _names_no_database(summary)
+    if kind is MonthSeries:
+        return _names_no_database(summary_months)
+    from .results.customers import CustomerPage
+
+    if kind is CustomerPage:
+        return customers
+    from .results.contacts import ContactPage
+
+    if kind is ContactPage:
+        return _names_no_database(contacts)
+    from .results.invoices import InvoiceDetail
+
+    if kind is InvoiceDetail:
+        return _names_no_database(invoice)
+    from .results.runs import RunPage
+
+    if kind is RunPage:
+        return _names_no_database(runs)
+    from .results.check import CheckReport
+
+    if kind is CheckReport:
+        return _names_no_database(check_report)
+    from .results.diff import DiffReport
+
+    if kind is DiffReport:
+        return _names_no_database(diff_report)
+    from .results.trend import TrendReport
+
+    if kind is TrendReport:
+        return _names_no_database(trend_report)
+    return None
+
+
+def _names_no_database(draw: Callable[[Any], None]) -> Callable[[Any, str | None], None]:
+    """``draw`` for a table that suggests no command (so names no database)."""
+    return lambda result, _database: draw(result)
+
+
+def render(result: object, database: str | None = None) -> None:
+    """Print any result of ``reports`` as its table on stdout, by its type; ``database`` (when not the
+    default) is named in the next page's command."""
+    draw = _tables(type(result))
+    if draw is not None:
+        draw(result, database)
+        return
+    from .results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no table for {result!r:.60}")
+    described(report, result)

@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import helpers
 import pytest
 from helpers import EXAMPLE_CSV, Result, csv_of, domeo_command, run_main
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The quick run (``-m "not slow"``) tries fewer examples per property test (``helpers.examples``)."""
+    helpers.QUICK_RUN = "not slow" in (config.getoption("markexpr") or "")
 
 
 @pytest.fixture(autouse=True)

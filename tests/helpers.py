@@ -46,6 +46,18 @@ class Result:
         return f"Result(exit={self.exit_code}, stdout={self.stdout[:400]!r}, stderr={self.stderr[:400]!r})"
 
 
+# -- how hard the property tests try ------------------------------------------------
+
+# Set by conftest.py: true in the quick run (``-m "not slow"``). The whole suite, the first part
+# of .ci/run, leaves it false and so tries every example each property test names.
+QUICK_RUN = False
+
+
+def examples(full: int) -> int:
+    """The ``max_examples`` of a property test: ``full`` in the whole suite, a third (at least 10) in the quick run."""
+    return max(10, full // 3) if QUICK_RUN else full
+
+
 # -- hand-written invoice files for the report tests --------------------------------
 
 # Short keys for the columns of HEADER, in order.
@@ -188,7 +200,7 @@ _ADDED_BY = {
 
 def downgrade(connection: sqlite3.Connection, version: int) -> None:
     """Take a database of the current schema back to schema ``version`` (4 or later), as an older domeo left it."""
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     with connection:
         for step in range(schema.SCHEMA_VERSION, version, -1):
@@ -201,9 +213,17 @@ def downgrade(connection: sqlite3.Connection, version: int) -> None:
         connection.execute(f"PRAGMA user_version = {int(version)}")
 
 
+def by_hand(database: str | Path, **options: object) -> sqlite3.Connection:
+    """A plain connection to a test database through its store (``Store.by_hand``), to read or change rows
+    as another program would: the one way tests reach the database but through domeo's commands."""
+    from domeo_cli.reports import open_store
+
+    return open_store(str(database)).by_hand(**options)
+
+
 def memory_db() -> sqlite3.Connection:
     """A new in-memory database with domeo's schema (autocommit)."""
-    from domeo_cli import db as dbmod
+    from domeo_cli.store.sqlite import db as dbmod
 
     db = sqlite3.connect(":memory:", isolation_level=None)
     dbmod.migrate(db, ":memory:")

@@ -7,14 +7,16 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from helpers import csv_of, memory_db
+from helpers import by_hand, csv_of, examples, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import derived, shapes
-from domeo_cli.derived import refresh_customer_tree as refresh
+from domeo_cli import shapes
 from domeo_cli.names import name_key
-from domeo_cli.queries.aging import aging, bucket_names
+from domeo_cli.options import bucket_names
+from domeo_cli.store.sqlite import derived
+from domeo_cli.store.sqlite.derived import refresh_customer_tree as refresh
+from domeo_cli.store.sqlite.queries.aging import aging
 
 AS_OF = date(2025, 5, 1)
 
@@ -455,7 +457,7 @@ _edges = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     customers=_customers,
     invoices=_invoices,
@@ -557,7 +559,7 @@ def test_the_command_writes_the_bytes_of_the_dumped_report(load, run, db_path) -
     assert result.exit_code == 0, result
     assert "Zeta \\u009b\\u007f Co" in result.stdout  # escaped as shapes.dump does
     assert [g["name"] for g in result.json["groups"]] == ["alpha", "Beta", "Zeta \x9b\x7f Co"]
-    db = sqlite3.connect(db_path)
+    db = by_hand(db_path)
     try:
         assert result.stdout.encode() == _dumped(aging(db, AS_OF))
     finally:

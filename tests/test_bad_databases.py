@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, SAMPLE, load_generator
+from helpers import EXAMPLE_CSV, SAMPLE, by_hand, load_generator
 
-from domeo_cli import schema
+from domeo_cli.store.sqlite import schema
 
 CORRUPT = "{path} is not a usable domeo database: the file is corrupt or not SQLite."
 FOREIGN = "{path} is a SQLite database of another program, not domeo's; it was left untouched."
@@ -61,10 +61,10 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real domeo database of the 3,000-invoice sample, checkpointed into one file."""
     folder = tmp_path_factory.mktemp("real")
     path = folder / "real.db"
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     load(str(path), str(SAMPLE))
-    db = sqlite3.connect(path)
+    db = by_hand(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
@@ -167,7 +167,7 @@ def test_garbage_over_middle_pages(run, real_db: Path, dbdir: Path) -> None:  # 
 
 
 def _foreign(path: Path, journal_mode: str) -> None:
-    db = sqlite3.connect(path)
+    db = by_hand(path)
     db.execute(f"PRAGMA journal_mode = {journal_mode}")
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
     db.executemany("INSERT INTO notes (body) VALUES (?)", [("a note " * 50,)] * 500)
@@ -212,7 +212,7 @@ def test_database_of_a_newer_domeo(run, real_db: Path, dbdir: Path, example_csv:
     db = dbdir / "newer.db"
     shutil.copyfile(real_db, db)
     newer = schema.SCHEMA_VERSION + 1
-    connection = sqlite3.connect(db)
+    connection = by_hand(db)
     connection.execute(f"PRAGMA user_version = {newer}")
     connection.execute("PRAGMA journal_mode = DELETE")
     connection.close()
@@ -351,7 +351,7 @@ def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _digest(db: Path) -> list:
-    connection = sqlite3.connect(db)
+    connection = by_hand(db)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         return connection.execute("SELECT * FROM invoices ORDER BY invoice_number").fetchall()

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, Pause, domeo_command, load_generator
+from helpers import EXAMPLE_CSV, Pause, by_hand, domeo_command, load_generator
 
 from domeo_cli import feed
 
@@ -25,7 +24,7 @@ EXTRA = "Late Upload Ltd,LATE-1,3/28/25,PO-1,100,0,Pending,USD,,,,Net 30,,,\n"
 
 def _state(db: Path) -> tuple:
     """What a load would change: the loads kept and every invoice."""
-    with sqlite3.connect(db) as connection:
+    with by_hand(db) as connection:
         runs = connection.execute("SELECT id, sha256 FROM ingest_runs ORDER BY id").fetchall()
         invoices = connection.execute("SELECT * FROM invoices ORDER BY invoice_number").fetchall()
     return runs, invoices

@@ -22,6 +22,7 @@ COMMANDS = [
     "diff",
     "trend",
     "redate",
+    "forecast",
 ]
 
 
@@ -89,3 +90,32 @@ def test_help_names_types_in_words(run, monkeypatch) -> None:  # noqa: ANN001
     top = [line for line in run("--help").stdout.splitlines() if "completion" in line and "--" in line]
     assert [line.split()[:2] for line in top] == [["│", "--install-completion"], ["│", "--show-completion"]]
     assert all(line.split()[2] in ("Install", "Show") for line in top), top
+
+
+REPORTS = ["past-due", "summary", "contact", "aging", "customers", "invoice", "statement", "runs", "check", "diff"]
+
+
+def test_every_report_takes_the_shared_options_as_declared_once() -> None:
+    group, context = _group_and_context()
+    shared = {}
+    for name in [*REPORTS, "trend", "forecast"]:
+        options = {p.opts[-1]: p for p in group.get_command(context, name).params}
+        for flag in ("--output", "--excel", "--db", "--json"):
+            declared = options[flag]
+            seen = shared.setdefault(flag, (declared.help, declared.default, declared.opts))
+            assert (declared.help, declared.default, declared.opts) == seen, (name, flag)
+        assert "--format" in options, name
+        # after the report's own options, in one order: [--all] --format -o --excel [--known-at] --db --json
+        tail = [p.opts[-1] for p in group.get_command(context, name).params][-4:]
+        assert tail[-2:] == ["--db", "--json"], name
+    assert all("--all" in [p.opts[-1] for p in group.get_command(context, n).params] for n in ("past-due", "runs"))
+    assert "--all" not in [p.opts[-1] for p in group.get_command(context, "aging").params]
+
+
+def test_the_global_db_is_read_from_the_group_not_kept_between_runs(run, tmp_path) -> None:  # noqa: ANN001
+    first = run("--db", str(tmp_path / "first.db"), "past-due")
+    assert first.exit_code == 1 and "first.db" in first.stderr, first
+    second = run("past-due", "--db", str(tmp_path / "second.db"))
+    assert second.exit_code == 1 and "second.db" in second.stderr and "first.db" not in second.stderr, second
+    again = run("past-due")  # neither: the default, nothing left over from the runs before in this process
+    assert again.exit_code == 1 and "first.db" not in again.stderr and "second.db" not in again.stderr, again

@@ -22,11 +22,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import Pause, domeo_command, load_generator
+from helpers import Pause, by_hand, domeo_command, load_generator
 
-from domeo_cli import db as dbmod
-from domeo_cli import schema
-from domeo_cli.queries import past_due as queries
+from domeo_cli.store.sqlite import db as dbmod
+from domeo_cli.store.sqlite import schema
+from domeo_cli.store.sqlite.queries import past_due as queries
 
 pytestmark = pytest.mark.slow
 
@@ -153,7 +153,7 @@ def test_second_load_gives_up_after_the_busy_timeout_with_exit_1(base: dict, db_
     assert first.poll() is None  # still held at its phase: both gave up against its lock
     pause.release()
     assert first.wait(timeout=120) == 0
-    db = sqlite3.connect(db_copy)
+    db = by_hand(db_copy)
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute("SELECT count(*) FROM invoices WHERE invoice_number = 'SECOND-1'").fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (2,)
@@ -168,33 +168,40 @@ def test_second_load_waits_for_the_first_and_then_loads(base: dict, db_copy: Pat
     )
     pause = Pause(tmp_path / "pause", "staged")
     first = _ingest(db_copy, base["second"], "--json", **pause.env)
-    pause.wait("staged", first)  # inside its write transaction, holding the lock
-    second = _ingest(db_copy, small, "--json")  # default wait: 30 s, far more than the rest of the load
-    _wait_until_open(second, db_copy)
+    pause.wait("staged", first)  # inside its write transaction, holding the load lock
+    at_lock = Pause(tmp_path / "second", "locking", "opened")
+    second = _ingest(db_copy, small, "--json", **at_lock.env)  # default wait: 30 s, far more than the rest of the load
+    at_lock.wait("locking", second)  # about to take the load lock, which the first load holds
+    at_lock.release()
     pause.release()
+    at_lock.wait("opened", second)  # the second load has the lock: only once the first load committed
+    assert _committed(db_copy)
+    _assert_no_other_writer(db_copy)  # and while it holds it, no other writer gets in
+    at_lock.release()
     assert second.wait(timeout=120) == 0, second.stderr.read() if second.stderr else None
     assert first.wait(timeout=120) == 0
-    db = sqlite3.connect(db_copy)
+    db = by_hand(db_copy)
     # Run ids are taken inside each load's transaction: the small load's came after the big one's.
     runs = db.execute("SELECT file_name, rows_read FROM ingest_runs ORDER BY id").fetchall()
     assert [name for name, _ in runs] == [str(base["folder"] / "base.csv"), str(base["second"]), str(small)]
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     assert db.execute("SELECT count(*) FROM invoices").fetchone() == (ROWS + 5000 + 1,)
     assert db.execute("SELECT count(*) FROM ingest_runs WHERE finished_at IS NOT NULL").fetchone() == (3,)
+    # The second load's customer and invoice have the ids the database gave them, after the first load's.
+    assert db.execute(
+        "SELECT c.id = (SELECT max(id) FROM customers), i.id = (SELECT max(id) FROM invoices), i.run_id "
+        "FROM invoices AS i JOIN customers AS c ON c.id = i.customer_id WHERE i.invoice_number = 'SECOND-1'"
+    ).fetchall() == [(1, 1, 3)]
 
 
-def _wait_until_open(process: subprocess.Popen, db: Path) -> None:
-    """Return once ``process`` has the database file open (it is then at, or about to reach, the lock)."""
-    deadline = time.monotonic() + 120  # a hang guard only
-    fds = Path(f"/proc/{process.pid}/fd")
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if any(os.readlink(fd) == str(db) for fd in fds.iterdir()):
-                return
-        except OSError:  # a descriptor closed while listed
-            pass
-        time.sleep(0.005)
-    raise AssertionError("the second load never opened the database")
+def _assert_no_other_writer(db: Path) -> None:
+    """A writer that does not wait is refused: a load holds the database's write lock, its load lock."""
+    other = by_hand(db, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="^database is locked$"):
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
 
 
 # -- (c) reports during a schema upgrade ------------------------------------------------------
@@ -202,7 +209,7 @@ def _wait_until_open(process: subprocess.Popen, db: Path) -> None:
 UPGRADER = textwrap.dedent(
     """
     import sys
-    from domeo_cli import db, schema
+    from domeo_cli.store.sqlite import db, schema
 
     def _m999_upgrade(conn):
         conn.execute("CREATE TABLE upgrade_probe (x INTEGER)")
@@ -217,7 +224,7 @@ UPGRADER = textwrap.dedent(
 NEWER_READER = textwrap.dedent(
     """
     import sys
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
     from domeo_cli.__main__ import main
 
     schema.MIGRATIONS.append(lambda conn: None)
@@ -285,7 +292,7 @@ def test_reports_during_a_schema_upgrade_answer_or_fail_cleanly(db_copy: Path, t
 
 
 def _add_past_due_invoice(path: Path, number: str) -> None:
-    writer = sqlite3.connect(path, isolation_level=None)
+    writer = by_hand(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute(
         "INSERT INTO invoices (invoice_number, customer_id, invoice_date, due_date, due_date_derived, "
@@ -329,12 +336,10 @@ def test_open_existing_with_snapshot_answers_from_one_committed_state(db_copy: P
 
 
 def test_a_report_answers_from_one_committed_state(db_copy: Path) -> None:
-    from domeo_cli import db as reports_db
-
     before = dbmod.open_existing(str(db_copy))
     expected_total = queries.past_due(before, date.fromisoformat(AS_OF), limit=1).total
     before.close()
-    connection = reports_db.open_reports_db(str(db_copy))
+    connection = dbmod.open_existing(str(db_copy), snapshot=True)  # a report's read snapshot (Store.snapshot)
     _, total = _interleaved_page(connection, db_copy)
     connection.close()
     assert total == expected_total

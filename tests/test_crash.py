@@ -18,13 +18,12 @@ import hashlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from helpers import Pause, domeo_command, load_generator
+from helpers import Pause, by_hand, domeo_command, load_generator
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +31,7 @@ ROWS = 30_000  # about 3 s per load on two cores
 NEW_ROWS = 3_000
 # The phases a load passes (one that does not rebuild the indexes), and the state a kill there leaves.
 PHASES = {
+    "locking": "before",
     "opened": "before",
     "parsing": "before",
     "staged": "before",
@@ -70,7 +70,7 @@ def _write_files(folder: Path) -> tuple[Path, Path]:
 
 def _digest(path: Path) -> str:
     """Integrity-check ``path`` (recovering its WAL), then hash everything a load writes."""
-    db = sqlite3.connect(path)
+    db = by_hand(path)
     try:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -126,7 +126,7 @@ def loads(tmp_path_factory: pytest.TempPathFactory) -> dict:
     base_db = folder / "base.db"
     done = subprocess.run(domeo_command("--db", str(base_db), "ingest", str(base)), capture_output=True)
     assert done.returncode == 0, done.stderr
-    checkpoint = sqlite3.connect(base_db)
+    checkpoint = by_hand(base_db)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint.close()
     before = _digest(base_db)
@@ -219,7 +219,7 @@ def test_sigkill_during_a_load_that_rebuilds_the_indexes(tmp_path: Path) -> None
     assert (
         subprocess.run(domeo_command("--db", str(base_db), "ingest", str(small)), capture_output=True).returncode == 0
     )
-    checkpoint = sqlite3.connect(base_db)
+    checkpoint = by_hand(base_db)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint.close()
     before = _digest(base_db)

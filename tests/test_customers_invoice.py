@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from helpers import memory_db
+from helpers import examples, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domeo_cli import shapes
 from domeo_cli.names import name_key
-from domeo_cli.queries.customers import customers
+from domeo_cli.store.sqlite.queries.customers import customers
 
 HARBOR = {
     "name": "Harbor Lane Bakery",
@@ -147,7 +147,7 @@ _books = st.lists(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     book=_books,
     as_of=st.dates(date(2025, 1, 1), date(2025, 7, 1)),

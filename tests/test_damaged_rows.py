@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 from helpers import SAMPLE, domeo_command
+from helpers import by_hand as connect
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.schema import SCHEMA_VERSION
+from domeo_cli.store.sqlite.schema import SCHEMA_VERSION
 
 AS_OF = "2025-10-01"
 
@@ -29,11 +30,11 @@ AS_OF = "2025-10-01"
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 3,000-invoice sample, loaded by domeo and checkpointed into one file."""
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     path = tmp_path_factory.mktemp("real") / "real.db"
     load(str(path), str(SAMPLE))
-    db = sqlite3.connect(path)
+    db = connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return path
@@ -41,7 +42,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def by_hand(path: Path, *statements: str, params: tuple = ()) -> None:
     """Change rows as another program would, with domeo's CHECK constraints and foreign keys off."""
-    db = sqlite3.connect(path, isolation_level=None)
+    db = connect(path, isolation_level=None)
     db.execute("PRAGMA ignore_check_constraints = 1")
     db.execute("PRAGMA foreign_keys = 0")
     for sql in statements:
@@ -383,10 +384,10 @@ def test_no_damage_makes_a_command_fail_with_an_internal_error(run, real_db: Pat
     """Any odd value in any column of the first open invoices: check lists, reports refuse, nothing crashes."""
     db = tmp_path / "odd.db"
     shutil.copy(real_db, db)
-    numbers = [n for (n,) in sqlite3.connect(real_db).execute(
+    numbers = [n for (n,) in connect(real_db).execute(
         "SELECT invoice_number FROM invoices WHERE outstanding_cents > 0 ORDER BY due_date, invoice_number LIMIT 30"
     )]  # fmt: skip
-    connection = sqlite3.connect(db, isolation_level=None)
+    connection = connect(db, isolation_level=None)
     connection.execute("PRAGMA ignore_check_constraints = 1")
     connection.execute("PRAGMA foreign_keys = 0")
     for index, column, value in damages:
@@ -395,7 +396,7 @@ def test_no_damage_makes_a_command_fail_with_an_internal_error(run, real_db: Pat
         except sqlite3.IntegrityError:  # the same invoice number twice: UNIQUE still holds
             pass
     connection.close()
-    numbers_now = {n for (n,) in sqlite3.connect(db).execute("SELECT invoice_number FROM invoices")}
+    numbers_now = {n for (n,) in connect(db).execute("SELECT invoice_number FROM invoices")}
     for argv in EVERY_REPORT:
         result = run("--db", str(db), *argv)
         assert "internal_error" not in result.stderr and "Internal error" not in result.stderr, (argv, result)
@@ -431,7 +432,7 @@ def test_no_damage_makes_a_command_fail_with_an_internal_error(run, real_db: Pat
 def test_sql_and_python_agree_on_what_a_real_date_is(text: str) -> None:
     from datetime import date
 
-    from domeo_cli.queries.damage import real_date, to_date
+    from domeo_cli.store.sqlite.queries.damage import real_date, to_date
 
     db = sqlite3.connect(":memory:")
     in_sql = bool(db.execute(f"SELECT {real_date(':d')}", {"d": text}).fetchone()[0])

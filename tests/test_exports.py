@@ -45,7 +45,7 @@ FORMATS = ["table", "json", "csv", "tsv", "md", "html"]
 @pytest.fixture(scope="module")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The bundled sample loaded once; reports only read it."""
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     path = str(tmp_path_factory.mktemp("sample") / "sample.db")
     load(path, str(SAMPLE))
@@ -298,7 +298,7 @@ def test_a_write_that_fails_half_way_leaves_the_old_file(sample_db, tmp_path: Pa
 
     target = tmp_path / "out.csv"
     target.write_text("before", encoding="utf-8")
-    page = reports.past_due(sample_db, as_of=AS_OF, all_rows=True)
+    page = reports.past_due(reports.open_store(sample_db), as_of=AS_OF, all_rows=True)
 
     def broken():  # noqa: ANN202 - rows that fail after the first one
         items = iter(page.items)

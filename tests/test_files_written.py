@@ -10,14 +10,13 @@ with ``os.lchown``/``os.chown`` to ``nobody``, so those tests run as root only.
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, Pause, csv_of, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, Pause, by_hand, csv_of, domeo_command
 
 from domeo_cli import outfiles
 from domeo_cli.errors import InvalidInput
@@ -317,7 +316,7 @@ def test_a_log_line_that_fails_after_the_commit_says_the_load_was_committed(tmp_
         f"0 rejected), but the log file {tmp_path / 'log.fifo'} could not be written: Broken pipe; its last lines "
         "are missing.\n"
     )
-    with sqlite3.connect(db) as connection:
+    with by_hand(db) as connection:
         assert connection.execute("SELECT count(*) FROM invoices").fetchone() == (3,)
 
 

@@ -8,9 +8,9 @@ from helpers import memory_db
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.derived import ensure_tree
-from domeo_cli.derived import refresh_customer_tree as refresh
 from domeo_cli.hierarchy import hierarchy_warnings, resolve
+from domeo_cli.store.sqlite.derived import ensure_tree
+from domeo_cli.store.sqlite.derived import refresh_customer_tree as refresh
 
 
 def test_chains_roll_up_to_the_top_level_ancestor() -> None:
@@ -170,14 +170,13 @@ def test_the_stored_tree_is_refreshed_and_marked_stale_by_any_customer_change() 
 
     db.execute("UPDATE customers SET parent_number = '3' WHERE id = 1")  # 1 -> 3 -> 2 -> 1
     assert db.execute("SELECT dirty FROM hierarchy_state").fetchone() == (1,)
-    ensure_tree(db)  # a reader: a temporary tree for this connection, the stored one untouched
-    assert _tree(db) == {1: (1, None, 0), 2: (2, None, 0), 3: (3, None, 0)}
-    db.execute("DROP TABLE temp.customer_tree")
+    reader = ensure_tree(db)  # a reader: a tree for its statements only, nothing created, the stored one untouched
+    assert _tree(reader) == {1: (1, None, 0), 2: (2, None, 0), 3: (3, None, 0)}
+    assert db.execute("SELECT count(*) FROM temp.sqlite_master").fetchone() == (0,)
     assert _tree(db) == {1: (1, None, 0), 2: (1, 1, 1), 3: (1, 2, 2)}
     assert refresh(db) == ["hierarchy: customers 1 → 3 → 2 → 1 form a loop"]
     assert _tree(db) == {1: (1, None, 0), 2: (2, None, 0), 3: (3, None, 0)}
-    ensure_tree(db)  # fresh: nothing to do
-    assert db.execute("SELECT count(*) FROM temp.sqlite_master WHERE name = 'customer_tree'").fetchone() == (0,)
+    assert not ensure_tree(db).shadows("customer_tree")  # fresh: nothing to do
 
 
 def test_ingest_reports_missing_parents_and_loops_once_each(write_csv, run) -> None:  # noqa: ANN001

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, csv_of, downgrade
+from helpers import EXAMPLE_CSV, by_hand, csv_of, downgrade
 
 
 def _rows(*changes: dict) -> list[dict]:
@@ -52,11 +51,11 @@ def test_a_changed_invoice_keeps_its_previous_version_and_an_unchanged_reload_ad
     path = write_csv(csv_of(_rows()), "a.csv")
     assert run("ingest", str(path), "--as-of", "2025-02-10").exit_code == 0
     assert run("ingest", str(path), "--as-of", "2025-02-11").exit_code == 0
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         assert db.execute("SELECT count(*) FROM invoice_versions").fetchone() == (0,)
     changed = write_csv(csv_of(_rows({"applied": "40"})), "b.csv")
     assert run("ingest", str(changed), "--as-of", "2025-02-12", "--json").json["updated"] == 1
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         assert db.execute(
             "SELECT invoice_number, valid_from, valid_to, applied_cents, outstanding_cents FROM invoice_versions"
         ).fetchall() == [("A1", 1, 3, 0, 10000)]
@@ -80,7 +79,7 @@ def test_missing_invoices_are_counted_and_only_complete_open_settles_them(run, w
     assert (dry["missing"], dry["settled"]) == (2, 0)
     settled = run("ingest", str(only_b1), "--as-of", "2025-02-12", "--complete=open", "--json").json
     assert (settled["missing"], settled["settled"], settled["unchanged"]) == (2, 2, 1)
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         assert db.execute(
             "SELECT invoice_number, applied_cents, outstanding_cents, status FROM invoices ORDER BY 1"
         ).fetchall() == [("A1", 10000, 0, "Closed"), ("A2", 25050, 0, "Closed"), ("B1", 0, 8000, "Pending")]
@@ -118,7 +117,7 @@ def test_a_load_dated_before_the_last_one_is_refused_and_changes_nothing(run, wr
     assert "before load 1 of 2025-02-10" in result.stderr
     dry = run("ingest", str(write_csv(csv_of(_rows()), "c.csv")), "--as-of", "2025-02-09", "--dry-run")
     assert dry.exit_code == 2 and "before load 1 of 2025-02-10" in dry.stderr
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         assert db.execute("SELECT count(*), sum(applied_cents) FROM invoices").fetchone() == (3, 0)
         assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)
 
@@ -307,7 +306,7 @@ def test_check_of_a_clean_book_exits_0(run, write_csv) -> None:  # noqa: ANN001
 def test_a_database_upgraded_from_before_history_knows_only_its_last_load(run, write_csv, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv"))).exit_code == 0
     assert run("ingest", str(write_csv(csv_of(_rows({"applied": "10"})), "b.csv"))).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     downgrade(connection, 5)  # back to schema version 5: loads kept no versions
     connection.close()
     assert run("init").exit_code == 0
@@ -449,7 +448,7 @@ def test_a_load_killed_after_keeping_versions_keeps_none(run, write_csv, db_path
     process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL
     pause.path.unlink()
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         for table in ("invoice_versions", "load_missing"):
             assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
         assert db.execute("SELECT count(*) FROM ingest_runs").fetchone() == (1,)

@@ -17,7 +17,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from helpers import csv_of
+from helpers import csv_of, examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -168,7 +168,7 @@ def _points(state: dict[str, dict], day: date, months: bool) -> list[dict]:
     return out
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=st.lists(load, min_size=1, max_size=4), pair=st.tuples(st.integers(0, 3), st.integers(0, 3)))
 def test_random_loads_over_time_match_the_model(run, loads: list[dict], pair: tuple[int, int]) -> None:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as tmp:

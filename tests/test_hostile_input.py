@@ -12,7 +12,6 @@ import codecs
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -20,15 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, by_hand, domeo_command, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import ingest
 from domeo_cli.errors import DomeoError, InvalidInput
+from domeo_cli.store.sqlite import ingest
 
 HYPOTHESIS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 ROW = "Harbor Lane Bakery,DF{n},3/7/25,PO-1,2875,100,Pending,USD,Dana,555,dana@example.com,Net 30,,418552,"
 
@@ -454,6 +453,6 @@ def test_memory_stays_in_proportion_on_a_large_hostile_file(tmp_path: Path, shap
     assert code in (0, 2, 4), (shape, code)
     assert peak < BUDGET_MB, f"{shape}: peak RSS {peak:.0f} MB for a {path.stat().st_size >> 20} MB file"
     if code in (0, 4):
-        db = sqlite3.connect(tmp_path / "m.db")
+        db = by_hand(tmp_path / "m.db")
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "domeo_cli"
@@ -41,7 +42,8 @@ def _graph() -> dict[str, set[str]]:
                 # ``from . import x`` / ``from .queries import aging`` name modules too
                 targets += [f"{source}.{alias.name}" for alias in node.names]
             for target in targets:
-                if target in graph and target != name:
+                # A module's own packages are imported before it (implied, never a cycle).
+                if target in graph and target != name and not name.startswith(target + "."):
                     graph[name].add(target)
     return graph
 
@@ -84,3 +86,79 @@ def test_the_reports_layer_names_no_database_engine_nor_front_end() -> None:
     text = (PACKAGE / "reports.py").read_text(encoding="utf-8")
     for word in ("sqlite", "typer", "rich", "fastapi"):
         assert word not in text.lower(), word
+
+
+STORE = PACKAGE / "store" / "sqlite"
+#: What SQL looks like in a string: a statement's opening words.
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|(CREATE|DROP)(\s+TEMP|\s+UNIQUE)?\s+"
+    r"(TABLE|INDEX|VIEW|TRIGGER)|PRAGMA\s+\w+|BEGIN(\s+IMMEDIATE)?\s*$|COMMIT\s*$|ROLLBACK\s*$)",
+    re.S,
+)
+
+
+def _outside_the_store() -> list[Path]:
+    return [p for p in PACKAGE.rglob("*.py") if STORE not in p.parents]
+
+
+def _strings(tree: ast.AST) -> list[str]:
+    """Every string constant of ``tree`` but docstrings (which may quote a query to explain it)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_only_the_sqlite_store_imports_sqlite3() -> None:
+    importers = []
+    for path in _outside_the_store():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n == "sqlite3" or n.startswith("sqlite3.") for n in names):
+                importers.append(_module_name(path))
+    assert importers == []
+    assert "sqlite3" in (STORE / "db.py").read_text(encoding="utf-8")  # the test reads the files it means to
+
+
+def test_no_sql_text_outside_the_sqlite_store() -> None:
+    holders = {
+        _module_name(path): [s for s in _strings(ast.parse(path.read_text(encoding="utf-8"))) if SQL.search(s)]
+        for path in _outside_the_store()
+    }
+    assert {name: found for name, found in holders.items() if found} == {}
+
+
+def test_the_sql_finder_finds_sql() -> None:
+    tree = ast.parse('"""SELECT a FROM b in a docstring."""\nx = "SELECT id FROM customers"\ny = f"PRAGMA {n}"')
+    assert [s for s in _strings(tree) if SQL.search(s)] == ["SELECT id FROM customers"]
+    assert SQL.search("PRAGMA user_version") and SQL.search("BEGIN IMMEDIATE") and SQL.search("DELETE FROM x")
+    assert not SQL.search("Select a customer from the list") and not SQL.search("begin the load")
+
+
+def test_only_the_reports_layer_enters_the_store() -> None:
+    graph = _graph()
+    entering = {
+        name
+        for name, targets in graph.items()
+        if not name.startswith("domeo_cli.store") and any(t.startswith("domeo_cli.store") for t in targets)
+    }
+    # The command line and the server open a store through the reports layer and hand it back to it (or to
+    # the load, which is given the store): no front end imports the store.
+    assert entering == {"domeo_cli.reports"}
+    naming_the_backend = {
+        _module_name(path)
+        for path in _outside_the_store()
+        if "store.sqlite" in path.read_text(encoding="utf-8") or "from .sqlite" in path.read_text(encoding="utf-8")
+    }
+    assert naming_the_backend == {"domeo_cli.store"}  # nothing above the store names its backend, not even a type

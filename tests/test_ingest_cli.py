@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE, csv_text
+from helpers import EXAMPLE_CSV, HEADER, ROW_KEYS, SAMPLE, by_hand, csv_text
 
 COLUMNS = HEADER.split(",")
 KEYS = ROW_KEYS
@@ -61,7 +61,7 @@ def counts(report: dict) -> dict[str, int]:
 
 
 def query(db_path: Path, sql: str, *params: object) -> list[tuple]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return connection.execute(sql, params).fetchall()
     finally:
@@ -77,7 +77,7 @@ def snapshot(db_path: Path) -> dict[str, list[tuple]]:
 
 def invoice(db_path: Path, number: str) -> dict[str, object]:
     """One stored invoice as a dict, with its customer's stored name."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     connection.row_factory = sqlite3.Row
     try:
         row = connection.execute(

@@ -12,14 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, run_main
+from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, examples, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -276,7 +275,7 @@ class Model:
 
 
 def stored_invoices(db_path: Path) -> dict[str, tuple]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             row[0]: row[1:]
@@ -293,7 +292,7 @@ def stored_invoices(db_path: Path) -> dict[str, tuple]:
 
 def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
     """Each stored customer's name -> (customer number, parent number)."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             name: (n, p)
@@ -304,7 +303,7 @@ def customer_family(db_path: Path) -> dict[str, tuple[str | None, str | None]]:
 
 
 def customer_names(db_path: Path) -> list[str]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return sorted(name for (name,) in connection.execute("SELECT name FROM customers"))
     finally:
@@ -373,13 +372,13 @@ def with_again(first: tuple, second: tuple, again: list[tuple[int, str]]) -> tup
     return records, text + out.getvalue(), starts
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=export_files(), second=export_files(), again=AGAIN)
 def test_random_files_load_exactly_as_the_model_says(first, second, again) -> None:  # noqa: ANN001
     two_loads_match_the_model(first, with_again(first, second, again))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=export_files(), second=export_files(), again=AGAIN)
 def test_parsing_in_a_child_process_loads_exactly_the_same(first, second, again) -> None:  # noqa: ANN001
     # Large files are parsed in a forked child; force it on these small ones, with
@@ -421,7 +420,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
         assert again["unchanged"] == len(model.invoices.keys() & {r.number for r in second[0] if r.stored})
         assert stored_invoices(db_path) == model.invoices
         assert customer_family(db_path) == model.customers()
-        connection = sqlite3.connect(db_path)
+        connection = by_hand(db_path)
         try:
             assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
             # The open amounts kept for aging, per (customer, currency) and (currency, day): current and exact.

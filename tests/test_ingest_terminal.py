@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, SAMPLE, domeo_command, load_generator
+from helpers import EXAMPLE_CSV, HEADER, SAMPLE, by_hand, domeo_command, load_generator
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -61,7 +60,7 @@ def test_a_large_file_loads_at_a_terminal_with_a_progress_bar(big_csv: Path, tmp
     assert all(len(bar) < width for bar, _ in bars)
     assert "Loaded big.csv into pty.db\r\n" in plain
     assert re.search(r"inserted\s+55000", plain)
-    with sqlite3.connect(tmp_path / "pty.db") as connection:
+    with by_hand(tmp_path / "pty.db") as connection:
         assert connection.execute("SELECT count(*) FROM invoices").fetchone() == (55_000,)
 
 
@@ -187,6 +186,6 @@ def test_a_report_that_cannot_be_written_says_the_load_was_committed(tmp_path: P
                 "0 rejected), but its report could not be written to standard output: No space left on device.",
             }
         }
-    with sqlite3.connect(db) as connection:  # the data is in
+    with by_hand(db) as connection:  # the data is in
         assert connection.execute("SELECT count(*) FROM invoices").fetchone() == (3000,)
     assert sys.executable  # the child ran under this interpreter

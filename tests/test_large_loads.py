@@ -8,19 +8,19 @@ again at the end. Both must give exactly what the small-file path gives.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, SAMPLE
+from helpers import EXAMPLE_CSV, HEADER, SAMPLE, by_hand
 
-from domeo_cli import feed, ingest
+from domeo_cli import feed
+from domeo_cli.store.sqlite import ingest
 
 
 def contents(db_path: Path) -> dict[str, list]:
     """Everything a load writes, in a comparable form (ids and run stamps aside)."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             "invoices": connection.execute(
@@ -101,7 +101,7 @@ def test_the_rollup_rebuilt_after_a_large_load_equals_the_invoices(tmp_path: Pat
     db_path = tmp_path / "r.db"
     with mock.patch.object(ingest, "REBUILD_FROM", 0):
         report_of(db_path, SAMPLE)
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         rollup = connection.execute("SELECT * FROM billing_by_month ORDER BY 1, 2").fetchall()
         direct = connection.execute(
@@ -117,7 +117,7 @@ def test_the_rollup_rebuilt_after_a_large_load_equals_the_invoices(tmp_path: Pat
     extra = tmp_path / "extra.csv"
     extra.write_text(HEADER + "\nNew Co,NEW-1,1/15/24,,10.00,0,Pending,USD,,,,Net 30,,,\n", encoding="utf-8")
     report_of(db_path, extra)
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         again = connection.execute("SELECT * FROM billing_by_month ORDER BY 1, 2").fetchall()
     finally:
@@ -167,7 +167,8 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path: Path) -> None:
     # One row a batch: the child has far more to send than the pipe holds, so it is
     # still running (blocked on the pipe) while the parent holds after its first batch.
     script = f"""
-from domeo_cli import feed, ingest
+from domeo_cli import feed
+from domeo_cli.store.sqlite import ingest
 feed.PARALLEL_FROM = 0
 feed.BATCH = 1
 ingest.load({str(tmp_path / "k.db")!r}, {str(SAMPLE)!r})

@@ -7,12 +7,11 @@ run that fails as the load would; loads from before history dated by the day in 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import csv_of, downgrade
+from helpers import by_hand, csv_of, downgrade
 
 from domeo_cli import days
 
@@ -50,7 +49,7 @@ def _counts(stderr: str) -> dict[str, int]:
 
 
 def _table(db_path: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return connection.execute(sql).fetchall()
     finally:
@@ -275,7 +274,7 @@ def test_a_load_already_dated_in_the_future_is_given_its_real_date_and_loads_go_
     write_csv(csv_of(_rows()), "a.csv")
     write_csv(csv_of(_rows({"applied": "40"})), "b.csv")
     assert run("ingest", "a.csv", "--as-of", "2025-09-30").exit_code == 0
-    with sqlite3.connect(db_path) as connection:  # what an older domeo accepted: --as-of 2205-10-01
+    with by_hand(db_path) as connection:  # what an older domeo accepted: --as-of 2205-10-01
         connection.execute("UPDATE ingest_runs SET as_of = '2205-10-01'")
     blocked = run("ingest", "b.csv")
     assert (blocked.exit_code, blocked.stderr) == (
@@ -437,7 +436,7 @@ def test_a_dry_run_on_an_older_schema_reports_what_the_upgrading_load_does_and_u
     run, write_csv, db_path: Path
 ) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv")), "--as-of", "2025-02-10").exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     downgrade(connection, 6)  # as the release before customer history left it
     connection.close()
     saved = db_path.read_bytes()
@@ -463,7 +462,7 @@ def test_loads_from_before_history_are_dated_by_the_day_they_ended_in_domeo_tz(
 ) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv"))).exit_code == 0
     assert run("ingest", str(write_csv(csv_of(_rows({"applied": "10"})), "b.csv"))).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     downgrade(connection, 5)
     with connection:  # made on an evening in New York: 16:00 and 22:30 there, already the next day in UTC
         for run_id, stamp in ((1, "2025-06-10T20:00:00+00:00"), (2, "2025-06-11T02:30:00+00:00")):
@@ -488,7 +487,7 @@ def test_a_load_from_before_history_is_never_dated_after_a_later_load(
 ) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(csv_of(_rows()), "a.csv"))).exit_code == 0
     assert run("ingest", str(write_csv(csv_of(_rows({"applied": "10"})), "b.csv"))).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     downgrade(connection, 6)
     with connection:  # load 1 made before migration 6 (dated by it in UTC), load 2 after, given 2025-06-10
         connection.execute("UPDATE domeo_migrations SET applied_at = '2025-06-10T21:00:00+00:00' WHERE version = 6")

@@ -14,12 +14,13 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from helpers import EXAMPLE_CSV, HEADER, csv_of, domeo_command
+from helpers import EXAMPLE_CSV, HEADER, by_hand, csv_of, domeo_command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import csvcells, csvsource, feed, ingest, outfiles
+from domeo_cli import csvcells, csvsource, feed, outfiles
 from domeo_cli.errors import InvalidInput
+from domeo_cli.store.sqlite import ingest
 
 COLUMNS = HEADER.split(",")
 BAD_ROW = "Acme,BAD1,not a date,,1,0,,USD,,,,Net 30,,,\n"
@@ -167,9 +168,8 @@ def test_one_invalid_byte_rejects_its_record_and_the_rest_stays_utf8(
             "fix the record, or name the file's encoding with --encoding",
         }
     ]
-    import sqlite3
 
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         names = [name for (name,) in db.execute("SELECT name FROM customers ORDER BY id")]
         owner = db.execute(
             "SELECT c.name FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE invoice_number = 'DF2031442'"
@@ -324,12 +324,11 @@ def test_the_load_records_the_hash_of_the_file_whichever_side_parses_it(
     run, write_csv, db_path: Path, parallel: bool
 ) -> None:  # noqa: ANN001
     import hashlib
-    import sqlite3
 
     path = write_csv(EXAMPLE_CSV)
     with mock.patch.object(feed, "PARALLEL_FROM", 0 if parallel else feed.PARALLEL_FROM):
         assert run("ingest", str(path)).exit_code == 0
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         assert db.execute("SELECT sha256 FROM ingest_runs").fetchall() == [
             (hashlib.sha256(path.read_bytes()).hexdigest(),)
         ]

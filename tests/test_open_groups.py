@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from unittest import mock
 
-from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, downgrade
+from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, downgrade
 
-from domeo_cli import ingest
+from domeo_cli.store.sqlite import ingest
 
 # Harbor Lane Bakery's open invoice paid off; a new, larger one for a new customer.
 CHANGES = (
@@ -24,7 +23,7 @@ Lens & Light,LL-1,4/2/25,,9999.99,0,Pending,USD,Ana Silva,,ana@lens.example,Net 
 
 def state(db_path: Path) -> tuple[int, list, list]:
     """``(dirty flag, kept groups and days, the same summed from the invoices)``."""
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         dirty = connection.execute("SELECT dirty FROM open_groups_state").fetchone()[0]
         kept = connection.execute(KEPT).fetchall() + connection.execute(KEPT_DAYS).fetchall()
@@ -63,7 +62,7 @@ def test_a_large_load_rebuilds_them(write_csv, run, db_path: Path) -> None:  # n
 def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     example = write_csv(EXAMPLE_CSV, "example.csv")
     assert run("ingest", str(example)).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:  # Northwind's invoice paid, outside domeo
         connection.execute(
             "UPDATE invoices SET applied_cents = 640000, outstanding_cents = 0, status = 'Closed' "
@@ -85,7 +84,7 @@ def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run
 
 def test_a_closed_invoice_written_elsewhere_leaves_them_current(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:  # a paid invoice's PO number: no open amount moves
         connection.execute("UPDATE invoices SET po_number = 'PO-1' WHERE invoice_number = 'DF2031442'")
     connection.close()
@@ -95,7 +94,7 @@ def test_a_closed_invoice_written_elsewhere_leaves_them_current(write_csv, run, 
 
 def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     downgrade(connection, 4)  # back to what the release before open groups wrote: no kept groups
     connection.close()
     refused = run("aging", "--as-of", "2025-06-01", "--limit", "1")
@@ -112,7 +111,7 @@ def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: A
     only when no open invoice is dated after the as-of date (a closed later invoice does not matter)."""
     from datetime import date
 
-    from domeo_cli.queries.common import issued_after
+    from domeo_cli.store.sqlite.queries.common import issued_after
 
     load_rows(
         [
@@ -121,7 +120,7 @@ def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: A
             {"customer": "B Co", "number": "O2", "date": "1/5/25", "total": "100", "currency": "CAD"},
         ]
     )
-    db = sqlite3.connect(os.environ["DOMEO_DB"])
+    db = by_hand(os.environ["DOMEO_DB"])
     assert not issued_after(db, date(2025, 2, 10))  # nothing later at all
     assert not issued_after(db, date(2025, 1, 10))  # only a closed invoice is later
     assert issued_after(db, date(2025, 1, 9))  # the USD open invoice is later

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from helpers import EXAMPLE_CSV, SAMPLE, domeo_command
 
-from domeo_cli import db as dbmod
+from domeo_cli.store.sqlite import db as dbmod
 
 
 def _ingest(db: Path, csv: Path) -> None:

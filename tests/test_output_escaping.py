@@ -269,7 +269,7 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def awkward_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from domeo_cli.ingest import load
+    from domeo_cli.store.sqlite.ingest import load
 
     folder = tmp_path_factory.mktemp("awkward")
     rows = [{"customer": name, "number": f"W{i:02d}", "date": "1/2/25", "total": f"{10 + i}.5",

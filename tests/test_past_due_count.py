@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 import os
-import sqlite3
 from datetime import date, timedelta
 
+from helpers import by_hand, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli.queries import past_due as query
+from domeo_cli.store.sqlite.queries import past_due as query
 
 START = date(2025, 1, 1)
 CUSTOMERS = ["Alder Co", "Birch Ltd", "Cedar Inc"]
@@ -76,7 +76,7 @@ _databases = itertools.count()
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -95,7 +95,7 @@ def test_the_total_equals_the_plain_count(load_rows, run, tmp_path, rows, data):
             customer = data.draw(st.one_of(st.none(), st.sampled_from(CUSTOMERS)), label=f"{label} customer {i}")
             contact = data.draw(st.booleans(), label=f"{label} contact {i}")
             expected = model_count(rows, as_of, min_days, customer)
-            connection = sqlite3.connect(db_path)
+            connection = by_hand(db_path)
             try:
                 ids = None
                 if customer is not None:
@@ -121,7 +121,7 @@ def test_the_total_equals_the_plain_count(load_rows, run, tmp_path, rows, data):
     # Another program pays (or reopens) one invoice: the kept tables are stale and must not be read.
     changed = data.draw(st.sampled_from(rows), label="changed")
     changed["open"] = not changed["open"]
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:
         connection.execute(
             "UPDATE invoices SET applied_cents = ?, outstanding_cents = ?, status = ? WHERE invoice_number = ?",
@@ -147,7 +147,7 @@ def test_the_kept_days_answer_only_where_exact(load_rows):  # noqa: ANN001
             {"customer": "B Co", "number": "O3", "date": "2025-01-05", "due": "2025-02-04", "total": "9"},
         ]
     )
-    db = sqlite3.connect(os.environ["DOMEO_DB"])
+    db = by_hand(os.environ["DOMEO_DB"])
     db.execute("INSERT INTO open_days VALUES ('due', 'USD', '2025-01-01', 1000, 1)")  # not the invoices' truth
     assert query.count(db, date(2025, 6, 1)) == 1003  # exact: read from open_days
     assert query.count(db, date(2025, 6, 1), query.Filters(min_days=120)) == 1001  # due before 2025-02-02

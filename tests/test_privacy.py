@@ -32,7 +32,7 @@ BAD_ROW = (
 
 def test_new_database_and_its_side_files_are_0600(run, write_csv, db_path: Path) -> None:  # noqa: ANN001
     path = write_csv(EXAMPLE_CSV)
-    from domeo_cli import db as dbmod
+    from domeo_cli.store.sqlite import db as dbmod
 
     connection = dbmod.open_for_write(str(db_path))  # kept open: -wal and -shm exist meanwhile
     try:

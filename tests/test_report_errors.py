@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import by_hand
 
 REPORTS = {
     "past-due": ["past-due", "--as-of", "2025-05-01"],
@@ -129,7 +129,7 @@ def test_no_database_default_path_and_db_option(run, tmp_path, monkeypatch, repo
 
 
 def _foreign_sqlite(path: Path, wal: bool) -> None:
-    db = sqlite3.connect(path)
+    db = by_hand(path)
     if wal:
         db.execute("PRAGMA journal_mode = WAL")
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
@@ -154,7 +154,7 @@ def _make(kind: str, path: Path, run) -> str:  # noqa: ANN001
         return "database_error"
     if kind == "newer_domeo":
         assert run("init").exit_code == 0
-        db = sqlite3.connect(path)
+        db = by_hand(path)
         db.execute("PRAGMA user_version = 99")
         db.close()
         return "database_error"

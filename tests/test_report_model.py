@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from helpers import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -242,7 +243,7 @@ limits = st.one_of(st.integers(1, 6), st.just(200))
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     database=None,
     suppress_health_check=[

@@ -45,9 +45,10 @@ def loaded(load_rows) -> None:  # noqa: ANN001
         (("aging", "--min-total", "1" + "0" * 30), "--min-total 1" + "0" * 30 + " is larger than any total can be"),
     ],
 )
-def test_numbers_past_sqlite_integers_are_exit_2_with_a_sentence(loaded, domeo_proc, args, sentence):  # noqa: ANN001
+def test_numbers_past_sqlite_integers_are_exit_2_with_a_sentence(loaded, run, args, sentence):  # noqa: ANN001
+    # In-process: the check is the option rules'; a real process's exit 2 is test_unknown_command_suggestion's.
     for extra in ((), ("--json",)):
-        result = domeo_proc(*args, *extra)
+        result = run(*args, *extra)
         assert result.exit_code == 2, result
         assert result.stdout == ""
         if extra:
@@ -135,16 +136,16 @@ def _many(n: int) -> list[dict[str, str]]:
     ]
 
 
-def test_aging_table_is_a_page_whose_totals_cover_everything(load_rows, domeo_proc, db_path):  # noqa: ANN001
+def test_aging_table_is_a_page_whose_totals_cover_everything(load_rows, run, db_path):  # noqa: ANN001
     """Issue 11, item 5: 120 groups: the table lists 50, sums the other 70 in one row, totals all 120,
     and gives the command of the next page, which runs as pasted; --json still lists every group."""
     import shlex
 
     load_rows(_many(120))
-    whole = domeo_proc("aging", "--as-of", "2025-03-01", "--json")
+    whole = run("aging", "--as-of", "2025-03-01", "--json")
     assert len(whole.json["groups"]) == 120
     total = whole.json["totals"][0]["total"]
-    table = domeo_proc("aging", "--as-of", "2025-03-01")
+    table = run("aging", "--as-of", "2025-03-01")
     assert table.exit_code == 0, table
     lines = table.stdout.splitlines()
     names = [line.split()[0] for line in lines if line[:1] == "C" and line[1:4].isdigit()]
@@ -156,19 +157,19 @@ def test_aging_table_is_a_page_whose_totals_cover_everything(load_rows, domeo_pr
     hint = [line for line in table.stderr.splitlines() if line.startswith("Next page: ")]
     assert hint == ["Next page: domeo aging --as-of 2025-03-01 --limit 50 --offset 50"]
     argv = shlex.split(hint[0].removeprefix("Next page: "))
-    second = domeo_proc(*argv[1:])
+    second = run(*argv[1:])
     assert second.exit_code == 0, second
     names = [line.split()[0] for line in second.stdout.splitlines() if line[:1] == "C" and line[1:4].isdigit()]
     assert names == [f"C{i:03d}" for i in range(51, 101)]
     assert "(70 more)" in second.stdout  # 50 before this page, 20 after it
     assert "70 more group(s) not listed (50 before this page, 20 after this page)" in second.stderr
-    last = domeo_proc(*argv[1:-1], "100")
+    last = run(*argv[1:-1], "100")
     names = [line.split()[0] for line in last.stdout.splitlines() if line[:1] == "C" and line[1:4].isdigit()]
     assert names == [f"C{i:03d}" for i in range(101, 121)]
     assert not any(line.startswith("Next page") for line in last.stderr.splitlines())
 
 
-def test_next_page_names_the_database_and_quotes_what_the_shell_would_split(load_rows, domeo_proc, tmp_path):  # noqa: ANN001
+def test_next_page_names_the_database_and_quotes_what_the_shell_would_split(load_rows, run, tmp_path):  # noqa: ANN001
     """The next page's command is pasted into a shell: an explicit --db is kept, odd text is quoted."""
     import shlex
 
@@ -176,7 +177,7 @@ def test_next_page_names_the_database_and_quotes_what_the_shell_would_split(load
     other.mkdir()
     db = str(other / "it's.db")
     load_rows([{**row, "customer": row["customer"].replace("Trading", "Trading & Sons")} for row in _many(3)], db=db)
-    result = domeo_proc("--db", db, "customers", "--as-of", "2025-03-01", "--search", "trading & sons", "--limit", "2")
+    result = run("--db", db, "customers", "--as-of", "2025-03-01", "--search", "trading & sons", "--limit", "2")
     hint = [line for line in result.stderr.splitlines() if line.startswith("Next page: ")]
     assert hint == [
         "Next page: domeo --db "
@@ -184,5 +185,5 @@ def test_next_page_names_the_database_and_quotes_what_the_shell_would_split(load
         + " customers --as-of 2025-03-01 --search 'trading & sons' --limit 2 --offset 2"
     ]
     argv = shlex.split(hint[0].removeprefix("Next page: "))
-    rest = domeo_proc(*argv[1:], "--json")
+    rest = run(*argv[1:], "--json")
     assert [c["name"] for c in rest.json["customers"]] == ["C003 Trading & Sons"]

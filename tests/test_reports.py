@@ -7,13 +7,12 @@ writes; comments show the arithmetic where it is not obvious.
 from __future__ import annotations
 
 import re
-import sqlite3
 import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import example_df2031977, example_df2032015, item
+from helpers import by_hand, example_df2031977, example_df2032015, item
 
 from domeo_cli import tables
 
@@ -681,12 +680,11 @@ def test_past_due_table_footer_totals_every_currency_exactly(load_rows, run, db_
         "Rows 1–4 of 4 · outstanding CAD 0.20 (1) · EUR 3.75 (1) · USD 10,000,000,000.00 (2)"
     )
     # the index-only totals agree with a plain GROUP BY over the table, on every date
-    import sqlite3
     from contextlib import closing
 
-    from domeo_cli.queries import past_due as queries
+    from domeo_cli.store.sqlite.queries import past_due as queries
 
-    with closing(sqlite3.connect(db_path)) as db:
+    with closing(by_hand(db_path)) as db:
         for day in ("2025-01-01", "2025-01-04", "2025-02-02", "2025-03-01", "2025-03-02", "2025-12-31"):
             naive = db.execute(
                 "SELECT currency, sum(outstanding_cents), count(*) FROM invoices NOT INDEXED "
@@ -850,7 +848,7 @@ RAW_CONTROLS = ("\x1b[2J", "\x1b]", "\x1b[31mRed", "\x07", "\x9b", "\u202e")
 def _load_control(load_rows, db_path) -> None:  # noqa: ANN001
     """CONTROL loaded; its invoice number (which a load now rejects) written as a database from before holds it."""
     load_rows([{**CONTROL[0], "number": "X1"}])
-    with sqlite3.connect(db_path) as db:
+    with by_hand(db_path) as db:
         db.execute("UPDATE invoices SET invoice_number = ? WHERE invoice_number = 'X1'", (CONTROL[0]["number"],))
     db.close()
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, by_hand
 
-from domeo_cli import derived, schema
+from domeo_cli.store.sqlite import derived, schema
 
 REPORTS = [
     ["past-due", "--as-of", "2025-10-01", "--limit", "20", "--json"],
@@ -38,7 +38,7 @@ def loaded(run, db_path: Path) -> dict[str, str]:  # noqa: ANN001
 
 
 def _drop(db_path: Path, *objects: str) -> None:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:
         for kind_name in objects:
             connection.execute(f"DROP {kind_name}")
@@ -46,7 +46,7 @@ def _drop(db_path: Path, *objects: str) -> None:
 
 
 def _objects(db_path: Path) -> dict[tuple[str, str], str]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
         return {(kind, name): sql for kind, name, sql in rows}
@@ -55,7 +55,7 @@ def _objects(db_path: Path) -> dict[tuple[str, str], str]:
 
 
 def _derived_state(db_path: Path) -> dict[str, object]:
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     try:
         return {
             table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall())
@@ -122,7 +122,7 @@ def test_init_rebuilds_a_missing_derived_table(loaded, db_path: Path, run, dropp
 
 
 def test_an_altered_index_is_made_again(loaded, db_path: Path, run) -> None:  # noqa: ANN001
-    connection = sqlite3.connect(db_path)
+    connection = by_hand(db_path)
     with connection:
         connection.execute("DROP INDEX invoices_open_by_due")
         connection.execute("CREATE INDEX invoices_open_by_due ON invoices (due_date)")
@@ -147,7 +147,8 @@ def test_a_lost_table_of_data_is_an_error_not_a_repair(loaded, db_path: Path, ru
 
 def test_migrations_never_call_the_packages_live_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each migration carries its own statements: it runs with the live modules unimportable."""
-    for module in ("domeo_cli.derived", "domeo_cli.hierarchy", "domeo_cli.open_groups", "domeo_cli.ingest"):
+    live = ("domeo_cli.store.sqlite.derived", "domeo_cli.hierarchy", "domeo_cli.store.sqlite.ingest")
+    for module in live:
         monkeypatch.setitem(sys.modules, module, None)  # any import of it now fails
     db = sqlite3.connect(":memory:", isolation_level=None)
     db.execute("BEGIN")
@@ -159,7 +160,7 @@ def test_migrations_never_call_the_packages_live_code(monkeypatch: pytest.Monkey
 
 
 def test_an_upgrade_refreshes_what_the_migrations_made_stale(tmp_path: Path) -> None:
-    from domeo_cli import db as dbmod
+    from domeo_cli.store.sqlite import db as dbmod
 
     path = str(tmp_path / "fresh.db")
     connection = dbmod.open_for_write(path)

@@ -12,15 +12,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import SAMPLE, domeo_command
+from helpers import SAMPLE, by_hand, domeo_command, run_main
 from serving import raw_request, serving, start
 
 AS_OF = "2025-06-01"
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    """``domeo --db DB ARGS`` in a child process, output piped (bytes)."""
-    return subprocess.run(domeo_command("--db", str(db), *args), capture_output=True, timeout=120, check=False)
+    """``domeo --db DB ARGS`` run in-process (``helpers.run_main``), its output as bytes: what the server's
+    answers are compared with. The server is the real process here; the command's own process adds nothing."""
+    result = run_main("--db", str(db), *args)
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout.encode(), result.stderr.encode())
 
 
 @pytest.fixture(scope="module")
@@ -357,6 +359,7 @@ def test_openapi_describes_every_endpoint_with_parameters_shapes_and_examples(se
         "/customers",
         "/aging",
         "/health",
+        "/forecast",
     }
     past_due = document["paths"]["/invoices/past-due"]["get"]
     assert [p["name"] for p in past_due["parameters"]][:4] == ["as_of", "limit", "offset", "sort"]
@@ -784,7 +787,6 @@ def _replace(path: Path, make) -> None:  # noqa: ANN001 - a function writing a f
 
 def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, sample_db: Path) -> None:
     import shutil
-    import sqlite3
 
     db = tmp_path / "private" / "books.db"
     db.parent.mkdir()
@@ -792,7 +794,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
     def sample(version: int | None = None, drop: str | None = None):  # noqa: ANN202
         def make(path: Path) -> None:
             shutil.copyfile(sample_db, path)
-            with sqlite3.connect(path) as connection:
+            with by_hand(path) as connection:
                 if version is not None:
                     connection.execute(f"PRAGMA user_version = {version}")
                 if drop is not None:
@@ -802,7 +804,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
         return make
 
     def foreign(path: Path) -> None:
-        connection = sqlite3.connect(path)
+        connection = by_hand(path)
         connection.execute("CREATE TABLE t (x)")
         connection.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 100)
         connection.commit()
@@ -841,7 +843,7 @@ def test_database_errors_name_no_file_or_command_of_the_server(tmp_path: Path, s
 
 
 def _schema_version() -> int:
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     return schema.SCHEMA_VERSION
 
@@ -935,11 +937,10 @@ def test_health_reads_what_the_reports_read(tmp_path: Path, sample_db: Path) -> 
     """Data pages damaged, the schema intact: the reports fail, and /health says so too (never green then)."""
     import random
     import shutil
-    import sqlite3
 
     db = tmp_path / "damaged.db"
     shutil.copyfile(sample_db, db)
-    with sqlite3.connect(db) as connection:
+    with by_hand(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         schema_pages = {n for (n,) in connection.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}

@@ -126,6 +126,24 @@ def test_the_page_shows_the_apis_figures_and_pages_and_searches(tmp_path: Path, 
             for c in series["by_currency"]
         ]
 
+        # What falls due week by week: every row of the API's forecast, overdue first for each currency.
+        forecast = api(f"/forecast?as_of={AS_OF}&weeks=8")
+        due = browser.js(
+            "[...document.querySelectorAll('#forecast tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+        )
+        assert due == [
+            [
+                r["currency"],
+                f"Overdue (before {AS_OF})"
+                if r["week"] is None
+                else f"Week {r['week']}: {r['due_from']} to {r['due_to']}",
+                str(r["invoices"]),
+                money(r["outstanding"]),
+            ]
+            for r in forecast["rows"]
+        ]
+        assert len({r["currency"] for r in forecast["rows"]}) >= 2
+
         # A customer search: the best match's balances, contacts and open invoices.
         found = api(f"/customers?as_of={AS_OF}&search=cedar&limit=12&sort=open")["customers"]
         assert found

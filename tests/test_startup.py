@@ -9,7 +9,7 @@ import pytest
 
 # What a --json report must not pay for: Rich (the tables), the load and its parsers,
 # and modules a report has no use for. Typer (and what it imports) is the floor.
-HEAVY = {"rich", "domeo_cli.tables", "domeo_cli.ingest", "domeo_cli.dates", "domeo_cli.parsing"}
+HEAVY = {"rich", "domeo_cli.tables", "domeo_cli.store.sqlite.ingest", "domeo_cli.dates", "domeo_cli.parsing"}
 
 
 def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
@@ -42,6 +42,8 @@ def _imported(argv: list[str]) -> tuple[subprocess.CompletedProcess, set[str]]:
             {"invoices", "damage"},
         ),
         (["summary", "--from", "2025-01", "--to", "2025-03", "--json"], '"months": [', {"common", "summary", "damage"}),
+        # a described report: its command, options and document derived, still only its own query
+        (["forecast", "--as-of", "2025-05-01", "--json"], '"rows": [', {"common", "forecast", "damage"}),
     ],
 )
 def test_a_report_imports_only_what_it_uses(example, db_path, argv: list[str], marker: str, own: set[str]) -> None:  # noqa: ANN001
@@ -49,7 +51,8 @@ def test_a_report_imports_only_what_it_uses(example, db_path, argv: list[str], m
     assert result.returncode == 0, result.stderr
     assert marker in result.stdout
     assert not {m for m in imported if m.split(".")[0] in HEAVY or m in HEAVY}, sorted(imported)
-    queries = {m.removeprefix("domeo_cli.queries.") for m in imported if m.startswith("domeo_cli.queries.")}
+    prefix = "domeo_cli.store.sqlite.queries."
+    queries = {m.removeprefix(prefix) for m in imported if m.startswith(prefix)}
     assert queries == own
 
 
@@ -58,5 +61,6 @@ def test_a_table_imports_rich_and_still_only_its_own_queries(example, db_path) -
     assert result.returncode == 0, result.stderr
     assert "DF2031977" in result.stdout
     assert "rich" in imported and "domeo_cli.tables" in imported
-    queries = {m.removeprefix("domeo_cli.queries.") for m in imported if m.startswith("domeo_cli.queries.")}
+    prefix = "domeo_cli.store.sqlite.queries."
+    queries = {m.removeprefix(prefix) for m in imported if m.startswith(prefix)}
     assert queries == {"common", "past_due", "damage"}

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from helpers import memory_db
+from helpers import by_hand, memory_db
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domeo_cli import db as dbmod
 from domeo_cli import shapes
-from domeo_cli.queries.summary import summary_range
+from domeo_cli.store.sqlite import db as dbmod
+from domeo_cli.store.sqlite.queries.summary import summary_range
 
 
 def _month(month: str, currency: str, cents: str, count: int) -> dict:
@@ -170,10 +169,10 @@ def test_rollups_always_equal_the_invoices(changes, first, span, currency) -> No
 
 
 def test_the_rollups_are_built_for_an_existing_database_on_upgrade(tmp_path) -> None:  # noqa: ANN001
-    from domeo_cli import schema
+    from domeo_cli.store.sqlite import schema
 
     path = str(tmp_path / "old.db")
-    db = sqlite3.connect(path, isolation_level=None)
+    db = by_hand(path, isolation_level=None)
     db.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
     db.execute(
         "CREATE TABLE domeo_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"

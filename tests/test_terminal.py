@@ -342,3 +342,14 @@ invoices dated after
 2025-03-01 are left
 out."""
     assert screen(db, 20, "past-due", "--as-of", AS_OF, "--limit", "1") == expected
+
+
+@pytest.mark.parametrize("cols", (30, 45, 60, 100))
+@pytest.mark.parametrize(
+    "args", [("trend", "--every", "load"), ("forecast", "--as-of", AS_OF, "--weeks", "3")], ids=lambda a: a[0]
+)
+def test_trend_and_forecast_fit_whole_through_the_one_mechanism(db, args, cols) -> None:  # noqa: ANN001
+    """The history tables and a described report fit any width as every table does: no line too wide, no value cut."""
+    shown = screen(db, cols, *args)
+    _fits(shown, cols)
+    assert ("Open AR" if args[0] == "trend" else "overdue") in shown

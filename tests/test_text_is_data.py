@@ -7,10 +7,8 @@ finds them again.
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
-from helpers import csv_of
+from helpers import by_hand, csv_of
 
 NAMES = [
     "Robert'); DROP TABLE invoices;--",
@@ -59,7 +57,7 @@ def loaded(write_csv, run, db_path):  # noqa: ANN001, ANN201
 
 
 def test_names_are_stored_as_written(loaded) -> None:  # noqa: ANN001
-    db = sqlite3.connect(loaded)
+    db = by_hand(loaded)
     assert sorted(name for (name,) in db.execute("SELECT name FROM customers")) == sorted(NAMES)
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"invoices", "customers", "contacts"} <= tables

@@ -93,16 +93,14 @@ def _json(result: Any, out: IO[str]) -> None:
     """The report's --json document; a lazy page (``--all``) is streamed item by item."""
     from .. import shapes
 
-    name = type(result).__name__
-    lazy = name in ("PastDuePage", "CustomerPage") and not isinstance(
-        result.items if name == "PastDuePage" else result.customers, list
-    )
-    if not lazy:
+    if not streams(result):
         shapes.dump(shapes.document(result), out)
         return
     import json
 
-    if name == "PastDuePage":
+    from ..results.past_due import PastDuePage
+
+    if isinstance(result, PastDuePage):
         key, items = "items", (shapes.past_due_item(i, result.filters.contact) for i in result.items)
         head: dict[str, Any] = {}
     else:
@@ -116,3 +114,14 @@ def _json(result: Any, out: IO[str]) -> None:
     tail = {"total": result.total, "limit": result.limit, "offset": result.offset}
     out.write("], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
     out.flush()
+
+
+def streams(result: Any) -> bool:
+    """True for a page read lazily (``--all``): its rows are written as they come, never held."""
+    from ..results.past_due import PastDuePage
+
+    if isinstance(result, PastDuePage):
+        return not isinstance(result.items, list)
+    from ..results.customers import CustomerPage  # (here: a past-due report never imports it)
+
+    return isinstance(result, CustomerPage) and not isinstance(result.customers, list)

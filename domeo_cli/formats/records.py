@@ -10,7 +10,8 @@ keeps them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any, NamedTuple
 
 BALANCES_NOTE = "Balances are those of the loads made so far."
@@ -497,25 +498,103 @@ def _trend(report: Any) -> Document:
     return Document("Open AR and past due over time", lines, [Section(None, [], [table])], table)
 
 
-_DOCUMENTS = {
-    "PastDuePage": _past_due,
-    "MonthSummary": _summary,
-    "MonthSeries": _summary_months,
-    "ContactPage": _contact,
-    "AgingReport": _aging,
-    "CustomerPage": _customers,
-    "InvoiceDetail": _invoice,
-    "Statement": _statement,
-    "RunPage": _runs,
-    "CheckReport": _check,
-    "DiffReport": _diff,
-    "TrendReport": _trend,
-}
+@cache
+def _documents(kind: type) -> Callable[[Any], Document] | None:
+    """The flat tables of a report written by hand, by its result's type (None: a described report).
+
+    Tried in the order reports are most asked for, each result module imported only when the
+    types before it did not match: a report imports its own types (and those before them), not
+    every report's.
+    """
+    from ..results.past_due import PastDuePage
+
+    if kind is PastDuePage:
+        return _past_due
+    from ..results.aging import AgingReport
+
+    if kind is AgingReport:
+        return _aging
+    from ..results.summary import MonthSeries, MonthSummary
+
+    if kind is MonthSummary:
+        return _summary
+    if kind is MonthSeries:
+        return _summary_months
+    from ..results.customers import CustomerPage
+
+    if kind is CustomerPage:
+        return _customers
+    from ..results.contacts import ContactPage
+
+    if kind is ContactPage:
+        return _contact
+    from ..results.statements import Statement
+
+    if kind is Statement:
+        return _statement
+    from ..results.invoices import InvoiceDetail
+
+    if kind is InvoiceDetail:
+        return _invoice
+    from ..results.runs import RunPage
+
+    if kind is RunPage:
+        return _runs
+    from ..results.check import CheckReport
+
+    if kind is CheckReport:
+        return _check
+    from ..results.diff import DiffReport
+
+    if kind is DiffReport:
+        return _diff
+    from ..results.trend import TrendReport
+
+    if kind is TrendReport:
+        return _trend
+    return None
+
+
+#: A described column's kind as a file writes it (a count is a whole number).
+_KINDS = {"text": "text", "date": "date", "count": "int", "money": "money"}
 
 
 def document(result: Any) -> Document:
-    """The flat tables of any result of ``reports``."""
-    return _DOCUMENTS[type(result).__name__](result)
+    """The flat tables of any result of ``reports``, by its type."""
+    build = _documents(type(result))
+    if build is not None:
+        return build(result)
+    from ..results.describe import of
+
+    report = of(result)
+    if report is None:
+        raise TypeError(f"no file format for {result!r:.60}")
+    return described(report, result)
+
+
+def described(report: Any, result: Any) -> Document:
+    """The flat table of a described report: its fields as lines, its rows under its columns, totals derived."""
+    columns = [Column(c.key, c.label, _KINDS[c.kind]) for c in report.columns]
+    rows = (tuple(_cell(c, getattr(row, c.key)) for c in report.columns) for row in getattr(result, report.rows))
+    table = Table(columns, rows, derive_totals=True)
+    fields = [f"{f.label}: {_field(f, getattr(result, f.key))}" for f in report.fields]
+    lines = [" · ".join(fields), *report.notes(result)]
+    return Document(report.title(result), lines, [Section(None, [], [table])], table)
+
+
+def _cell(column: Any, value: Any) -> Any:
+    """A row's value as a file holds it: a date as ISO text, anything else as it is (money in cents)."""
+    return value.isoformat() if column.kind == "date" and value is not None else value
+
+
+def _field(column: Any, value: Any) -> str:
+    from ..money import format_cents
+
+    if value is None:
+        return column.blank
+    if column.kind == "money":
+        return format_cents(value)
+    return value.isoformat() if column.kind == "date" else str(value)
 
 
 class Totaller:

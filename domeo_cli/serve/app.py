@@ -68,6 +68,10 @@ def build(settings: Settings) -> Any:
         redoc_url=None,
     )
     app.state.settings = settings
+    from ..reports import open_store
+
+    # One store for the worker: each request's snapshot within the time limit, on its thread's kept connection.
+    app.state.store = open_store(settings.db, timeout=settings.timeout, keep_connections=True)
     app.router.redirect_slashes = False  # /invoices is not found, never redirected to /invoices/
     app.include_router(router)
     install_error_handlers(app)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 Money = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", description="Exact amount, two decimals.")]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
@@ -436,9 +436,9 @@ ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
 
 def responses(model: type[BaseModel], summary: str, not_found: str | None = None) -> dict[int, Any]:
     """FastAPI's ``responses`` of an operation: the answer's model and example, and every error it can get."""
-    out: dict[int, Any] = {
-        200: {"model": model, "description": summary, "content": {"application/json": {"example": EXAMPLES[model]}}}
-    }
+    out: dict[int, Any] = {200: {"model": model, "description": summary}}
+    if model in EXAMPLES:
+        out[200]["content"] = {"application/json": {"example": EXAMPLES[model]}}
     codes = (400, 401, 404, 414, 421, 503) if not_found else (400, 401, 414, 421, 503)
     for code in codes:
         text, example = ERRORS[code]
@@ -448,3 +448,31 @@ def responses(model: type[BaseModel], summary: str, not_found: str | None = None
             "content": {"application/json": {"example": example}},
         }
     return out
+
+
+#: A described value's kind in the answer's schema.
+_KINDS: dict[str, Any] = {"text": str, "date": Day, "count": int, "money": Money}
+
+
+def described_model(report: Any) -> type[BaseModel]:
+    """The answer's model of a described report: its fields, then the list of its rows, every key required."""
+
+    def annotation(column: Any) -> Any:
+        kind = _KINDS[column.kind]
+        return kind | None if column.optional else kind
+
+    name = "".join(word.capitalize() for word in report.query.split("_"))
+    row = create_model(name + "Row", __base__=Document, **{c.key: (annotation(c), ...) for c in report.columns})
+    fields: dict[str, Any] = {f.key: (annotation(f), ...) for f in report.fields}
+    model = create_model(name + "Report", __base__=Document, **fields, **{report.rows: (list[row], ...)})
+    EXAMPLES[model] = _example(report)
+    return model
+
+
+def _example(report: Any) -> dict[str, Any]:
+    """The example answer of a described report: its fields and one row, from its columns' examples."""
+    from ..shapes import json_value
+
+    example = {f.key: json_value(f, f.example) for f in report.fields}
+    example[report.rows] = [{c.key: json_value(c, c.example) for c in report.columns}]
+    return example

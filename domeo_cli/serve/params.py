@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 from pydantic_core import PydanticCustomError
 
 #: The longest value a parameter may have (a customer name, a search, an invoice number).
@@ -205,3 +205,20 @@ class AgingParams(Params):
         examples=[20],
     )
     known_at: Text | None = Field(None, description=_KNOWN_AT, examples=["2025-03-31"])
+
+
+def described_params(report: Any) -> type[Params]:
+    """The query parameters of a described report's endpoint, one per option, named as the option is."""
+    fields: dict[str, Any] = {}
+    for option in report.options:
+        examples = [option.example] if option.example is not None else None
+        if option.kind == "whole":
+            bounds = {k: v for k, v in (("minimum", option.minimum), ("maximum", option.maximum)) if v is not None}
+            declared = Field(option.default, description=option.help, json_schema_extra=bounds, examples=examples)
+            fields[option.name] = (Whole, declared)
+        else:
+            help_text = _AS_OF if option.kind == "as_of" else _KNOWN_AT if option.kind == "known_at" else option.help
+            kind = Date if option.kind == "as_of" else Text
+            fields[option.name] = (kind | None, Field(None, description=help_text, examples=examples))
+    name = "".join(word.capitalize() for word in report.query.split("_")) + "Params"
+    return create_model(name, __base__=Params, **fields)

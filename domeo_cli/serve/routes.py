@@ -9,10 +9,9 @@ document in ``failures.py``.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_type_hints
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -30,6 +29,7 @@ from .documents import (
     MonthSummary,
     PastDuePage,
     Statement,
+    described_model,
     responses,
 )
 from .params import (
@@ -44,7 +44,11 @@ from .params import (
     PastDueParams,
     RangeParams,
     StatementParams,
+    described_params,
 )
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 JSON = "application/json; charset=utf-8"
 
@@ -92,19 +96,12 @@ def repeated_refusal(name: str) -> InvalidInput:
 router = APIRouter()
 
 
-def run(request: Request, report: Callable[[str], Any]) -> Any:
-    """The report's result: one snapshot on this worker thread's kept connection, its queries within the time limit."""
-    from ..db import explain, keep_connections, query_deadline
-
+def run(request: Request, report: Callable[[Store], Any]) -> Any:
+    """The report's result, asked of the worker's store (one snapshot, its queries within the time limit)."""
     repeated = first_repeated(request)  # a validation error reports it otherwise (failures.refusal)
     if repeated is not None:
         raise repeated_refusal(repeated)
-    settings = request.app.state.settings
-    try:
-        with query_deadline(settings.timeout), keep_connections():
-            return report(settings.db)
-    except sqlite3.Error as err:
-        raise explain(err, settings.db) from None
+    return report(request.app.state.store)
 
 
 def answer(request: Request, report: Callable[[str], Any]) -> Response:
@@ -133,8 +130,8 @@ _NO_CUSTOMER = "No customer has the name `customer_name`; the message names the 
 def past_due(request: Request, query: Annotated[PastDueParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.past_due(
-            db,
+        lambda store: reports.past_due(
+            store,
             as_of=query.as_of,
             limit=query.limit,
             offset=query.offset,
@@ -161,8 +158,8 @@ def past_due(request: Request, query: Annotated[PastDueParams, Query()]) -> Resp
 def summary_month(request: Request, query: Annotated[MonthParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.summary(
-            db, month=query.month, customer=query.customer_name, currency=query.currency, known_at=query.known_at
+        lambda store: reports.summary(
+            store, month=query.month, customer=query.customer_name, currency=query.currency, known_at=query.known_at
         ),
     )
 
@@ -178,8 +175,8 @@ def summary_month(request: Request, query: Annotated[MonthParams, Query()]) -> R
 def summary_range(request: Request, query: Annotated[RangeParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.summary_range(
-            db,
+        lambda store: reports.summary_range(
+            store,
             first=query.first,
             last=query.last,
             customer=query.customer_name,
@@ -207,7 +204,7 @@ def invoice(
     query: Annotated[InvoiceParams, Query()],
 ) -> Response:
     return answer(
-        request, lambda db: reports.invoice(db, number=invoice_number, as_of=query.as_of, known_at=query.known_at)
+        request, lambda store: reports.invoice(store, number=invoice_number, as_of=query.as_of, known_at=query.known_at)
     )
 
 
@@ -226,8 +223,8 @@ def invoice(
 def contact(request: Request, query: Annotated[ContactParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.contact(
-            db, name=query.name, limit=query.limit, offset=query.offset, known_at=query.known_at
+        lambda store: reports.contact(
+            store, name=query.name, limit=query.limit, offset=query.offset, known_at=query.known_at
         ),
     )
 
@@ -248,8 +245,8 @@ def contact(request: Request, query: Annotated[ContactParams, Query()]) -> Respo
 def statement(request: Request, query: Annotated[StatementParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.statement(
-            db, customer=query.name, as_of=query.as_of, with_children=query.with_children, known_at=query.known_at
+        lambda store: reports.statement(
+            store, customer=query.name, as_of=query.as_of, with_children=query.with_children, known_at=query.known_at
         ),
     )
 
@@ -265,8 +262,8 @@ def statement(request: Request, query: Annotated[StatementParams, Query()]) -> R
 def customers(request: Request, query: Annotated[CustomersParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.customers(
-            db,
+        lambda store: reports.customers(
+            store,
             as_of=query.as_of,
             search=query.search,
             sort=query.sort,
@@ -288,8 +285,8 @@ def customers(request: Request, query: Annotated[CustomersParams, Query()]) -> R
 def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
     return answer(
         request,
-        lambda db: reports.aging(
-            db,
+        lambda store: reports.aging(
+            store,
             as_of=query.as_of,
             buckets=query.buckets,
             age_by=query.age_by,
@@ -316,3 +313,30 @@ def aging(request: Request, query: Annotated[AgingParams, Query()]) -> Response:
 def health(request: Request, query: Annotated[NoParams, Query()]) -> Response:
     run(request, reports.health)
     return Response(b'{"status": "ok"}\n', media_type=JSON)
+
+
+def _described_route(report: Any) -> None:
+    """The route of a described report (``results.describe``): ``GET /NAME``, its options as parameters."""
+    model = described_params(report)
+
+    def endpoint(request: Request, query: Any) -> Response:
+        return answer(request, lambda store: reports.described(report, store, **query.model_dump()))
+
+    endpoint.__annotations__ = {"request": Request, "query": Annotated[model, Query()], "return": Response}
+    router.get(
+        f"/{report.name}",
+        operation_id=report.query,
+        summary=report.question,
+        description=f"{report.description} The same document as `domeo {report.name} --json`.",
+        responses=responses(described_model(report), report.question, _UNKNOWN_LOAD),
+    )(endpoint)
+
+
+def _described_routes() -> None:
+    from ..results.describe import every
+
+    for report in every():
+        _described_route(report)
+
+
+_described_routes()

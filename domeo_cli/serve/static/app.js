@@ -197,6 +197,29 @@ async function loadBilling() {
   }
 }
 
+// -- what falls due, week by week -----------------------------------------------------------------------
+
+async function loadForecast() {
+  const forecast = await api("/forecast", { as_of: state.asOf, weeks: 8 });
+  $("#forecast-range").textContent = `(as of ${forecast.as_of}, ${forecast.weeks} weeks)`;
+  const body = $("#forecast tbody");
+  body.replaceChildren();
+  for (const row of forecast.rows) {
+    const due = row.week === null ? `Overdue (before ${forecast.as_of})` : `Week ${row.week}: ${row.due_from} to ${row.due_to}`;
+    body.append(
+      el(
+        "tr",
+        { "data-currency": row.currency },
+        el("td", {}, row.currency),
+        el("td", {}, due),
+        el("td", { class: "num" }, row.invoices),
+        el("td", { class: "num" }, money(row.outstanding)),
+      ),
+    );
+  }
+  if (forecast.rows.length === 0) body.append(el("tr", {}, el("td", { class: "empty", colSpan: 4 }, "Nothing open.")));
+}
+
 // -- customer search -----------------------------------------------------------------------------------
 
 async function search(text) {
@@ -320,7 +343,7 @@ async function loadAll() {
   $("#error").hidden = true;
   try {
     await loadTotals();
-    await Promise.all([loadPastDue(), loadBilling()]);
+    await Promise.all([loadPastDue(), loadBilling(), loadForecast()]);
     document.body.dataset.ready = "yes";
   } catch (err) {
     showError(err);

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
+from ....results.check import CheckReport, Finding
 from .damage import KINDS, text
 
 # (kind, one-line title) in the order findings are listed: rows domeo never writes first.
@@ -28,31 +28,8 @@ CHECKS = (
 )
 
 
-class Finding(NamedTuple):
-    """One problem: its kind, a sentence, and what it concerns."""
-
-    kind: str
-    message: str
-    invoices: list[str]
-    customers: list[str]
-
-
-class CheckReport(NamedTuple):
-    """Every finding, by kind in the order of ``CHECKS``; ``as_of`` dates the future-dated check."""
-
-    as_of: date
-    findings: list[Finding]
-
-    def counts(self) -> list[tuple[str, str, int]]:
-        """``(kind, title, findings)`` for every check, found or not."""
-        found: dict[str, int] = {}
-        for finding in self.findings:
-            found[finding.kind] = found.get(finding.kind, 0) + 1
-        return [(kind, title, found.get(kind, 0)) for kind, title in CHECKS]
-
-
 def _money(cents: int) -> str:
-    from ..money import format_cents
+    from ....money import format_cents
 
     return format_cents(cents)
 
@@ -183,7 +160,7 @@ def _number_findings(db: sqlite3.Connection) -> list[Finding]:
 
 
 def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
-    from ..hierarchy import load
+    from ..derived import hierarchy as load
 
     family = load(db)
     rows = {
@@ -210,7 +187,7 @@ def _hierarchy_findings(db: sqlite3.Connection) -> list[Finding]:
 
 def _contact_findings(db: sqlite3.Connection) -> list[Finding]:
     """Contacts of one customer that are one person: the same name, or the same email, written differently."""
-    from ..names import name_key
+    from ....names import name_key
 
     out: list[Finding] = []
     by_customer: dict[int, list[tuple[str, str, str]]] = {}
@@ -272,4 +249,4 @@ def check(db: sqlite3.Connection, today: date) -> CheckReport:
     )
     order = {kind: i for i, (kind, _) in enumerate(CHECKS)}
     findings.sort(key=lambda f: order[f.kind])  # stable: each kind keeps its own order
-    return CheckReport(today, findings)
+    return CheckReport(today, findings, CHECKS)

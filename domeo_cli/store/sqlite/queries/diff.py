@@ -1,9 +1,15 @@
 """``domeo diff``: what changed between two loads.
 
-Only the invoices a load in between touched are read: the ones added (ids
-above the first load's last id, as ids are handed out in order) and the ones
-with a version replaced in between (``invoice_versions.valid_to``). Each is
-compared as it stood after the first load and after the second. Customers
+Only the invoices a load in between may have touched are read: the ones
+added in between and the ones with a version replaced in between
+(``invoice_versions.valid_to``). An invoice added in between has an id above
+the highest the first load recorded and up to the second's
+(``ingest_runs.last_invoice_id``), whoever wrote it: SQLite gives each new
+row the next id after the highest, inside the write lock, and invoices are
+never deleted. That range only bounds what is read; what an invoice was after
+each load is told by what the loads wrote (``run_id`` and the versions), as
+``--known-at`` tells it. Each is compared as it stood after the first load
+and after the second. Customers
 the same way: the ones a load in between wrote (``customers.run_id``) or
 replaced (``customer_versions.valid_to``), and the contacts first seen in
 between (``contacts.first_run``).
@@ -12,119 +18,43 @@ between (``contacts.first_run``).
 from __future__ import annotations
 
 import sqlite3
-from typing import NamedTuple
 
+from ....results.diff import Change, CustomerChange, DiffReport, Invoice, Payment
 from ..history import FIELDS, Load, customer_state
 
 _F = ", ".join(FIELDS)
-
-
-class Invoice(NamedTuple):
-    """An invoice as it stood after one load."""
-
-    invoice_number: str
-    customer_name: str
-    invoice_date: str
-    due_date: str
-    bill_total: int
-    applied: int
-    outstanding: int
-    currency: str
-    status: str
-
-
-class Payment(NamedTuple):
-    """Money applied to an invoice between the loads (negative: a payment taken back)."""
-
-    invoice_number: str
-    customer_name: str
-    currency: str
-    applied_before: int
-    applied_after: int
-
-    @property
-    def amount(self) -> int:
-        """The change of ``applied``, in cents."""
-        return self.applied_after - self.applied_before
-
-
-class Change(NamedTuple):
-    """One field of an invoice that changed: status, bill total, invoice date or due date."""
-
-    invoice_number: str
-    customer_name: str
-    currency: str
-    field: str
-    before: str | int
-    after: str | int
-
-
-class CustomerChange(NamedTuple):
-    """A customer's number, parent, name (a number now on another name) or a contact first seen."""
-
-    customer_name: str
-    customer_number: str | None
-    field: str
-    """``customer_number``, ``parent_number``, ``name`` or ``contact``."""
-    before: str | None
-    after: str | None
 
 
 # The order a customer's changes are listed in.
 CUSTOMER_FIELDS = ("customer_number", "parent_number", "name", "contact")
 
 
-class DiffReport(NamedTuple):
-    """Everything that changed from load ``first`` to load ``second``."""
-
-    first: Load
-    second: Load
-    new: list[Invoice]
-    payments: list[Payment]
-    status_changes: list[Change]
-    changes: list[Change]
-    missing: list[Invoice]
-    moved: list[Change]
-    """Invoices now under another customer: ``field`` is ``customer``, before and after the customers' names."""
-    customer_changes: list[CustomerChange]
-
-    def payment_totals(self) -> list[tuple[str, int, int]]:
-        """``(currency, cents applied, invoices)`` per currency, sorted by code."""
-        totals: dict[str, list[int]] = {}
-        for p in self.payments:
-            entry = totals.setdefault(p.currency, [0, 0])
-            entry[0] += p.amount
-            entry[1] += 1
-        return [(cur, cents, n) for cur, (cents, n) in sorted(totals.items())]
-
-
-def _side(n: int, last_id: int) -> str:
-    """The rows of the touched invoices as known after load ``n`` (ids above ``last_id`` did not exist)."""
+def _side(n: int) -> str:
+    """The rows of the touched invoices as known after load ``n`` (``history.state``); ``touched`` is a CTE."""
     return (
-        f"SELECT id, {_F} FROM main.invoices WHERE id IN (SELECT id FROM temp.touched) AND id <= {last_id} "
+        f"SELECT id, {_F} FROM main.invoices WHERE id IN (SELECT id FROM touched) "
         f"AND coalesce(run_id, 0) <= {n} "
         f"UNION ALL SELECT invoice_id, {_F} FROM main.invoice_versions "
-        f"WHERE invoice_id IN (SELECT id FROM temp.touched) AND valid_to > {n} AND coalesce(valid_from, 0) <= {n}"
+        f"WHERE invoice_id IN (SELECT id FROM touched) AND valid_to > {n} AND coalesce(valid_from, 0) <= {n}"
     )
 
 
 def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
     """Compare the invoices as known after ``first`` and after ``second`` (``first`` before ``second``)."""
-    a, b = first.id, second.id
+    a, b = int(first.id), int(second.id)
     last_a, last_b = int(first.last_invoice_id or 0), int(second.last_invoice_id or 0)
-    db.execute("DROP TABLE IF EXISTS temp.touched")
-    db.execute(
-        f"""CREATE TEMP TABLE touched AS
-            SELECT id FROM main.invoices WHERE id > {last_a} AND id <= {last_b}
-            UNION SELECT invoice_id FROM main.invoice_versions WHERE valid_to > {a} AND valid_to <= {b}"""
+    # The invoices a load in between may have touched: a CTE of each statement (a report creates nothing).
+    touched = (
+        f"WITH touched (id) AS (SELECT id FROM main.invoices WHERE id > {last_a} AND id <= {last_b} "
+        f"UNION SELECT invoice_id FROM main.invoice_versions WHERE valid_to > {a} AND valid_to <= {b})"
     )
     names = "(SELECT name FROM main.customers WHERE id = s.customer_id)"
     rows: dict[int, list] = {}
-    for side, n, last in ((0, a, last_a), (1, b, last_b)):
+    for side, n in ((0, a), (1, b)):
         for row in db.execute(
-            f"""SELECT s.id, s.invoice_number, {names}, s.invoice_date, s.due_date, s.bill_total_cents,
+            f"""{touched} SELECT s.id, s.invoice_number, {names}, s.invoice_date, s.due_date, s.bill_total_cents,
                        s.applied_cents, s.outstanding_cents, s.currency, s.status
-                FROM ({_side(n, last)}) AS s"""
+                FROM ({_side(n)}) AS s"""
         ):
             rows.setdefault(row[0], [None, None])[side] = Invoice(*row[1:])
     new: list[Invoice] = []
@@ -170,17 +100,15 @@ def diff(db: sqlite3.Connection, first: Load, second: Load) -> DiffReport:
 
 def _customer_changes(db: sqlite3.Connection, a: int, b: int) -> list[CustomerChange]:
     """The numbers, parents and names of customers, and the contacts, that changed after load ``a`` up to ``b``."""
-    db.execute("DROP TABLE IF EXISTS temp.touched_customers")
-    db.execute(
-        f"""CREATE TEMP TABLE touched_customers AS
-            SELECT id FROM main.customers WHERE run_id > {a} AND run_id <= {b}
-            UNION SELECT customer_id FROM main.customer_versions WHERE valid_to > {a} AND valid_to <= {b}"""
+    touched = (
+        f"WITH touched_customers (id) AS (SELECT id FROM main.customers WHERE run_id > {a} AND run_id <= {b} "
+        f"UNION SELECT customer_id FROM main.customer_versions WHERE valid_to > {a} AND valid_to <= {b})"
     )
     sides: dict[int, list] = {}
     for side, n in ((0, a), (1, b)):
         for cid, *row in db.execute(
-            f"""SELECT id, name, customer_number, parent_number FROM ({customer_state(n)})
-                WHERE id IN (SELECT id FROM temp.touched_customers)"""
+            f"""{touched} SELECT id, name, customer_number, parent_number FROM ({customer_state(n)})
+                WHERE id IN (SELECT id FROM touched_customers)"""
         ):
             sides.setdefault(cid, [None, None])[side] = row
     out: list[CustomerChange] = []
@@ -197,10 +125,10 @@ def _customer_changes(db: sqlite3.Connection, a: int, b: int) -> list[CustomerCh
     out += [
         CustomerChange(name, number, "name", other, name)
         for name, number, other in db.execute(
-            f"""SELECT nb.name, nb.customer_number, oa.name
+            f"""{touched} SELECT nb.name, nb.customer_number, oa.name
                 FROM ({customer_state(b)}) AS nb JOIN ({customer_state(a)}) AS oa
                      ON oa.customer_number = nb.customer_number AND oa.id <> nb.id
-                WHERE nb.id IN (SELECT id FROM temp.touched_customers)
+                WHERE nb.id IN (SELECT id FROM touched_customers)
                   AND nb.id NOT IN (SELECT id FROM ({customer_state(a)}))"""
         )
     ]

@@ -8,38 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
-from ..days import month_end
-from ..errors import InvalidInput, Option
+from ....days import month_end
+from ....options import check_currency, check_month_range
+from ....results.summary import CurrencySum, MonthCurrency, MonthSeries, MonthSummary
 from . import damage
-from .common import Customer, check_currency, find_customer
-
-MAX_MONTHS = 1200
-
-
-class CurrencySum(NamedTuple):
-    """Billing of one currency."""
-
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSummary(NamedTuple):
-    """What was billed in a month: the headline currency and, if several, all of them."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-    by_currency: list[CurrencySum]
-    customer: Customer | None
-
-    @property
-    def mixed(self) -> bool:
-        """True when the matched invoices are in more than one currency."""
-        return len(self.by_currency) > 1
+from .common import find_customer
 
 
 def summary(
@@ -106,26 +80,6 @@ def summary(
 # -- summary over a range of months ----------------------------------------------------
 
 
-class MonthCurrency(NamedTuple):
-    """What was billed in one month in one currency."""
-
-    month: str
-    currency: str
-    sum_bill_total: int
-    count_invoices: int
-
-
-class MonthSeries(NamedTuple):
-    """Billing month by month: every month of the range for every currency reported."""
-
-    first: str
-    last: str
-    currencies: list[str]
-    months: list[MonthCurrency]
-    by_currency: list[CurrencySum]
-    customer: Customer | None
-
-
 def month_range(start: date, end: date) -> list[str]:
     """``YYYY-MM`` of every month from ``start``'s through ``end``'s, in order."""
     out = []
@@ -134,22 +88,6 @@ def month_range(start: date, end: date) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def check_month_range(first: date, last: date) -> None:
-    """Raise InvalidInput unless ``first`` <= ``last`` and the range is not absurdly long."""
-    if first > last:
-        raise InvalidInput(
-            Option("from", f"{first:%Y-%m}"),
-            " is after ",
-            Option("to", f"{last:%Y-%m}"),
-            "; give the earlier month first.",
-        )
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    if months > MAX_MONTHS:
-        raise InvalidInput(
-            Option("from"), "/", Option("to"), f" span {months} months; at most {MAX_MONTHS} are reported at once."
-        )
 
 
 def summary_range(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from . import printable
-from .errors import InvalidInput
-from .feed import CHANGED_CUSTOMER, Ledger
-from .load_report import LoadReport
+from ... import printable
+from ...errors import InvalidInput
+from ...feed import CHANGED_CUSTOMER, Ledger
+from ...load_report import LoadReport
 
 
 def stage_customers(db: sqlite3.Connection, ledger: Ledger) -> None:

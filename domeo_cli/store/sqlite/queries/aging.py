@@ -28,170 +28,20 @@ Python only builds rows from values. The groups listed come one of two ways:
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
 
-from ..errors import InvalidInput, Option
-from ..money import MoneyError, format_cents, parse_cents
+from ....options import DEFAULT_EDGES, bucket_names, check_aging_options, check_currency
+from ....results.aging import AgingNode, AgingReport, AgingRow, Hidden
 from . import damage
-from .common import MAX_ROWS, Customer, check_currency, check_offset, find_customer, issued_after
+from .common import Customer, find_customer, issued_after
 
-AGE_BY = ("due", "invoice")
-BY = ("customer", "parent", "currency")
-SORTS = ("total", "name", "oldest")
-DEFAULT_EDGES = (30, 60, 90)
-MAX_EDGE = 36_500
-MAX_EDGES = 20
 _BEFORE_ANY_DATE = "0000-00-00"
 
 
-class AgingRow(NamedTuple):
-    """One line of the report: a group's open amounts by bucket, in one currency."""
-
-    key: int | str
-    """customer id (``by`` customer or parent) or currency code (``by`` currency)."""
-    name: str
-    currency: str
-    buckets: tuple[int, ...]
-    """Cents per bucket, current first; they add up to ``total``."""
-    total: int
-    invoices: int
-    oldest_days: int | None
-    """Age in days of the group's oldest open invoice."""
-    customer_number: str | None = None
-
-
-class AgingNode(NamedTuple):
-    """A customer in the ``--tree`` view: its subtree's amounts and its own."""
-
-    customer_id: int
-    name: str
-    customer_number: str | None
-    depth: int
-    subtotal: AgingRow
-    own: AgingRow | None
-    children: list[AgingNode]
-
-
-class Hidden(NamedTuple):
-    """Groups of a currency left out by ``min_total``, ``limit`` or ``offset``, summed."""
-
-    currency: str
-    groups: int
-    row: AgingRow
-    after: int = 0
-    """Of them, the groups a later page would list (at or over ``min_total``, after this page)."""
-    before: int = 0
-    """Of them, the groups an earlier page lists (at or over ``min_total``, skipped by ``offset``)."""
-
-
-class AgingReport(NamedTuple):
-    """The whole report: the groups shown, every currency's totals, and what was left out."""
-
-    as_of: date
-    age_by: str
-    by: str
-    edges: tuple[int, ...]
-    bucket_names: list[str]
-    groups: list[AgingRow]
-    totals: list[AgingRow]
-    hidden: list[Hidden]
-    customer: Customer | None = None
-    currency: str | None = None
-    min_total: int | None = None
-    sort: str = "total"
-    limit: int | None = None
-    tree: list[AgingNode] | None = None
-    offset: int = 0
-
-
 # -- options -------------------------------------------------------------------------
-
-
-def parse_buckets(text: str | None) -> tuple[int, ...]:
-    """``"30,60,90"`` -> ``(30, 60, 90)``: increasing whole numbers of days; None gives the default."""
-    if text is None:
-        return DEFAULT_EDGES
-    parts = [p.strip() for p in text.split(",")]
-    if not all(re.fullmatch(r"[0-9]+", p) for p in parts):
-        raise InvalidInput(
-            Option("buckets"),
-            f" takes increasing whole numbers of days separated by commas, such as 30,60,90; not {text!r}.",
-        )
-    edges = tuple(int(p) for p in parts)
-    if len(edges) > MAX_EDGES:
-        raise InvalidInput(Option("buckets"), f" takes at most {MAX_EDGES} edges, not {len(edges)}.")
-    if edges[0] < 1 or edges[-1] > MAX_EDGE:
-        raise InvalidInput(Option("buckets"), f" edges must be from 1 to {MAX_EDGE} days; got {text!r}.")
-    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise InvalidInput(Option("buckets"), f" edges must increase, such as 30,60,90; got {text!r}.")
-    return edges
-
-
-def bucket_names(edges: tuple[int, ...]) -> list[str]:
-    """``(30, 60, 90)`` -> ``["current", "1-30", "31-60", "61-90", "91+"]``."""
-    names = ["current"]
-    low = 1
-    for edge in edges:
-        names.append(f"{low}-{edge}")
-        low = edge + 1
-    names.append(f"{low}+")
-    return names
-
-
-_AMOUNT = re.compile(r"\$?\s*(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{0,2})0*)?")
-
-
-def parse_min_total(text: str | None) -> int | None:
-    """``--min-total`` as cents (``1000``, ``2,500.50``), or None.
-
-    Written as an invoice amount is, but a total may pass the largest single
-    invoice: it is bounded only by the largest sum the database holds.
-    """
-    if text is None:
-        return None
-    try:
-        return parse_cents(text)
-    except MoneyError as err:
-        match = _AMOUNT.fullmatch(text.strip())
-        if match is None:
-            raise InvalidInput(
-                Option("min_total"), f" takes an amount such as 1000 or 2500.50; the value {err}."
-            ) from None
-    cents = int(match["int"].replace(",", "")) * 100 + int((match["frac"] or "").ljust(2, "0"))
-    if cents > MAX_ROWS:
-        raise InvalidInput(
-            Option("min_total", text.strip()), f" is larger than any total can be (at most {format_cents(MAX_ROWS)})."
-        )
-    return cents
-
-
-def check_options(age_by: str, by: str, sort: str, limit: int | None, tree: bool, offset: int = 0) -> None:
-    """Raise InvalidInput for a value the report does not take."""
-    if age_by not in AGE_BY:
-        raise InvalidInput(Option("age_by"), f" takes due or invoice, not {age_by!r}.")
-    if by not in BY:
-        raise InvalidInput(Option("by"), f" takes customer, parent or currency, not {by!r}.")
-    if sort not in SORTS:
-        raise InvalidInput(Option("sort"), f" takes total, name or oldest, not {sort!r}.")
-    if limit is not None and not 1 <= limit <= MAX_ROWS:
-        raise InvalidInput(
-            Option("limit"), f" takes a whole number from 1 to {MAX_ROWS} (groups per currency), not {limit}."
-        )
-    check_offset(offset)
-    if tree and by != "parent":
-        raise InvalidInput(
-            Option("tree"),
-            " shows the customer hierarchy: use it with ",
-            Option("by", "parent"),
-            ", not ",
-            Option("by", by),
-            ".",
-        )
 
 
 # -- the query -----------------------------------------------------------------------
@@ -436,7 +286,7 @@ def aging(
     (groups skipped per currency) only choose which groups are listed, and
     what they leave out is summed in ``hidden``.
     """
-    check_options(age_by, by, sort, limit, tree, offset)
+    check_aging_options(age_by, by, sort, limit, tree, offset)
     code, found, where, params = _selection(db, as_of, edges, customer, currency)
     column = "due_date" if age_by == "due" else "invoice_date"
     rank = _rank(sort)
@@ -472,7 +322,7 @@ def aging(
     if by == "parent":
         from ..derived import ensure_tree
 
-        ensure_tree(db)
+        db = ensure_tree(db)  # type: ignore[assignment]
 
     params["floor"] = min_total or 0
     params["day"] = as_of.toordinal() + _JULIAN_DAY_OF_ORDINAL_0

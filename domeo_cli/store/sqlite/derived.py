@@ -13,7 +13,7 @@ refresh.
 - **Customer tree** (``customer_tree``): each customer's top-level ancestor,
   parent as used and depth (see ``hierarchy.py``). Triggers on ``customers``
   mark it stale in ``hierarchy_state``; a load refreshes it, and a report that
-  finds it stale works it out for its own connection (``ensure_tree``).
+  finds it stale reads one worked out for its snapshot (``ensure_tree``).
 - **Open groups and days** (``open_groups``, ``open_days``): the open invoices'
   count, outstanding cents and earliest dates per (customer, currency), and
   per (currency, due date) and (currency, invoice date). ``aging --limit N``
@@ -29,6 +29,18 @@ refresh.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...hierarchy import Hierarchy
+    from .shadowed import Shadowed
+
+
+def hierarchy(db: sqlite3.Connection) -> Hierarchy:
+    """The hierarchy of every customer in the database (``hierarchy.resolve``)."""
+    from ...hierarchy import resolve
+
+    return resolve(db.execute("SELECT id, customer_number, parent_number FROM customers"))
 
 
 class Derived:
@@ -68,9 +80,7 @@ def refresh_customer_tree(db: sqlite3.Connection) -> list[str]:
     Rows that did not change are left alone, so a load that touched no link
     writes next to nothing.
     """
-    from .hierarchy import load
-
-    family = load(db)
+    family = hierarchy(db)
     stored = {
         row[0]: row[1:] for row in db.execute("SELECT customer_id, top_id, parent_id, depth FROM main.customer_tree")
     }
@@ -97,27 +107,19 @@ def customer_tree_stale(db: sqlite3.Connection) -> bool:
     return row is None or bool(row[0])
 
 
-def ensure_tree(db: sqlite3.Connection) -> None:
-    """Make ``customer_tree`` current for this connection's queries, without writing to the database.
+def ensure_tree(db: sqlite3.Connection | Shadowed) -> Shadowed:
+    """The connection to read ``customer_tree`` through, current, without writing to the database.
 
-    When the stored tree is stale, a temporary ``customer_tree`` is built and
-    shadows it for this connection only.
+    ``db`` itself when it is a snapshot's (``shadowed.Shadowed``), else one
+    around it. When the stored tree is stale, its statements read one worked
+    out from the customers in its place (``shadowed.shadow_tree``).
     """
-    if not customer_tree_stale(db):
-        return
-    from .hierarchy import load
+    from .shadowed import Shadowed, shadow_tree
 
-    family = load(db)
-    db.execute("DROP TABLE IF EXISTS temp.customer_tree")
-    db.execute(
-        "CREATE TEMP TABLE customer_tree (customer_id INTEGER PRIMARY KEY, top_id INTEGER NOT NULL, "
-        "parent_id INTEGER, depth INTEGER NOT NULL)"
-    )
-    db.execute("CREATE INDEX temp.customer_tree_by_top ON customer_tree (top_id, customer_id)")
-    db.executemany(
-        "INSERT INTO temp.customer_tree VALUES (?, ?, ?, ?)",
-        [(cid, family.top[cid], family.parent[cid], family.depth[cid]) for cid in family.top],
-    )
+    reader = db if isinstance(db, Shadowed) else Shadowed(db)
+    if not reader.shadows("customer_tree") and customer_tree_stale(reader):
+        shadow_tree(reader)
+    return reader
 
 
 # -- open groups and days -----------------------------------------------------------------------

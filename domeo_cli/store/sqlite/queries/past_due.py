@@ -6,74 +6,12 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
 
+from ....options import check_page, check_past_due_sort
+from ....results.past_due import Filters, PastDueItem, PastDuePage
 from ..derived import open_groups_stale
-from ..errors import InvalidInput, Option
 from . import damage
-from .common import check_page, issued_after
-
-SORTS = ("due_date.asc", "due_date.desc")
-
-
-def check_sort(sort: str) -> None:
-    """Raise InvalidInput unless ``sort`` is one of SORTS."""
-    if sort not in SORTS:
-        raise InvalidInput(Option("sort"), f" takes {' or '.join(SORTS)}, not {sort!r}.")
-
-
-class PastDueItem(NamedTuple):
-    """One past-due invoice."""
-
-    invoice_number: str
-    customer_name: str
-    invoice_date: str
-    due_date: str
-    bill_total: int
-    applied: int
-    outstanding: int
-    currency: str
-    status: str
-    days_past_due: int
-    #: The customer's main contact (most recently seen), with ``--contact`` only.
-    contact_name: str | None = None
-    contact_email: str | None = None
-    contact_phone: str | None = None
-
-
-class Filters(NamedTuple):
-    """What narrows past-due beyond the as-of date: customers, days late, contact columns."""
-
-    customer_ids: list[int] | None = None
-    """Only these customers' invoices (None: every customer)."""
-    min_days: int = 1
-    """Only invoices at least this many days past due."""
-    contact: bool = False
-    """Add each invoice's customer's main contact."""
-    customer: str | None = None
-    """The customer as the user named it (for the next page's command)."""
-    with_children: bool = False
-
-    @property
-    def plain(self) -> bool:
-        """True when nothing narrows the report and no contact is asked: the indexed fast path."""
-        return self.customer_ids is None and self.min_days <= 1 and not self.contact
-
-
-class PastDuePage(NamedTuple):
-    """A page of past-due invoices and how many match in all."""
-
-    as_of: date
-    sort: str
-    items: list[PastDueItem]
-    total: int
-    limit: int
-    offset: int
-    #: ``(currency, outstanding cents, invoices)`` over every past-due invoice, when asked for.
-    totals: list[tuple[str, int, int]] | None = None
-    #: ``--customer``/``--min-days``/``--contact``, when given.
-    filters: Filters = Filters()
-
+from .common import issued_after
 
 NO_FILTERS = Filters()
 
@@ -89,7 +27,7 @@ def past_due(
 ) -> PastDuePage:
     """Invoices with outstanding > 0 and due_date < as_of, by due date then invoice number."""
     check_page(limit, offset)
-    check_sort(sort)
+    check_past_due_sort(sort)
     total = count(db, as_of, filters)
     if not filters.plain:
         items = list(iter_past_due(db, as_of, sort=sort, filters=filters, limit=limit, offset=offset))
@@ -272,7 +210,7 @@ def iter_past_due(
     checked for damage (``damage.sound``) as it is read, unless ``checked`` says
     ``first_damaged`` found none in this snapshot already.
     """
-    check_sort(sort)
+    check_past_due_sort(sort)
     where, params = _where(as_of, filters)
     index = "invoices_open_by_due" if sort == "due_date.asc" else "invoices_open_by_due_desc"
     order = "i.due_date, i.invoice_number" if sort == "due_date.asc" else "i.due_date DESC, i.invoice_number"

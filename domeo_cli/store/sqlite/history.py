@@ -21,9 +21,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .errors import InvalidInput, NotFound, Option
+from ...errors import InvalidInput, NotFound, Option
+from ...results.diff import Load
+
+if TYPE_CHECKING:
+    from .shadowed import Shadowed
 
 # The stored fields of an invoice version, in ``invoice_versions`` and ``invoices`` alike.
 FIELDS = (
@@ -49,15 +53,6 @@ _OLD_FIELDS = ", ".join(f"i.{f}" for f in FIELDS)
 # The stored fields of a customer version, in ``customer_versions`` and ``customers`` alike.
 CUSTOMER_FIELDS = ("name", "name_key", "customer_number", "parent_number")
 _CUSTOMER_FIELDS = ", ".join(CUSTOMER_FIELDS)
-
-
-class Load(NamedTuple):
-    """One load of an export: its number (``ingest_runs.id``) and the date of the export."""
-
-    id: int
-    as_of: str
-    file_name: str
-    last_invoice_id: int | None
 
 
 # -- writing (inside a load's transaction) ---------------------------------------------
@@ -143,7 +138,7 @@ def check_not_future(day: str, option: str = "--as-of") -> None:
     """
     from datetime import timedelta
 
-    from .days import today
+    from ...days import today
 
     now = today()
     if day > (now + timedelta(days=1)).isoformat():
@@ -163,7 +158,7 @@ def check_load_date(db: sqlite3.Connection, as_of: str) -> None:
     if row is not None and row[1] > as_of:
         from datetime import timedelta
 
-        from .days import today
+        from ...days import today
 
         if row[1] > (today() + timedelta(days=1)).isoformat():
             raise InvalidInput(
@@ -237,9 +232,9 @@ def redate_load(path: str, load_text: str, day_text: str) -> Redated:
     """``domeo redate LOAD DATE``: check both, then re-date the load in one write transaction."""
     import os
 
+    from ...days import parse_iso_option
+    from ...errors import NoDatabase
     from . import db as dbmod
-    from .days import parse_iso_option
-    from .errors import NoDatabase
 
     if not re.fullmatch(r"[0-9]{1,18}", load_text.strip(), re.ASCII) or int(load_text) < 1:
         raise InvalidInput(f"LOAD takes a load number (see `domeo runs`), not {load_text!r}.")
@@ -259,24 +254,6 @@ def redate_load(path: str, load_text: str, day_text: str) -> Redated:
 # -- reading ----------------------------------------------------------------------------
 
 
-_KNOWN_AT = Option("known_at")
-
-
-def parse_point(text: str, option: str | Option = _KNOWN_AT) -> int | date:
-    """A load number (``7``) or a date (``2025-03-31``), checked before the database is opened."""
-    value = text.strip()
-    if re.fullmatch(r"[0-9]{1,18}", value, re.ASCII):
-        return int(value)
-    from .days import parse_iso_option
-
-    try:
-        return parse_iso_option(value, option)
-    except InvalidInput:
-        raise InvalidInput(
-            option, f" takes a load number (see `domeo diff`) or a date YYYY-MM-DD, not {text!r}."
-        ) from None
-
-
 def loads(db: sqlite3.Connection) -> list[Load]:
     """Every load that committed, oldest first."""
     return [
@@ -286,6 +263,9 @@ def loads(db: sqlite3.Connection) -> list[Load]:
             "SELECT id, as_of, file_name, last_invoice_id FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id"
         )
     ]
+
+
+_KNOWN_AT = Option("known_at")
 
 
 def find_load(db: sqlite3.Connection, point: int | date, option: str | Option = _KNOWN_AT) -> Load:
@@ -340,78 +320,54 @@ def customer_state(run_id: int) -> str:
     )
 
 
-def open_known(db: str | None, point: int | date) -> sqlite3.Connection:
-    """A report's read snapshot (``db.open_reports_db``) reading the data as known after the load ``point`` names."""
-    from .db import open_reports_db
+def _has_invoice_then(customer: str, run_id: int) -> str:
+    """SQL true when ``customer`` had an invoice as known after load ``run_id`` (``state``'s rows).
 
-    connection = open_reports_db(db)
-    try:
-        shadow(connection, find_load(connection, point))
-    except BaseException:
-        connection.close()
-        raise
-    return connection
-
-
-def _copy_table(db: sqlite3.Connection, table: str, fill: str) -> None:
-    """A temporary table named ``table``, shaped as the stored one, filled by ``fill``, with its indexes."""
-    sql = db.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()[0]
-    db.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    db.execute(re.sub(r"^CREATE TABLE\s+\"?\w+\"?", f"CREATE TEMP TABLE {table}", sql))
-    db.execute(f"INSERT INTO temp.{table} {fill}")
-    for (index,) in db.execute(
-        "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
-    ).fetchall():
-        db.execute(re.sub(r"^CREATE (UNIQUE )?INDEX\s+\"?(\w+)\"?", r"CREATE \1INDEX temp.\2", index))
+    Probed along the index of invoices by customer (and the versions of
+    then), not by reading every invoice of then.
+    """
+    n = int(run_id)
+    return (
+        f"(EXISTS (SELECT 1 FROM main.invoices AS i "
+        f"WHERE i.customer_id = {customer} AND coalesce(i.run_id, 0) <= {n}) "
+        f"OR {customer} IN (SELECT customer_id FROM main.invoice_versions WHERE valid_to > {n} "
+        f"AND coalesce(valid_from, 0) <= {n}))"
+    )
 
 
-def shadow(db: sqlite3.Connection, load: Load) -> None:
-    """Make this connection's reports read the data as it stood after ``load`` (temporary tables only).
+def read_past(db: Shadowed, load: Load) -> None:
+    """Make ``db``'s reports read the data as it stood after ``load``, through CTEs (``shadowed``).
 
     Customers are those with an invoice then, with their numbers and parents
     of then, and their tree is worked out among them; the contacts are those
-    of every invoice row loaded until then. The kept open groups are marked
-    stale, so the reports sum the invoices.
+    of every invoice row loaded until then. The kept open groups read as
+    stale, so the reports sum the invoices known then.
     """
-    n = load.id
-    columns = "id, " + _FIELDS + ", run_id"
-    _copy_table(db, "invoices", f"({columns}) SELECT * FROM ({state(n)}) ORDER BY invoice_number")
-    _copy_table(
-        db,
-        "customers",
-        f"(id, {_CUSTOMER_FIELDS}, run_id) SELECT * FROM ({customer_state(n)}) "
-        "WHERE id IN (SELECT customer_id FROM temp.invoices)",
-    )
+    from .shadowed import shadow_tree
+
+    n = int(load.id)
     loaded = (
         f"SELECT customer_id, contact_name, contact_email, contact_phone, invoice_date FROM main.invoices "
         f"WHERE coalesce(run_id, 0) <= {n} UNION ALL SELECT customer_id, contact_name, contact_email, "
         f"contact_phone, invoice_date FROM main.invoice_versions WHERE coalesce(valid_from, 0) <= {n}"
     )
-    # Views, not copies: worked out only by the reports that read them (contacts, a month's billing).
-    db.execute("DROP VIEW IF EXISTS temp.contacts")
-    db.execute(
-        "CREATE TEMP VIEW contacts (customer_id, name, email, phone, last_seen) AS "
-        "SELECT customer_id, coalesce(contact_name, ''), coalesce(contact_email, ''), coalesce(contact_phone, ''), "
-        f"max(invoice_date) FROM ({loaded}) WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL "
-        "GROUP BY 1, 2, 3, 4"
+    db.shadow("invoices", f"invoices (id, {_FIELDS}, run_id) AS ({state(n)})")
+    db.shadow(
+        "customers",
+        f"customers (id, {_CUSTOMER_FIELDS}, run_id) AS "
+        f"(SELECT * FROM ({customer_state(n)}) AS c WHERE {_has_invoice_then('c.id', n)})",
     )
-    db.execute("DROP VIEW IF EXISTS temp.billing_by_month")
-    db.execute(
-        "CREATE TEMP VIEW billing_by_month (month, currency, invoices, bill_total_cents) AS "
-        "SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM temp.invoices "
-        "GROUP BY 1, 2"
+    db.shadow(
+        "contacts",
+        "contacts (customer_id, name, email, phone, last_seen) AS (SELECT customer_id, coalesce(contact_name, ''), "
+        "coalesce(contact_email, ''), coalesce(contact_phone, ''), max(invoice_date) "
+        f"FROM ({loaded}) WHERE coalesce(contact_name, contact_email, contact_phone) IS NOT NULL GROUP BY 1, 2, 3, 4)",
     )
-    # The customer tree of the customers known then (a parent added later is missing then).
-    from .hierarchy import load as family_of
-
-    family = family_of(db)  # reads temp.customers
-    _copy_table(db, "customer_tree", "SELECT * FROM main.customer_tree WHERE false")
-    db.executemany(
-        "INSERT INTO temp.customer_tree VALUES (?, ?, ?, ?)",
-        [(cid, family.top[cid], family.parent[cid], family.depth[cid]) for cid in family.top],
+    db.shadow(
+        "billing_by_month",
+        "billing_by_month (month, currency, invoices, bill_total_cents) AS "
+        "(SELECT substr(invoice_date, 1, 7), currency, count(*), sum(bill_total_cents) FROM invoices GROUP BY 1, 2)",
     )
-    # The kept open groups describe today: marked stale here, so aging sums the invoices known then.
-    # The tree just built is current for this connection.
-    for table, dirty in (("open_groups_state", 1), ("hierarchy_state", 0)):
-        db.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY, dirty INTEGER NOT NULL)")
-        db.execute(f"INSERT INTO temp.{table} VALUES (1, {dirty})")
+    # The kept open groups describe today: stale then, so aging sums the invoices known then.
+    db.shadow("open_groups_state", "open_groups_state (id, dirty) AS (SELECT 1, 1)")
+    shadow_tree(db)  # the tree of the customers known then (a parent added later is missing then)

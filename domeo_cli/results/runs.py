@@ -1,12 +1,12 @@
-"""The loads kept in the database (``ingest_runs``): when, which file, its hash, the counts, how long."""
+"""The result of ``runs``: a page of the loads kept.
+
+Types only (no queries, no database): every renderer reads them, and importing them costs nothing.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import NamedTuple
-
-from .common import check_page
 
 
 class Run(NamedTuple):
@@ -43,16 +43,3 @@ class RunPage(NamedTuple):
     total: int
     limit: int
     offset: int
-
-
-def runs(db: sqlite3.Connection, *, limit: int | None = 20, offset: int = 0) -> RunPage:
-    """The loads kept, newest first (``limit`` None: every one)."""
-    if limit is not None:
-        check_page(limit, offset)
-    rows = db.execute(
-        "SELECT id, started_at, finished_at, file_name, sha256, encoding, rows_read, inserted, updated, unchanged, "
-        "rejected, warnings FROM ingest_runs ORDER BY id DESC LIMIT ? OFFSET ?",
-        (-1 if limit is None else limit, min(offset, 2**63 - 1)),
-    ).fetchall()
-    total = db.execute("SELECT count(*) FROM ingest_runs").fetchone()[0]
-    return RunPage([Run(*row) for row in rows], total, total if limit is None else limit, offset)

@@ -25,20 +25,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from ...errors import DatabaseError, InvalidInput, NoDatabase, Private, QueryTimeout
 from . import schema
-from .errors import DatabaseError, InvalidInput, NoDatabase, Private, QueryTimeout
-
-DEFAULT_DB = "domeo.db"
-
-
-#: The database the running command uses, for messages about its errors.
-current_db: list[str] = []
-
-
-def resolve_path(option: str | None) -> str:
-    """The database path: ``--db``, else ``$DOMEO_DB``, else ``domeo.db`` here."""
-    return option or os.environ.get("DOMEO_DB") or DEFAULT_DB
-
 
 #: A ``time.monotonic()`` deadline for the report connections opened in this context (``domeo serve``
 #: sets it per request with ``query_deadline``); None: no limit, as on the command line.
@@ -73,7 +61,13 @@ _keep: ContextVar[bool] = ContextVar("domeo_keep_connections", default=False)
 _kept = threading.local()
 
 
-class _KeptConnection(sqlite3.Connection):
+class Connection(sqlite3.Connection):
+    """A connection domeo opened: it knows the database's path as the user named it, for messages."""
+
+    path = "the database"
+
+
+class _KeptConnection(Connection):
     """A report connection kept for its thread's next snapshot: ``close`` ends the read transaction only."""
 
     def close(self) -> None:
@@ -150,9 +144,10 @@ def busy_timeout_ms() -> int:
     return int(seconds * 1000)
 
 
-def _connect(uri: str) -> sqlite3.Connection:
-    kind = _KeptConnection if _keep.get() else sqlite3.Connection
+def _connect(uri: str, path: str) -> Connection:
+    kind = _KeptConnection if _keep.get() else Connection
     db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, factory=kind)
+    db.path = path
     db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     return db
 
@@ -370,7 +365,7 @@ def _open_readonly(path: str) -> tuple[sqlite3.Connection, int]:
 def _connect_checked(uri: str, path: str) -> tuple[sqlite3.Connection, int]:
     """Connect to ``uri`` and return the connection with its schema version, or raise (closed)."""
     try:
-        db = _connect(uri)
+        db = _connect(uri, path)
     except sqlite3.Error as err:
         raise explain(err, path) from None
     try:
@@ -405,7 +400,7 @@ def open_existing(path: str, *, readonly: bool = True, snapshot: bool = False) -
         db, version = _open_readonly(path)
     else:
         try:
-            db = _connect(_uri(path, "rw"))
+            db = _connect(_uri(path, "rw"), path)
         except sqlite3.Error as err:
             raise explain(err, path) from None
         try:
@@ -492,7 +487,7 @@ def open_to_preview(path: str, pragmas: tuple[str, ...] = ()) -> sqlite3.Connect
         return db
     db.close()
     try:
-        db = _connect(_uri(path, "rw"))
+        db = _connect(_uri(path, "rw"), path)
     except sqlite3.Error as err:
         raise explain(err, path) from None
     try:
@@ -541,7 +536,7 @@ def open_for_write(
         except OSError as err:
             raise DatabaseError(f"Cannot create the database {path}: {err.strerror or err}.") from None
     try:
-        db = _connect(_uri(path, "rw"))
+        db = _connect(_uri(path, "rw"), path)
     except sqlite3.Error as err:
         raise explain(err, path) from None
     try:
@@ -596,7 +591,7 @@ def migrate(db: sqlite3.Connection, path: str) -> list[str]:
             from .derived import refresh_stale  # here, not at the top: a report never migrates
 
             refresh_stale(db)  # what the new migrations created starts stale
-        from .phases import reached
+        from ...phases import reached
 
         reached("migrated")
     return applied
@@ -651,6 +646,21 @@ def repair(db: sqlite3.Connection, path: str) -> list[str]:
     return put_back
 
 
+def load_lock(db: sqlite3.Connection) -> None:
+    """Take the load lock on ``db``, beginning the load's transaction: one load at a time, never interleaved.
+
+    A load holds it from before it reads anything it will write against (the customers, the last
+    load's date) until it commits or rolls back; the caller ends the transaction. SQLite's form of
+    the lock is the database's write lock, taken at once (``BEGIN IMMEDIATE``) rather than at the
+    first write: a second load waits here, up to ``$DOMEO_BUSY_TIMEOUT`` seconds (the connection's
+    busy timeout), then fails with SQLITE_BUSY, which ``explain`` says as "locked by another domeo".
+    """
+    from ...phases import reached
+
+    reached("locking")
+    db.execute("BEGIN IMMEDIATE")
+
+
 @contextlib.contextmanager
 def transaction(db: sqlite3.Connection, path: str) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error."""
@@ -670,14 +680,3 @@ def transaction(db: sqlite3.Connection, path: str) -> Iterator[sqlite3.Connectio
 def now_iso() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def open_reports_db(db: str | None) -> sqlite3.Connection:
-    """Open the database a report reads (never creating one), as one read snapshot.
-
-    ``db`` is a path or None ($DOMEO_DB, else ./domeo.db). One read transaction:
-    a page and its total come from the same committed state. The caller closes it.
-    """
-    path = resolve_path(db)
-    current_db[:] = [path]  # the last one only: a server opens one per request
-    return open_existing(path, snapshot=True)

@@ -12,59 +12,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
 
-from ..errors import InvalidInput, Option
-from ..names import name_key
+from ....names import name_key
+from ....options import check_customer_sort, check_page
+from ....results.customers import Balance, CustomerLine, CustomerPage
 from . import damage
-from .common import MainContact, check_page, issued_after, main_contact
-
-CUSTOMER_SORTS = ("name", "open", "past_due", "oldest")
-
-
-class Balance(NamedTuple):
-    """A customer's open money in one currency."""
-
-    currency: str
-    open_ar: int
-    """Outstanding of Pending invoices with outstanding > 0 (the contract's open AR)."""
-    past_due: int
-    """Outstanding of invoices with outstanding > 0 due before the as-of date."""
-    oldest_due_date: str | None
-
-
-class CustomerLine(NamedTuple):
-    """One customer of the customers report."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
-    parent_name: str | None
-    invoices: int
-    last_invoice_date: str | None
-    balances: list[Balance]
-    oldest_days_past_due: int | None
-    contact: MainContact | None
-
-
-class CustomerPage(NamedTuple):
-    """A page of customers and how many match in all."""
-
-    as_of: date
-    sort: str
-    search: str | None
-    customers: list[CustomerLine]
-    total: int
-    limit: int
-    offset: int
-
-
-def check_customer_sort(sort: str) -> None:
-    """Raise InvalidInput unless ``sort`` is one of CUSTOMER_SORTS."""
-    if sort not in CUSTOMER_SORTS:
-        raise InvalidInput(Option("sort"), f" takes {', '.join(CUSTOMER_SORTS)}; not {sort!r}.")
-
+from .common import issued_after, main_contact
 
 _OPEN = """
     SELECT customer_id, currency,

@@ -2,43 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
-from ..errors import InvalidInput, NotFound, Option
-from ..names import closest_names, name_key
-
-MAX_LIMIT = 200
-#: Rows a table for a person shows when no --limit is given (JSON lists what its command's contract says).
-TABLE_PAGE = 50
-#: The largest count or offset a query can take: SQLite's largest integer.
-MAX_ROWS = 2**63 - 1
-
-
-class Customer(NamedTuple):
-    """A customer as stored."""
-
-    id: int
-    name: str
-    customer_number: str | None
-    parent_number: str | None
-
-
-def check_page(limit: int, offset: int, max_limit: int = MAX_LIMIT) -> None:
-    """Raise InvalidInput unless 1 <= limit <= max_limit and offset >= 0."""
-    if not 1 <= limit <= max_limit:
-        raise InvalidInput(Option("limit"), f" takes a whole number from 1 to {max_limit}, not {limit}.")
-    check_offset(offset)
-
-
-def check_offset(offset: int) -> None:
-    """Raise InvalidInput unless 0 <= offset <= MAX_ROWS (beyond, SQLite cannot take it)."""
-    if offset < 0:
-        raise InvalidInput(Option("offset"), f" takes a whole number from 0 up, not {offset}.")
-    if offset > MAX_ROWS:
-        raise InvalidInput(Option("offset"), f" takes a whole number from 0 to {MAX_ROWS}, not {offset}.")
+from ....errors import NotFound
+from ....names import closest_names, name_key
+from ....results.common import Customer, MainContact
 
 
 def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
@@ -68,37 +37,6 @@ def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
         ).fetchone()
         if later is not None:
             return True
-
-
-def check_currency(code: str) -> str:
-    """Normalise a ``--currency`` value to an upper-case ISO 4217 code, or raise InvalidInput.
-
-    The list of codes is read only here, when a report is given a currency: the usual path of
-    a report never imports it.
-    """
-    value = code.strip()
-    value = value.upper() if value.isascii() else value  # "uß".upper() would be "USS"
-    if not re.fullmatch(r"[A-Z]{3}", value):
-        raise InvalidInput(Option("currency"), f" takes a three-letter ISO 4217 code such as USD, not {code!r}.")
-    from ..currencies import iso_4217_codes
-
-    codes = iso_4217_codes()
-    if value not in codes:
-        close = closest_codes(value, codes)
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
-        raise InvalidInput(
-            Option("currency"), f" {code!r} is not in the ISO 4217 list of currency codes.{hint}", suggestions=close
-        )
-    return value
-
-
-def closest_codes(code: str, codes: frozenset[str], limit: int = 3) -> list[str]:
-    """The codes one slip away from ``code``: two neighbouring letters swapped (``UDS``: USD) first,
-    then one letter wrong, alphabetically."""
-    swapped = [code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(len(code) - 1)]
-    found = [c for c in dict.fromkeys(swapped) if c in codes and c != code]
-    found += sorted(c for c in codes if c not in found and sum(a != b for a, b in zip(c, code, strict=True)) == 1)
-    return found[:limit]
 
 
 def currency_note(db: sqlite3.Connection, code: str) -> str | None:
@@ -143,7 +81,7 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
     """
     from ..derived import ensure_tree
 
-    ensure_tree(db)
+    db = ensure_tree(db)  # type: ignore[assignment]
     found: list[int] = []
     seen: set[int] = set()
     stack = [customer.id]
@@ -163,15 +101,6 @@ def family_ids(db: sqlite3.Connection, customer: Customer) -> list[int]:
         ]
         stack.extend(reversed(children))
     return found
-
-
-class MainContact(NamedTuple):
-    """The most recently seen contact of a customer."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-    last_seen_invoice_date: str
 
 
 def main_contact(db: sqlite3.Connection, customer_id: int) -> MainContact | None:

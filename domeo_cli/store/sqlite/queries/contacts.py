@@ -3,28 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import NamedTuple
 
-from .common import Customer, check_page, find_customer
-
-
-class Contact(NamedTuple):
-    """A distinct contact of a customer and the last invoice date it appeared on."""
-
-    name: str | None
-    email: str | None
-    phone: str | None
-    last_seen_invoice_date: str
-
-
-class ContactPage(NamedTuple):
-    """A page of a customer's contacts, most recently seen first."""
-
-    customer: Customer
-    contacts: list[Contact]
-    total: int
-    limit: int
-    offset: int
+from ....options import check_page
+from ....results.contacts import Contact, ContactPage
+from .common import find_customer
 
 
 def contacts(db: sqlite3.Connection, name: str, *, limit: int | None = 10, offset: int = 0) -> ContactPage:

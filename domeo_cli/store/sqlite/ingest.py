@@ -20,16 +20,17 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from . import csvcells, derived, load_checks, outfiles, printable
+from ... import csvcells, outfiles, printable
+from ... import feed as feedmod
+from ...csvsource import NotUtf8, Source, iter_records, open_source
+from ...errors import DatabaseError, InvalidInput, OutputError
+from ...feed import Feed, FeedRunner, Ledger
+from ...load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
+from ...parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
+from ...phases import reached
 from . import db as dbmod
-from . import feed as feedmod
-from .csvsource import NotUtf8, Source, iter_records, open_source
-from .errors import DatabaseError, InvalidInput, OutputError
-from .feed import Feed, FeedRunner, Ledger
+from . import derived, load_checks
 from .history import find_missing, keep_customer_versions, keep_versions, record_missing
-from .load_report import MAX_WARNING_DETAILS, LoadReport, Rejection, RejectionList, Warning_
-from .parsing import STORED_COLUMNS, HeaderMap, RowParser, look_alike_pair
-from .phases import reached
 
 __all__ = ["MAX_WARNING_DETAILS", "LoadReport", "Rejection", "RejectionList", "Warning_", "load"]
 
@@ -40,7 +41,6 @@ REBUILD_FROM = 50_000
 INVOICE_COLUMNS = (*STORED_COLUMNS, "customer_id")
 _COMPARED = INVOICE_COLUMNS[1:]
 _SAME = " AND ".join(f"i.{c} IS s.{c}" for c in _COMPARED)
-
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -76,7 +76,7 @@ def load(
     """
     if complete not in (None, "all", "open"):
         raise InvalidInput(f"--complete takes nothing (the whole AR) or =open (the whole open AR), not {complete!r}.")
-    from .days import parse_iso_option, today
+    from ...days import parse_iso_option, today
 
     day = (parse_iso_option(as_of, "--as-of") if as_of is not None else today()).isoformat()
     from .history import check_not_future
@@ -267,7 +267,10 @@ def _open(db_path: str, dry_run: bool) -> sqlite3.Connection:
     try:
         for pragma in _PRAGMAS:
             db.execute(pragma)
-        db.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
+        if dry_run:
+            db.execute("BEGIN")  # the in-memory database of a dry run with no database yet: nothing to lock
+        else:
+            dbmod.load_lock(db)
     except sqlite3.Error as err:
         if db.in_transaction:
             db.execute("ROLLBACK")
@@ -470,9 +473,13 @@ def _preview(db: sqlite3.Connection, staging: Staging, ledger: Ledger, report: L
         """SELECT count(*) FROM temp.file_contacts AS f WHERE NOT EXISTS (SELECT 1 FROM main.contacts AS c
                WHERE c.customer_id = f.customer_id AND c.name = f.name AND c.email = f.email AND c.phone = f.phone)"""
     ).fetchone()[0]
-    from .hierarchy import hierarchy_warnings
+    from ...hierarchy import hierarchy_warnings
 
-    report.hierarchy_warnings = hierarchy_warnings(ledger.family())
+    # A warning may name a customer by its id: a new one's is the id the load would be given now, SQLite
+    # giving each row the next after the highest (a preview writes nothing, so no writer can come between).
+    top = db.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]
+    would_be = {provisional: top + n for n, (provisional, *_) in enumerate(ledger.new_customers(), start=1)}
+    report.hierarchy_warnings = hierarchy_warnings((would_be.get(c, c), n, p) for c, n, p in ledger.family())
 
 
 def _missing(db: sqlite3.Connection, staging: Staging, report: LoadReport, before: int) -> list[tuple[int, str]]:
@@ -510,7 +517,11 @@ class Merge:
         self.report = report
         self.run_id = run_id
         self.clock = clock
-        self.last_invoice_id = 0  # the highest invoice id after the merge
+        # The highest invoice id after the merge, recorded in ``ingest_runs``: it marks a load made with
+        # history kept (history.Load) and bounds the ids diff reads.
+        self.last_invoice_id = 0
+        # A new customer's id less its provisional id, when it is the same for all (see _customers_and_contacts).
+        self.new_id_offset: int | None = None
 
     def run(self, sha256: str) -> None:
         """Customers and contacts, then invoices, derived tables and the run's record."""
@@ -520,11 +531,34 @@ class Merge:
 
     def _customers_and_contacts(self) -> None:
         db, ledger, run_id = self.db, self.ledger, self.run_id
-        db.executemany(
-            "INSERT INTO customers (id, name, name_key, customer_number, parent_number, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(*customer, run_id) for customer in ledger.new_customers()],
+        # New customers are written set-based, in the order the file names them; the database gives their
+        # ids, read back by name key (unique) beside the provisional ids of the staged rows.
+        new = ledger.new_customers()
+        db.execute("DROP TABLE IF EXISTS temp.new_customers")
+        db.execute(
+            "CREATE TEMP TABLE new_customers (provisional INTEGER PRIMARY KEY, name TEXT, name_key TEXT, "
+            "customer_number TEXT, parent_number TEXT, id INTEGER)"
         )
+        db.executemany("INSERT INTO temp.new_customers VALUES (?, ?, ?, ?, ?, NULL)", new)
+        db.execute(
+            "INSERT INTO customers (name, name_key, customer_number, parent_number, run_id) "
+            "SELECT name, name_key, customer_number, parent_number, ? FROM temp.new_customers "
+            "ORDER BY provisional DESC",
+            (run_id,),
+        )
+        db.execute(
+            "UPDATE temp.new_customers SET id = (SELECT c.id FROM main.customers AS c WHERE c.name_key = "
+            "new_customers.name_key)"
+        )
+        ids = dict(db.execute("SELECT provisional, id FROM temp.new_customers WHERE id IS NOT NULL"))
+        if len(ids) != len(new):  # a bug, never the user's data
+            raise DatabaseError("internal error: a new customer was not given an id; nothing was loaded")
+        # SQLite gives the rows of one INSERT consecutive ids, so when every new customer the file named is
+        # kept (none was named only on a row replaced further down), the k-th (provisional id -k) has the
+        # first id + k - 1: a staged row's id is then worked out as it is written, at no cost, not looked up.
+        offsets = {cid + provisional for provisional, cid in ids.items()}
+        self.new_id_offset = offsets.pop() if len(offsets) == 1 else None
+        ledger.assign_ids(ids)
         # Customers whose number or parent changes (load_checks.customer_changes found them): the
         # rows they replace are kept as versions first, as invoices' are.
         changed = "SELECT id FROM temp.customers_changed"
@@ -549,13 +583,26 @@ class Merge:
             "INSERT OR IGNORE INTO customer_numbers (customer_id, customer_number) VALUES (?, ?)",
             sorted(ledger.replaced_numbers),
         )
-        # The references the foreign keys would check row by row, checked once: customer ids
-        # are handed out by the Ledger, so a miss is a bug, never the user's data.
+        # The references the foreign keys would check row by row, checked once: a staged row names a
+        # known customer or a new one the database gave an id, so a miss is a bug, never the user's data.
         orphan = db.execute(
-            "SELECT line FROM staging WHERE customer_id NOT IN (SELECT id FROM customers) LIMIT 1"
+            "SELECT line FROM staging WHERE customer_id NOT IN "
+            "(SELECT id FROM main.customers UNION ALL SELECT provisional FROM temp.new_customers WHERE id IS NOT NULL) "
+            "LIMIT 1"
         ).fetchone()
         if orphan is not None:
             raise DatabaseError(f"internal error: line {orphan[0]} has no customer; nothing was loaded")
+
+    def _staged(self) -> str:
+        """The stored columns of a staged row ``s`` as the merge writes them: with its customer's id."""
+        new_id = (
+            "(SELECT n.id FROM temp.new_customers AS n WHERE n.provisional = s.customer_id)"
+            if self.new_id_offset is None
+            else f"{int(self.new_id_offset)} - s.customer_id"
+        )
+        return ", ".join(f"s.{c}" for c in INVOICE_COLUMNS[:-1]) + (
+            f", CASE WHEN s.customer_id < 0 THEN {new_id} ELSE s.customer_id END AS customer_id"
+        )
 
     def _invoices(self) -> None:
         db, report, staged, run_id, lap = self.db, self.report, self.staging.rows, self.run_id, self.clock.lap
@@ -577,7 +624,8 @@ class Merge:
         # random places, several times slower.
         if before == 0:
             written = db.execute(
-                f"INSERT INTO invoices ({columns}, run_id) SELECT {columns}, ? FROM staging ORDER BY invoice_number",
+                f"INSERT INTO invoices ({columns}, run_id) SELECT {self._staged()}, ? FROM staging AS s "
+                "ORDER BY invoice_number",
                 (run_id,),
             ).rowcount
         else:
@@ -587,7 +635,8 @@ class Merge:
             # With the stored customer and applied amount beside: moves and payments taken back.
             db.execute(
                 f"""CREATE TEMP TABLE changed AS
-                    SELECT s.*, i.customer_id AS old_customer_id, i.applied_cents AS old_applied_cents
+                    SELECT s.line, {self._staged()},
+                           i.customer_id AS old_customer_id, i.applied_cents AS old_applied_cents
                     FROM staging AS s LEFT JOIN invoices AS i ON i.invoice_number = s.invoice_number
                     WHERE i.id IS NULL OR NOT ({_SAME}) ORDER BY s.invoice_number"""
             )

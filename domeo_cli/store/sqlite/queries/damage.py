@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..errors import DatabaseError
+from ....errors import DatabaseError
 
 
 class DamagedDatabase(DatabaseError):
@@ -127,7 +127,7 @@ def shown(value: Any) -> str:
 
 
 def _money(cents: Any) -> str:
-    from ..money import format_cents
+    from ....money import format_cents
 
     return format_cents(cents) if type(cents) is int else shown(cents)
 
@@ -244,9 +244,7 @@ def refuse(db: sqlite3.Connection, number: Any = None) -> DamagedDatabase:
 
     Only on that path is the book searched, so a sound database costs nothing more.
     """
-    from ..db import current_db
-
-    path = current_db[-1] if current_db else "the database"
+    path = getattr(db, "path", "the database")  # set on the connections domeo opens (``db.open_existing``)
     what = _sentence(db, "i.invoice_number = ?", (number,)) if number is not None else None
     if what is None:
         what = first(db)

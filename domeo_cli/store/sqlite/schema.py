@@ -294,11 +294,11 @@ def _m006_history(db: sqlite3.Connection) -> None:
     ``invoice_versions`` holds an invoice as it was from load ``valid_from`` until
     load ``valid_to`` replaced it (the current version is in ``invoices``, valid
     from its ``run_id``). ``ingest_runs.last_invoice_id`` is the highest invoice
-    id after the load: ids are handed out in order and never reused, so the
-    invoices a load added are the ids above the previous load's. Loads made
-    before this migration kept no versions: only the last of them keeps a
-    ``last_invoice_id`` (its state is today's state unless changed since), so
-    the earlier ones are never offered as a known state.
+    id after the load (a load with none was made before history was kept;
+    what an invoice was after a load is told by ``run_id`` and the versions,
+    not by ids). Loads made before this migration kept no versions: only the last
+    of them keeps a ``last_invoice_id`` (its state is today's state unless
+    changed since), so the earlier ones are never offered as a known state.
     """
     _run(
         db,
@@ -435,7 +435,7 @@ def _m007_customer_history(db: sqlite3.Connection) -> None:
     try:
         zone = ZoneInfo(name)
     except (LookupError, ValueError, OSError):
-        from .errors import InvalidInput
+        from ...errors import InvalidInput
 
         raise InvalidInput(f"DOMEO_TZ={name!r} is not a known IANA time zone (e.g. Europe/Paris).") from None
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()

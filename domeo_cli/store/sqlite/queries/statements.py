@@ -12,58 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import NamedTuple
 
+from ....options import DEFAULT_EDGES, bucket_names
+from ....results.statements import Statement, StatementAging, StatementInvoice, StatementPart
 from . import damage
-from .aging import DEFAULT_EDGES, AgingRow, add_rows, bucket_names, bucket_sql, customer_rows, cutoff_params
-from .common import Customer, MainContact, family_ids, find_customer, main_contact
-
-
-class StatementInvoice(NamedTuple):
-    """An open invoice on a statement."""
-
-    invoice_number: str
-    invoice_date: str
-    due_date: str
-    po_number: str | None
-    bill_total: int
-    applied: int
-    outstanding: int
-    currency: str
-    days_past_due: int
-    bucket: str
-
-
-class StatementAging(NamedTuple):
-    """Open amounts of one currency by bucket (current first); they add up to ``total``."""
-
-    currency: str
-    buckets: tuple[int, ...]
-    total: int
-    invoices: int
-
-
-class StatementPart(NamedTuple):
-    """One account of the statement: the customer, or one of the accounts below it."""
-
-    customer: Customer
-    contact: MainContact | None
-    invoices: list[StatementInvoice]
-    aging: list[StatementAging]
-
-
-class Statement(NamedTuple):
-    """The statement sent to a customer, as of a date."""
-
-    as_of: date
-    customer: Customer
-    contact: MainContact | None
-    bucket_names: list[str]
-    parts: list[StatementPart]
-    """The customer's own part first, then (``with_children``) every account below it."""
-    totals: list[StatementAging]
-    """Per currency, over every part."""
-    with_children: bool
+from .aging import AgingRow, add_rows, bucket_sql, customer_rows, cutoff_params
+from .common import Customer, family_ids, find_customer, main_contact
 
 
 def _aging(rows: list[AgingRow]) -> list[StatementAging]:

@@ -1,0 +1,7 @@
+"""Every report's result type: what a query returns and every renderer reads.
+
+One small module per report, types only: no Rich, no database, no SQL, so
+that importing one costs nothing and a report's start-up stays lazy. A report
+described once (``describe.Report``, as ``forecast``) also declares its
+options and columns here, and every front end derives from that description.
+"""
