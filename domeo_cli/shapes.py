@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .money import format_cents
 from .printable import json_safe
+from .results import imported
 
 if TYPE_CHECKING:
     from .results.aging import AgingNode, AgingReport, AgingRow
@@ -454,56 +455,66 @@ def runs(page: RunPage) -> dict[str, Any]:
 def _documents(kind: type) -> Callable[[Any], dict[str, Any]] | None:
     """The document of a report written by hand, by its result's type (None: a described report).
 
-    Tried in the order reports are most asked for, each result module imported only when the
-    types before it did not match: a report imports its own types (and those before them), not
-    every report's.
+    Only the result modules already imported are looked in (the result's own is): a report
+    imports no other report's types.
     """
-    from .results.past_due import PastDuePage
+    if imported("past_due"):
+        from .results.past_due import PastDuePage
 
-    if kind is PastDuePage:
-        return past_due
-    from .results.aging import AgingReport
+        if kind is PastDuePage:
+            return past_due
+    if imported("aging"):
+        from .results.aging import AgingReport
 
-    if kind is AgingReport:
-        return aging
-    from .results.summary import MonthSeries, MonthSummary
+        if kind is AgingReport:
+            return aging
+    if imported("summary"):
+        from .results.summary import MonthSeries, MonthSummary
 
-    if kind is MonthSummary:
-        return summary
-    if kind is MonthSeries:
-        return summary_months
-    from .results.customers import CustomerPage
+        if kind is MonthSummary:
+            return summary
+        if kind is MonthSeries:
+            return summary_months
+    if imported("customers"):
+        from .results.customers import CustomerPage
 
-    if kind is CustomerPage:
-        return customers
-    from .results.contacts import ContactPage
+        if kind is CustomerPage:
+            return customers
+    if imported("contacts"):
+        from .results.contacts import ContactPage
 
-    if kind is ContactPage:
-        return contact
-    from .results.statements import Statement
+        if kind is ContactPage:
+            return contact
+    if imported("statements"):
+        from .results.statements import Statement
 
-    if kind is Statement:
-        return statement
-    from .results.invoices import InvoiceDetail
+        if kind is Statement:
+            return statement
+    if imported("invoices"):
+        from .results.invoices import InvoiceDetail
 
-    if kind is InvoiceDetail:
-        return invoice
-    from .results.runs import RunPage
+        if kind is InvoiceDetail:
+            return invoice
+    if imported("runs"):
+        from .results.runs import RunPage
 
-    if kind is RunPage:
-        return runs
-    from .results.check import CheckReport
+        if kind is RunPage:
+            return runs
+    if imported("check"):
+        from .results.check import CheckReport
 
-    if kind is CheckReport:
-        return _history("check")
-    from .results.diff import DiffReport
+        if kind is CheckReport:
+            return _history("check")
+    if imported("diff"):
+        from .results.diff import DiffReport
 
-    if kind is DiffReport:
-        return _history("diff")
-    from .results.trend import TrendReport
+        if kind is DiffReport:
+            return _history("diff")
+    if imported("trend"):
+        from .results.trend import TrendReport
 
-    if kind is TrendReport:
-        return _history("trend")
+        if kind is TrendReport:
+            return _history("trend")
     return None
 
 

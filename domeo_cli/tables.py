@@ -21,6 +21,7 @@ from rich.text import Text
 
 from . import printable
 from .money import format_cents, format_cents_grouped
+from .results import imported
 
 if TYPE_CHECKING:
     from .load_report import LoadReport
@@ -1026,51 +1027,61 @@ def _tables(kind: type) -> Callable[[Any, str | None], None] | None:
     """The table of a report drawn by hand, by its result's type (None: a described report); each is given
     the database to name in the next page's command (when not the default).
 
-    Tried in the order reports are most asked for, each result module imported only when the types
-    before it did not match: a report imports its own types (and those before them), not every report's.
+    Only the result modules already imported are looked in (the result's own is): a report imports
+    no other report's types.
     """
-    from .results.past_due import PastDuePage
+    if imported("past_due"):
+        from .results.past_due import PastDuePage
 
-    if kind is PastDuePage:
-        return lambda page, database: past_due(page, page.totals or [], database)
-    from .results.aging import AgingReport
+        if kind is PastDuePage:
+            return lambda page, database: past_due(page, page.totals or [], database)
+    if imported("aging"):
+        from .results.aging import AgingReport
 
-    if kind is AgingReport:
-        return aging
-    from .results.summary import MonthSeries, MonthSummary
+        if kind is AgingReport:
+            return aging
+    if imported("summary"):
+        from .results.summary import MonthSeries, MonthSummary
 
-    if kind is MonthSummary:
-        return _names_no_database(summary)
-    if kind is MonthSeries:
-        return _names_no_database(summary_months)
-    from .results.customers import CustomerPage
+        if kind is MonthSummary:
+            return _names_no_database(summary)
+        if kind is MonthSeries:
+            return _names_no_database(summary_months)
+    if imported("customers"):
+        from .results.customers import CustomerPage
 
-    if kind is CustomerPage:
-        return customers
-    from .results.contacts import ContactPage
+        if kind is CustomerPage:
+            return customers
+    if imported("contacts"):
+        from .results.contacts import ContactPage
 
-    if kind is ContactPage:
-        return _names_no_database(contacts)
-    from .results.invoices import InvoiceDetail
+        if kind is ContactPage:
+            return _names_no_database(contacts)
+    if imported("invoices"):
+        from .results.invoices import InvoiceDetail
 
-    if kind is InvoiceDetail:
-        return _names_no_database(invoice)
-    from .results.runs import RunPage
+        if kind is InvoiceDetail:
+            return _names_no_database(invoice)
+    if imported("runs"):
+        from .results.runs import RunPage
 
-    if kind is RunPage:
-        return _names_no_database(runs)
-    from .results.check import CheckReport
+        if kind is RunPage:
+            return _names_no_database(runs)
+    if imported("check"):
+        from .results.check import CheckReport
 
-    if kind is CheckReport:
-        return _names_no_database(check_report)
-    from .results.diff import DiffReport
+        if kind is CheckReport:
+            return _names_no_database(check_report)
+    if imported("diff"):
+        from .results.diff import DiffReport
 
-    if kind is DiffReport:
-        return _names_no_database(diff_report)
-    from .results.trend import TrendReport
+        if kind is DiffReport:
+            return _names_no_database(diff_report)
+    if imported("trend"):
+        from .results.trend import TrendReport
 
-    if kind is TrendReport:
-        return _names_no_database(trend_report)
+        if kind is TrendReport:
+            return _names_no_database(trend_report)
     return None
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
+from ..results import imported
+
 BALANCES_NOTE = "Balances are those of the loads made so far."
 
 
@@ -502,56 +504,66 @@ def _trend(report: Any) -> Document:
 def _documents(kind: type) -> Callable[[Any], Document] | None:
     """The flat tables of a report written by hand, by its result's type (None: a described report).
 
-    Tried in the order reports are most asked for, each result module imported only when the
-    types before it did not match: a report imports its own types (and those before them), not
-    every report's.
+    Only the result modules already imported are looked in (the result's own is): a report
+    imports no other report's types.
     """
-    from ..results.past_due import PastDuePage
+    if imported("past_due"):
+        from ..results.past_due import PastDuePage
 
-    if kind is PastDuePage:
-        return _past_due
-    from ..results.aging import AgingReport
+        if kind is PastDuePage:
+            return _past_due
+    if imported("aging"):
+        from ..results.aging import AgingReport
 
-    if kind is AgingReport:
-        return _aging
-    from ..results.summary import MonthSeries, MonthSummary
+        if kind is AgingReport:
+            return _aging
+    if imported("summary"):
+        from ..results.summary import MonthSeries, MonthSummary
 
-    if kind is MonthSummary:
-        return _summary
-    if kind is MonthSeries:
-        return _summary_months
-    from ..results.customers import CustomerPage
+        if kind is MonthSummary:
+            return _summary
+        if kind is MonthSeries:
+            return _summary_months
+    if imported("customers"):
+        from ..results.customers import CustomerPage
 
-    if kind is CustomerPage:
-        return _customers
-    from ..results.contacts import ContactPage
+        if kind is CustomerPage:
+            return _customers
+    if imported("contacts"):
+        from ..results.contacts import ContactPage
 
-    if kind is ContactPage:
-        return _contact
-    from ..results.statements import Statement
+        if kind is ContactPage:
+            return _contact
+    if imported("statements"):
+        from ..results.statements import Statement
 
-    if kind is Statement:
-        return _statement
-    from ..results.invoices import InvoiceDetail
+        if kind is Statement:
+            return _statement
+    if imported("invoices"):
+        from ..results.invoices import InvoiceDetail
 
-    if kind is InvoiceDetail:
-        return _invoice
-    from ..results.runs import RunPage
+        if kind is InvoiceDetail:
+            return _invoice
+    if imported("runs"):
+        from ..results.runs import RunPage
 
-    if kind is RunPage:
-        return _runs
-    from ..results.check import CheckReport
+        if kind is RunPage:
+            return _runs
+    if imported("check"):
+        from ..results.check import CheckReport
 
-    if kind is CheckReport:
-        return _check
-    from ..results.diff import DiffReport
+        if kind is CheckReport:
+            return _check
+    if imported("diff"):
+        from ..results.diff import DiffReport
 
-    if kind is DiffReport:
-        return _diff
-    from ..results.trend import TrendReport
+        if kind is DiffReport:
+            return _diff
+    if imported("trend"):
+        from ..results.trend import TrendReport
 
-    if kind is TrendReport:
-        return _trend
+        if kind is TrendReport:
+            return _trend
     return None
 
 
