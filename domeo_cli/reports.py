@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput, Option
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .results.aging import AgingReport

@@ -8,21 +8,18 @@ Every error of ``sqlite3`` leaves this package as one of domeo's
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .db import explain
+from .snapshot import translated
 
 if TYPE_CHECKING:
     from ...load_report import LoadReport
     from .history import Redated
     from .snapshot import Snapshot
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Initialised(NamedTuple):
@@ -35,19 +32,6 @@ class Initialised(NamedTuple):
     applied: list[str]
     #: The tables, indexes and triggers put back (``db.repair``).
     repaired: list[str]
-
-
-def _translated(method: F) -> F:
-    """``method`` with the SQLite errors it meets said as domeo's, naming the store's database."""
-
-    @functools.wraps(method)
-    def call(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as err:
-            raise explain(err, self.path) from None
-
-    return call  # type: ignore[return-value]
 
 
 class SqliteStore:
@@ -82,7 +66,7 @@ class SqliteStore:
         ``options`` are ``sqlite3.connect``'s (``isolation_level``...)."""
         return sqlite3.connect(self.path, **options)
 
-    @_translated
+    @translated
     def snapshot(self, point: int | date | None = None) -> Snapshot:
         """One read snapshot, closed by the caller (a context manager); with ``point`` (a load number or a
         date), its queries read the data as known after that load (``--known-at``)."""
@@ -102,7 +86,7 @@ class SqliteStore:
                 raise
         return Snapshot(connection, self.path)
 
-    @_translated
+    @translated
     def init(self) -> Initialised:
         """Create the database or bring its schema up to date and put back what is missing (``domeo init``).
 
@@ -138,14 +122,14 @@ class SqliteStore:
 
         return SCHEMA_VERSION
 
-    @_translated
+    @translated
     def load(self, file_path: str, **options: Any) -> LoadReport:
         """Load the export at ``file_path`` in one transaction holding the load lock (``ingest.load``'s options)."""
         from .ingest import load
 
         return load(self.path, file_path, **options)
 
-    @_translated
+    @translated
     def redate(self, load_text: str, day_text: str) -> Redated:
         """``domeo redate LOAD DATE``: check both, then re-date the load in one write transaction."""
         from .history import redate_load

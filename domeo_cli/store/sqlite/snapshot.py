@@ -35,11 +35,11 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _translated(method: F) -> F:
-    """``method`` with the SQLite errors it meets said as domeo's, naming the snapshot's database."""
+def translated(method: F) -> F:
+    """``method`` with the SQLite errors it meets said as domeo's, naming its object's database (``self.path``)."""
 
     @functools.wraps(method)
-    def call(self: Snapshot, *args: Any, **kwargs: Any) -> Any:
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as err:
@@ -87,7 +87,7 @@ class Snapshot:
             ids = family_ids(self._connection, found) if with_children else [found.id]
         return Filters(ids, min_days, contact, customer, with_children)
 
-    @_translated
+    @translated
     def past_due(
         self,
         day: date,
@@ -110,7 +110,7 @@ class Snapshot:
             page = page._replace(totals=query.totals(self._connection, day, filters))
         return page
 
-    @_translated
+    @translated
     def past_due_all(
         self,
         day: date,
@@ -140,21 +140,21 @@ class Snapshot:
 
     # -- billing ---------------------------------------------------------------------
 
-    @_translated
+    @translated
     def summary(self, start: date, end: date, *, customer: str | None, currency: str | None) -> MonthSummary:
         """Sum and count of the invoices dated from ``start`` to before ``end``, per currency."""
         from .queries import summary as query
 
         return query.summary(self._connection, start, end, customer=customer, currency=currency)
 
-    @_translated
+    @translated
     def summary_range(self, start: date, end: date, *, customer: str | None, currency: str | None) -> MonthSeries:
         """Billing of each month from ``start`` to ``end``, per currency, with no gaps."""
         from .queries import summary as query
 
         return query.summary_range(self._connection, start, end, customer=customer, currency=currency)
 
-    @_translated
+    @translated
     def currency_note(self, code: str) -> str | None:
         """None when an invoice is in ``code``, else a sentence naming the currencies the invoices are in."""
         from .queries.common import currency_note
@@ -163,28 +163,28 @@ class Snapshot:
 
     # -- customers -------------------------------------------------------------------
 
-    @_translated
+    @translated
     def contacts(self, name: str, *, limit: int | None, offset: int) -> ContactPage:
         """A page of the contacts of the customer called ``name`` (every one with ``limit`` None)."""
         from .queries import contacts as query
 
         return query.contacts(self._connection, name, limit=limit, offset=offset)
 
-    @_translated
+    @translated
     def aging(self, day: date, **options: Any) -> AgingReport:
         """Open amounts by bucket of age as of ``day`` (``queries.aging.aging``'s options, checked)."""
         from .queries import aging as query
 
         return query.aging(self._connection, day, **options)
 
-    @_translated
+    @translated
     def customers(self, day: date, *, search: str | None, sort: str, limit: int, offset: int) -> CustomerPage:
         """A page of customers with their balances as of ``day``."""
         from .queries import customers as query
 
         return query.customers(self._connection, day, search=search, sort=sort, limit=limit, offset=offset)
 
-    @_translated
+    @translated
     def customers_all(self, day: date, *, search: str | None, sort: str) -> CustomerPage:
         """Every customer, read lazily a chunk at a time; the snapshot closes when the lines run out."""
         from .queries import customers as query
@@ -198,14 +198,14 @@ class Snapshot:
         lines = query.iter_customers(connection, day, search=search, sort=sort)
         return query.CustomerPage(day, sort, search, self._closing(lines), total, total, 0)
 
-    @_translated
+    @translated
     def invoice(self, number: str, day: date) -> InvoiceDetail:
         """One invoice in full as of ``day`` (errors.NotFound, with the closest numbers, if none)."""
         from .queries import invoices as query
 
         return query.invoice(self._connection, number, day)
 
-    @_translated
+    @translated
     def statement(self, customer: str, day: date, *, with_children: bool) -> Statement:
         """The statement of account of ``customer`` (name or number) as of ``day``."""
         from .queries import statements as query
@@ -214,21 +214,21 @@ class Snapshot:
 
     # -- the book and its loads ------------------------------------------------------
 
-    @_translated
+    @translated
     def runs(self, *, limit: int | None, offset: int) -> RunPage:
         """A page of the loads, newest first (every one with ``limit`` None)."""
         from .queries import runs as query
 
         return query.runs(self._connection, limit=limit, offset=offset)
 
-    @_translated
+    @translated
     def check(self, day: date) -> CheckReport:
         """Every problem in the book (``day``: after it an invoice is dated in the future)."""
         from .queries import check as query
 
         return query.check(self._connection, day)
 
-    @_translated
+    @translated
     def diff(self, first: int | date | None, second: int | date | None) -> DiffReport:
         """What changed from the load ``first`` names to the one ``second`` names (default: the last two)."""
         from ...errors import InvalidInput, NotFound
@@ -252,14 +252,14 @@ class Snapshot:
             )
         return query.diff(connection, chosen[0], chosen[1])
 
-    @_translated
+    @translated
     def trend(self, first: date | None, last: date | None, every: str, today: date) -> TrendReport:
         """Open AR, past due (and DSO at month ends) per currency, per load date or month end."""
         from .queries import trend as query
 
         return query.trend(self._connection, first, last, every, today)
 
-    @_translated
+    @translated
     def described(self, query: str, **arguments: Any) -> Any:
         """The answer of a described report (``results.describe``): ``query`` names its module of
         ``queries`` and the function there, which takes the snapshot's connection and the parsed options."""
