@@ -170,6 +170,7 @@ def example_df2032015(days: int) -> dict:
 
 # What each migration from 5 on added, undone last first: (objects to drop, (table, column) to drop).
 _ADDED_BY = {
+    8: ([("INDEX", "invoices_open_due_before_issued"), ("INDEX", "open_groups_by_first"), ("TABLE", "open_tops")], []),
     7: (
         [("INDEX", "load_redates_by_run"), ("TABLE", "load_redates"), ("TABLE", "customer_versions")],
         [("customers", "run_id"), ("contacts", "first_run")],

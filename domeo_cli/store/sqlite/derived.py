@@ -156,7 +156,65 @@ def refresh_open_groups(db: sqlite3.Connection) -> None:
                 SELECT '{age_by}', currency, {column}, count(*), sum(outstanding_cents)
                 FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column}"""
         )
+    refresh_open_tops(db)
     db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")
+
+
+#: How many groups ``open_tops`` keeps per (currency, month): the deepest page it ranks.
+TOPS_KEPT = 200
+
+
+def refresh_open_tops(db: sqlite3.Connection) -> None:
+    """Compute ``open_tops``: at each month's end, the ``TOPS_KEPT`` largest groups by open amount invoiced by then.
+
+    An open amount only grows as the day moves on (the invoices of later days
+    are added), so the largest groups at a month's end are among those of the
+    month before and those invoiced in the month: each month ranks only those,
+    never every group. One GROUP BY of the open invoices by month, then a walk
+    in month order.
+    """
+    from heapq import nlargest
+
+    db.execute("DELETE FROM open_tops")
+    rows = db.execute(
+        """SELECT currency, substr(invoice_date, 1, 7) AS month, customer_id, sum(outstanding_cents)
+           FROM invoices INDEXED BY invoices_open_by_customer WHERE outstanding_cents > 0
+           GROUP BY currency, month, customer_id ORDER BY currency, month"""
+    )
+    kept: list[tuple[str, str, int, int]] = []
+    totals: dict[int, int] = {}
+    top: list[int] = []
+    touched: set[int] = set()
+    at: tuple[str, str] | None = None
+
+    def close_month() -> None:
+        nonlocal top
+        if at is None:
+            return
+        top = nlargest(TOPS_KEPT, touched.union(top), key=lambda cid: (totals[cid], -cid))
+        day = _month_end(at[1])
+        kept.extend((at[0], day, totals[cid], cid) for cid in top)
+        touched.clear()
+
+    for currency, month, cid, cents in rows:
+        if at != (currency, month):
+            close_month()
+            if at is None or at[0] != currency:
+                totals.clear()
+                top = []
+            at = (currency, month)
+        totals[cid] = totals.get(cid, 0) + cents
+        touched.add(cid)
+    close_month()
+    db.executemany("INSERT INTO open_tops (currency, day, outstanding_cents, customer_id) VALUES (?, ?, ?, ?)", kept)
+
+
+def _month_end(month: str) -> str:
+    """The last day of ``YYYY-MM`` as ISO text (a month of a date domeo wrote)."""
+    from calendar import monthrange
+
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{month}-{monthrange(year, number)[1]:02d}"
 
 
 MONTHLY_ROLLUP = Derived(
@@ -173,7 +231,7 @@ CUSTOMER_TREE = Derived(
 )
 OPEN_GROUPS = Derived(
     "open groups and days",
-    ("open_groups", "open_days", "open_groups_state"),
+    ("open_groups", "open_days", "open_tops", "open_groups_state"),
     ("invoices_open_insert", "invoices_open_update", "invoices_open_delete"),
     refresh_open_groups,
 )

@@ -29,14 +29,15 @@ Python only builds rows from values. The groups listed come one of two ways:
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_left, bisect_right
+import json
+from bisect import bisect_left, bisect_right, insort
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
 
 from ....options import DEFAULT_EDGES, bucket_names, check_aging_options, check_currency
 from ....results.aging import AgingNode, AgingReport, AgingRow, Hidden
 from . import damage
-from .common import Customer, find_customer, issued_after
+from .common import Customer, find_customer, issued_after, issued_later
 
 _BEFORE_ANY_DATE = "0000-00-00"
 
@@ -157,21 +158,20 @@ def _totals(
 ) -> list[AgingRow]:
     """Every currency's open invoices by bucket, from their sums per day.
 
-    The sums per (currency, day) are read from ``open_days`` when the load
-    kept them current, else summed along the index of open invoices by
-    (currency, date), without sorting; the days (a few thousand rows for a
-    whole book) are put in buckets here.
+    The sums per (currency, day) are read from ``open_days`` when the loads
+    kept them current (see ``_kept_days``), else summed along an index of open
+    invoices, without sorting; SQLite puts the days (a few thousand rows for a
+    whole book) in buckets.
     """
+    day = as_of.isoformat()
+    later: dict[str, list[int]] = {}  # per currency: invoices issued after the day, all current, not in a day row
     if one_customer:
-        sql = (
+        days = (
             f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents FROM invoices "
             f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    elif _kept_tables_exact(db, params):  # the sums per day kept by loads: a few thousand rows at most
-        sql = "SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = :age_by"
-        params = {"age_by": "due" if column == "due_date" else "invoice", **params}
-        if "currency" in params:
-            sql += " AND currency = :currency"
+    elif not _stale(db):
+        days, later = _kept_days(db, as_of, column, params.get("currency"))  # type: ignore[arg-type]
     else:
         index = "invoices_open_by_currency_due" if column == "due_date" else "invoices_open_by_currency_date"
         if "as_of" in params and column == "due_date":
@@ -179,30 +179,98 @@ def _totals(
             # lacks the invoice date (a table lookup per invoice, 3x slower on a million); the
             # covering index by customer has it, for a sort of the (currency, day) groups.
             index = "invoices_open_by_customer"
-        sql = (
+        days = (
             f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents "
             f"FROM invoices INDEXED BY {index} WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    sql = f"SELECT currency, day, n, cents, {bucket_sql('day', len(edges))} FROM ({sql})"
-    today = as_of.toordinal()
+    sql = (
+        f"SELECT currency, bucket, sum(n), sum(cents), min(day), min({damage.real_date('day')}) "
+        f"FROM (SELECT *, {bucket_sql('day', len(edges))} AS bucket FROM ({days})) GROUP BY currency, bucket"
+    )
     width = len(edges) + 2
     found: dict[str, list] = {}
-    for cur, day, n, cents, bucket in db.execute(sql, params):
-        when = damage.to_date(day)
-        if when is None or not (damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
+    for cur, bucket, n, cents, first, real in db.execute(sql, {**params, "as_of_day": day}):
+        if not (real and damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
             raise damage.refuse(db)
-        age = today - when.toordinal()
         acc = found.get(cur)
         if acc is None:
-            acc = found[cur] = [0, 0, age, [0] * width]
+            acc = found[cur] = [0, 0, first, [0] * width]
         acc[0] += n
         acc[1] += cents
-        acc[2] = max(acc[2], age)
+        acc[2] = min(acc[2], first)
         acc[3][bucket] += cents
-    return [
-        AgingRow(cur, cur, cur, tuple(buckets), total, n, oldest)
-        for cur, (n, total, oldest, buckets) in sorted(found.items())
-    ]
+    today = as_of.toordinal()
+    rows = []
+    for cur, (n, total, first, buckets) in sorted(found.items()):
+        gone_n, gone_cents = later.get(cur, (0, 0))
+        if gone_n:  # issued after the day, so due after it: all in the current bucket
+            n, total, buckets[0] = n - gone_n, total - gone_cents, buckets[0] - gone_cents
+            if first > day:  # nothing due by the day: the earliest due date may be one of theirs
+                first = _first_due(db, cur, day)
+        if n:
+            age = today - date.fromisoformat(first).toordinal()
+            rows.append(AgingRow(cur, cur, cur, tuple(buckets), total, n, age))
+    return rows
+
+
+def _kept_days(db: sqlite3.Connection, as_of: date, column: str, currency: str | None) -> tuple[str, dict[str, list[int]]]:
+    """SQL of the open amounts per (currency, day) as of ``as_of``, from ``open_days``; and what else to take out.
+
+    By invoice date, the days after ``as_of`` are left out. By due date, an
+    invoice issued after ``as_of`` is due after it too (so it is current),
+    unless it is due before its issue: those few are taken out of their day
+    rows, from their own index (``issued_later``); the rest are returned per
+    currency as ``[invoices, cents]`` to take out of the current bucket,
+    worked out from the sums per invoice date. The SQL reads ``:as_of_day`` and ``:currency``.
+    """
+    only = " AND currency = :currency" if currency is not None else ""
+    if column == "invoice_date":
+        kept = "SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = 'invoice'"
+        return f"{kept} AND day <= :as_of_day{only}", {}
+    days = f"SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = 'due'{only}"
+    later = {
+        cur: [n, cents]
+        for cur, n, cents in db.execute(
+            "SELECT currency, sum(invoices), sum(outstanding_cents) FROM open_days "
+            f"WHERE age_by = 'invoice' AND day > :as_of_day{only} GROUP BY currency",
+            {"as_of_day": as_of.isoformat(), "currency": currency},
+        )
+    }
+    if not later:
+        return days, {}
+    anomalies = [a for a in issued_later(db, as_of, "9999-99-99") if currency is None or a[0] == currency]
+    if not anomalies:
+        return days, later
+    for cur, _, n, cents in anomalies:
+        later[cur][0] -= n
+        later[cur][1] -= cents
+    return (
+        f"SELECT currency, day, sum(n) AS n, sum(cents) AS cents FROM ({days} UNION ALL "
+        "SELECT currency, due_date, -count(*), -sum(outstanding_cents) "
+        "FROM invoices INDEXED BY invoices_open_due_before_issued "
+        f"WHERE outstanding_cents > 0 AND due_date < invoice_date AND invoice_date > :as_of_day{only} "
+        "GROUP BY currency, due_date) GROUP BY currency, day HAVING sum(n) > 0"
+    ), later
+
+
+def _first_due(db: sqlite3.Connection, currency: str, day: str) -> str:
+    """The earliest due date among ``currency``'s open invoices issued by ``day``, all of them due after it.
+
+    Walks the due dates from ``day`` on: only invoices issued after ``day``
+    (and due within their terms of it) come before the first one issued by it.
+    """
+    return db.execute(
+        "SELECT min(due_date) FROM invoices INDEXED BY invoices_open_by_currency_due "
+        "WHERE outstanding_cents > 0 AND currency = ? AND due_date > ? AND invoice_date <= ?",
+        (currency, day, day),
+    ).fetchone()[0]
+
+
+def _stale(db: sqlite3.Connection) -> bool:
+    """True when ``open_groups``, ``open_days`` and ``open_tops`` may differ from the invoices."""
+    from ..derived import open_groups_stale
+
+    return open_groups_stale(db)
 
 
 def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: dict[str, object]) -> str:
@@ -306,9 +374,25 @@ def aging(
     every_group = limit is None and min_total is None and not offset
     # Seek: rank from the kept open amounts, then bucket only the groups listed.
     seek = not every_group and by != "currency" and _kept_tables_exact(db, params)
+    # At a day some open invoice was issued after, the largest groups are ranked from kept bounds (_top_groups).
+    ranked_later = (
+        not seek
+        and limit is not None
+        and min_total is None
+        and by == "customer"
+        and sort == "total"
+        and found is None
+        and "as_of" in params
+        and not _stale(db)
+    )
     totals: list[AgingRow] = []
-    if by == "currency" or seek:
+    if by == "currency" or seek or ranked_later:
         totals = _totals(db, as_of, edges, column, where, params, found is not None)
+    picked = _top_groups(db, as_of, [t.currency for t in totals], limit, offset) if ranked_later else None
+    if picked is not None:
+        seek = True
+        if not totals:
+            return AgingReport(groups=[], totals=[], hidden=[], tree=None, **report)
     if by == "currency":
         floor = min_total or 0
         # One group per currency: listed unless under the floor or skipped by --offset.
@@ -333,7 +417,9 @@ def aging(
     if currencies is not None:
         params.update({"limit": limit if limit is not None else -1, "offset": offset})
         params.update({f"cur{i}": cur for i, cur in enumerate(currencies)})
-    if seek:
+    if picked is not None:
+        sql = _picked_sql(column, len(edges), where, params, picked, sort)
+    elif seek:
         sql = _seek_sql(db, by, column, len(edges), where, params, sort, len(totals), tree)
     else:
         sql = _scan_sql(by, column, len(edges), where, sort, currencies, tree)
@@ -382,7 +468,6 @@ def customer_rows(
     The statement of ``aging``'s groups (``_selection``, ``_own_sql``, ``_buckets``)
     for just these customers: a statement's balance by age is the aging report's.
     """
-    import json
 
     _, _, where, params = _selection(db, as_of, edges, None, None)
     where = [*where, "customer_id IN (SELECT value FROM json_each(:ids))"]
@@ -529,6 +614,107 @@ def _seek_sql(
     return f"{ctes}, listed AS ({listed}) " + _tail(edges, f"{counts} FROM ranked GROUP BY currency", sort, tree)
 
 
+def _top_groups(
+    db: sqlite3.Connection, as_of: date, currencies: list[str], limit: int, offset: int
+) -> tuple[list[tuple[int, str]], dict[str, int]] | None:
+    """The groups (customer, currency) aging lists by total as of ``as_of``, and how many groups each currency has.
+
+    ``open_tops`` holds, at each month's end, the largest groups by the open
+    amount invoiced by then: an upper bound of their amount on any earlier day
+    of the month (a later invoice only adds), and the last one a bound of every
+    group it leaves out. The groups are taken in the order of the bounds of
+    the month's end on or after ``as_of``, each one's amount as of the day
+    summed from its own open invoices, until the next bound is below the
+    amount of the last group the page needs. None when the kept groups cannot
+    tell (a page deeper than they reach): the caller then sums every open invoice.
+    """
+    from ..derived import TOPS_KEPT
+
+    day = as_of.isoformat()
+    want = offset + limit
+    picked: list[tuple[int, str]] = []
+    counts: dict[str, int] = {}
+    for cur in currencies:
+        counts[cur] = db.execute(
+            "SELECT count(*) FROM open_groups WHERE currency = ? AND first_invoiced <= ?", (cur, day)
+        ).fetchone()[0]
+        bounds = db.execute(
+            "SELECT customer_id, outstanding_cents FROM open_tops WHERE currency = :cur AND day = "
+            "(SELECT min(day) FROM open_tops WHERE currency = :cur AND day >= :day) "
+            "ORDER BY outstanding_cents DESC, customer_id",
+            {"cur": cur, "day": day},
+        ).fetchall()
+        if not bounds:  # nothing of the currency invoiced after the month: the kept groups are exact
+            bounds = db.execute(
+                "SELECT customer_id, outstanding_cents FROM open_groups WHERE currency = ? "
+                "ORDER BY outstanding_cents DESC, customer_id LIMIT ?",
+                (cur, TOPS_KEPT),
+            ).fetchall()
+        best: list[tuple[tuple, int]] = []  # (the report's order, customer id), in order
+
+        def beaten(bound: int) -> bool:
+            return len(best) >= want and bound < -best[want - 1][0][0]
+
+        stopped = False
+        for start in range(0, len(bounds), _BATCH):
+            batch = bounds[start : start + _BATCH]
+            exact = {
+                cid: (total, nk, name)
+                for cid, total, nk, name in db.execute(
+                    "SELECT i.customer_id, sum(i.outstanding_cents), c.name_key, c.name "
+                    "FROM invoices AS i INDEXED BY invoices_open_by_customer JOIN customers AS c ON c.id = i.customer_id "
+                    "WHERE i.outstanding_cents > 0 AND i.customer_id IN (SELECT value FROM json_each(?)) "
+                    "AND i.currency = ? AND i.invoice_date <= ? GROUP BY i.customer_id",
+                    (json.dumps([cid for cid, _ in batch]), cur, day),
+                )
+            }
+            for cid, bound in batch:
+                if beaten(bound):
+                    stopped = True
+                    break
+                if cid in exact:
+                    total, nk, name = exact[cid]
+                    insort(best, ((-total, nk, name, cid), cid))
+            if stopped:
+                break
+        if not stopped and len(bounds) >= TOPS_KEPT and not beaten(bounds[-1][1]):
+            return None  # a group the kept list leaves out may rank above the last one needed
+        picked += [(cid, cur) for _, cid in best[offset:want]]
+    return picked, counts
+
+
+# Groups whose amount as of the day is summed in one statement, while ranking (_top_groups).
+_BATCH = 40
+
+
+def _picked_sql(
+    column: str,
+    edges: int,
+    where: list[str],
+    params: dict[str, object],
+    picked: tuple[list[tuple[int, str]], dict[str, int]],
+    sort: str,
+) -> str:
+    """The report in one statement, for the groups ``_top_groups`` picked (see ``_tail`` for its rows)."""
+    groups, counts = picked
+    params["picked"] = json.dumps(groups)
+    params["counts"] = json.dumps(sorted(counts.items()))
+    pair = "json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+    ctes = (
+        f"WITH l (l_key, l_currency) AS MATERIALIZED (SELECT {pair} FROM json_each(:picked)), "
+        f"own AS ({_own_sql(column, edges, [*where, 'customer_id IN (SELECT l_key FROM l)'])})"
+    )
+    listed = (
+        f"SELECT {_listed_columns(edges)} FROM own AS g JOIN l ON l_key = g.key AND l_currency = g.currency "
+        "JOIN customers AS c ON c.id = g.key"
+    )
+    counts_sql = (
+        "SELECT 0, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[1]'), "
+        f"{', '.join(['NULL'] * (edges + 7))} FROM json_each(:counts)"
+    )
+    return f"{ctes}, listed AS ({listed}) " + _tail(edges, counts_sql, sort, False)
+
+
 # A group's age in days from its oldest date (``julianday`` of ISO dates: whole days apart).
 _AGE = "CAST(:day - julianday({}) AS INTEGER)"
 
@@ -582,7 +768,6 @@ def _tree(
     work is linear in the customers involved, whatever the depth; nodes are
     built children first, without recursion.
     """
-    import json
 
     tops = sorted({g.key for g in shown})
     if not tops:
