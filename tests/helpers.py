@@ -268,6 +268,33 @@ LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents
                UNION ALL SELECT 'invoice', currency, invoice_date, count(*), sum(outstanding_cents) FROM invoices
                WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
 KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"
+KEPT_TOPS = "SELECT currency, day, outstanding_cents, customer_id FROM open_tops ORDER BY 1, 2, 3 DESC, 4"
+
+
+def live_tops(connection: sqlite3.Connection, kept: int | None = None) -> list[tuple[str, str, int, int]]:
+    """``open_tops`` the plain way: at the end of every month a currency has an open invoice in, its
+    ``kept`` largest groups (ties: the lower customer id) by the open amount invoiced by that day."""
+    import calendar
+
+    from domeo_cli.store.sqlite import derived
+
+    kept = derived.TOPS_KEPT if kept is None else kept
+    invoices = connection.execute(
+        "SELECT currency, invoice_date, customer_id, outstanding_cents FROM invoices WHERE outstanding_cents > 0"
+    ).fetchall()
+    rows = []
+    for currency in sorted({i[0] for i in invoices}):
+        mine = [i for i in invoices if i[0] == currency]
+        for month in sorted({i[1][:7] for i in mine}):
+            year, number = int(month[:4]), int(month[5:])
+            day = f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+            totals: dict[int, int] = {}
+            for _, issued, cid, cents in mine:
+                if issued <= day:
+                    totals[cid] = totals.get(cid, 0) + cents
+            ranked = sorted(totals.items(), key=lambda t: (-t[1], t[0]))[:kept]
+            rows += [(currency, day, cents, cid) for cid, cents in sorted(ranked, key=lambda t: (-t[1], t[0]))]
+    return rows
 
 
 class Pause:

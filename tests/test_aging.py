@@ -562,7 +562,14 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
     tops_kept=st.sampled_from([derived.TOPS_KEPT, 1, 2, 3]),
 )
 def test_the_largest_groups_at_a_past_date_equal_the_model(  # noqa: PLR0913
-    customers, invoices, as_of, age_by, currency, limit, offset, tops_kept  # noqa: ANN001
+    customers,
+    invoices,
+    as_of,
+    age_by,
+    currency,
+    limit,
+    offset,
+    tops_kept,  # noqa: ANN001
 ) -> None:
     """Issue 21: at a day some open invoice was issued after, aging's largest groups are ranked from the
     amounts kept at each month's end; kept shorter than the groups, the answer stays the model's."""

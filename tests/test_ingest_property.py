@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, examples, run_main
+from helpers import KEPT, KEPT_DAYS, KEPT_TOPS, LIVE, LIVE_DAYS, by_hand, examples, live_tops, run_main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -427,6 +427,7 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
             assert connection.execute("SELECT dirty FROM open_groups_state").fetchone() == (0,)
             assert connection.execute(KEPT).fetchall() == connection.execute(LIVE).fetchall()
             assert connection.execute(KEPT_DAYS).fetchall() == connection.execute(LIVE_DAYS).fetchall()
+            assert connection.execute(KEPT_TOPS).fetchall() == live_tops(connection)
         finally:
             connection.close()
 

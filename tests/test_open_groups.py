@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from unittest import mock
 
-from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, downgrade
+from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, KEPT_TOPS, LIVE, LIVE_DAYS, by_hand, downgrade, live_tops
 
 from domeo_cli.store.sqlite import ingest
 
@@ -28,6 +28,8 @@ def state(db_path: Path) -> tuple[int, list, list]:
         dirty = connection.execute("SELECT dirty FROM open_groups_state").fetchone()[0]
         kept = connection.execute(KEPT).fetchall() + connection.execute(KEPT_DAYS).fetchall()
         live = connection.execute(LIVE).fetchall() + connection.execute(LIVE_DAYS).fetchall()
+        kept += connection.execute(KEPT_TOPS).fetchall()
+        live += live_tops(connection)
         return dirty, kept, live
     finally:
         connection.close()
@@ -42,7 +44,7 @@ def top_debtor(run, *extra: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
 def test_every_load_leaves_the_groups_equal_to_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4  # two groups; two due dates and two invoice dates
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2  # two groups; two due and two invoice dates; tops
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
 
     assert run("ingest", str(write_csv(CHANGES, "changes.csv"))).exit_code == 0
@@ -56,7 +58,7 @@ def test_a_large_load_rebuilds_them(write_csv, run, db_path: Path) -> None:  # n
         report = ingest.load(str(db_path), str(write_csv(EXAMPLE_CSV, "example.csv")))
     assert report.inserted == 4
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2
 
 
 def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
@@ -102,7 +104,7 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
     upgraded = run("init")
     assert upgraded.exit_code == 0, upgraded
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
 
 

@@ -57,10 +57,7 @@ def _objects(db_path: Path) -> dict[tuple[str, str], str]:
 def _derived_state(db_path: Path) -> dict[str, object]:
     connection = by_hand(db_path)
     try:
-        return {
-            table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall())
-            for table in DERIVED_TABLES
-        }
+        return {table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall()) for table in DERIVED_TABLES}
     finally:
         connection.close()
 
@@ -130,9 +127,10 @@ def test_an_altered_index_is_made_again(loaded, db_path: Path, run) -> None:  # 
     connection.close()
     repaired = run("init", "--json")
     assert repaired.json["repaired"] == ["index invoices_open_by_due"]
-    assert _objects(db_path)[("index", "invoices_open_by_due")] == schema.expected_objects()[
-        ("index", "invoices_open_by_due")
-    ]
+    assert (
+        _objects(db_path)[("index", "invoices_open_by_due")]
+        == schema.expected_objects()[("index", "invoices_open_by_due")]
+    )
 
 
 def test_a_lost_table_of_data_is_an_error_not_a_repair(loaded, db_path: Path, run) -> None:  # noqa: ANN001

@@ -24,6 +24,16 @@ refresh.
   ``open_groups_state`` whenever anyone writes an open invoice; a stale table
   is never read (the report sums the invoices instead) and the next load
   refreshes it.
+- **Past dates** (``open_tops``, with the same state): as of a day D an
+  invoice issued after D did not exist, but the kept tables hold every open
+  invoice. They still answer any D: an invoice issued after D is past due as
+  of D only if it is due before its issue, and those few have a partial index
+  of their own (``invoices_open_due_before_issued``) to take out of the sums
+  per due date; the rest are current as of D, and the sums per invoice date
+  say how much. Ranking aging's largest groups at D reads ``open_tops``: at
+  the end of each month, the ``TOPS_KEPT`` largest groups by the open amount
+  invoiced by then, an upper bound of each one's amount on any day of the
+  month before.
 """
 
 from __future__ import annotations

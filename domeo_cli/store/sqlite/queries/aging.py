@@ -23,13 +23,18 @@ Python only builds rows from values. The groups listed come one of two ways:
 - a seek (``limit``, ``min_total`` or ``offset`` while ``open_groups`` and
   ``open_days`` are current for the date): the totals from the sums per day,
   the groups ranked from ``open_groups`` with an ORDER BY ... LIMIT per
-  currency, then the buckets of just the groups listed, by index seeks.
+  currency, then the buckets of just the groups listed, by index seeks;
+- at a day some open invoice was issued after (a past day, or an export
+  holding future-dated invoices), the totals still come from the sums per day
+  (less what was issued after the day), and a page of the largest groups is
+  ranked from the bounds kept at each month's end (``_top_groups``) before
+  its buckets are summed the same way.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import json
+import sqlite3
 from bisect import bisect_left, bisect_right, insort
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
@@ -213,7 +218,9 @@ def _totals(
     return rows
 
 
-def _kept_days(db: sqlite3.Connection, as_of: date, column: str, currency: str | None) -> tuple[str, dict[str, list[int]]]:
+def _kept_days(
+    db: sqlite3.Connection, as_of: date, column: str, currency: str | None
+) -> tuple[str, dict[str, list[int]]]:
     """SQL of the open amounts per (currency, day) as of ``as_of``, from ``open_days``; and what else to take out.
 
     By invoice date, the days after ``as_of`` are left out. By due date, an
@@ -297,15 +304,13 @@ def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: d
 
 
 def _kept_tables_exact(db: sqlite3.Connection, params: dict[str, object]) -> bool:
-    """True when ``open_groups`` and ``open_days`` give this report's answer.
+    """True when the groups of ``open_groups`` are this report's groups, amounts and all.
 
     They are current (no open invoice written since the last load kept them)
     and the report leaves no invoice out for its date (``:as_of`` is set by
     ``_selection`` only when an open invoice may be dated after the as-of date).
     """
-    from ..derived import open_groups_stale as is_stale
-
-    return "as_of" not in params and not is_stale(db)
+    return "as_of" not in params and not _stale(db)
 
 
 def _selection(
@@ -650,41 +655,53 @@ def _top_groups(
                 "ORDER BY outstanding_cents DESC, customer_id LIMIT ?",
                 (cur, TOPS_KEPT),
             ).fetchall()
-        best: list[tuple[tuple, int]] = []  # (the report's order, customer id), in order
-
-        def beaten(bound: int) -> bool:
-            return len(best) >= want and bound < -best[want - 1][0][0]
-
-        stopped = False
-        for start in range(0, len(bounds), _BATCH):
-            batch = bounds[start : start + _BATCH]
-            exact = {
-                cid: (total, nk, name)
-                for cid, total, nk, name in db.execute(
-                    "SELECT i.customer_id, sum(i.outstanding_cents), c.name_key, c.name "
-                    "FROM invoices AS i INDEXED BY invoices_open_by_customer JOIN customers AS c ON c.id = i.customer_id "
-                    "WHERE i.outstanding_cents > 0 AND i.customer_id IN (SELECT value FROM json_each(?)) "
-                    "AND i.currency = ? AND i.invoice_date <= ? GROUP BY i.customer_id",
-                    (json.dumps([cid for cid, _ in batch]), cur, day),
-                )
-            }
-            for cid, bound in batch:
-                if beaten(bound):
-                    stopped = True
-                    break
-                if cid in exact:
-                    total, nk, name = exact[cid]
-                    insort(best, ((-total, nk, name, cid), cid))
-            if stopped:
-                break
-        if not stopped and len(bounds) >= TOPS_KEPT and not beaten(bounds[-1][1]):
-            return None  # a group the kept list leaves out may rank above the last one needed
+        best = _largest(db, cur, day, bounds, want)
+        if best is None:
+            return None
         picked += [(cid, cur) for _, cid in best[offset:want]]
     return picked, counts
 
 
-# Groups whose amount as of the day is summed in one statement, while ranking (_top_groups).
+# Groups whose amount as of the day is summed in one statement, while ranking (_largest).
 _BATCH = 40
+
+_AMOUNT_AS_OF = (
+    "SELECT i.customer_id, sum(i.outstanding_cents), c.name_key, c.name "
+    "FROM invoices AS i INDEXED BY invoices_open_by_customer JOIN customers AS c ON c.id = i.customer_id "
+    "WHERE i.outstanding_cents > 0 AND i.customer_id IN (SELECT value FROM json_each(?)) "
+    "AND i.currency = ? AND i.invoice_date <= ? GROUP BY i.customer_id"
+)
+
+
+def _largest(
+    db: sqlite3.Connection, currency: str, day: str, bounds: list[tuple[int, int]], want: int
+) -> list[tuple[tuple, int]] | None:
+    """The ``want`` largest groups of ``currency`` as of ``day``, in the report's order: ``(order, customer id)``.
+
+    ``bounds`` are ``(customer id, upper bound)`` from the largest bound down;
+    a list of ``TOPS_KEPT`` leaves out groups whose bound is at most its last.
+    None when one of those may belong in the answer.
+    """
+    from ..derived import TOPS_KEPT
+
+    best: list[tuple[tuple, int]] = []
+
+    def beaten(bound: int) -> bool:  # no group left to read can rank among the ``want``
+        return len(best) >= want and bound < -best[want - 1][0][0]
+
+    for start in range(0, len(bounds), _BATCH):
+        batch = bounds[start : start + _BATCH]
+        ids = json.dumps([cid for cid, _ in batch])
+        exact = {cid: rest for cid, *rest in db.execute(_AMOUNT_AS_OF, (ids, currency, day))}
+        for cid, bound in batch:
+            if beaten(bound):
+                return best
+            if cid in exact:
+                total, nk, name = exact[cid]
+                insort(best, ((-total, nk, name, cid), cid))
+    if len(bounds) >= TOPS_KEPT and not beaten(bounds[-1][1]):
+        return None  # a group the kept list leaves out may rank above the last one needed
+    return best
 
 
 def _picked_sql(

@@ -40,7 +40,7 @@ def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
 
 
 def issued_later(db: sqlite3.Connection, as_of: date, due_before: str) -> list[tuple[str, str, int, int]]:
-    """``(currency, due date, invoices, cents)`` of the open invoices issued after ``as_of`` and due before ``due_before``.
+    """``(currency, due date, invoices, cents)`` of open invoices issued after ``as_of``, due before ``due_before``.
 
     As of a day D an invoice issued after D did not exist; it is past due as
     of D only if it is due before it was issued. Those few are all such a
