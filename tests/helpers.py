@@ -170,7 +170,10 @@ def example_df2032015(days: int) -> dict:
 
 # What each migration from 5 on added, undone last first: (objects to drop, (table, column) to drop).
 _ADDED_BY = {
-    8: ([("INDEX", "invoices_open_due_before_issued"), ("INDEX", "open_groups_by_first"), ("TABLE", "open_tops")], []),
+    8: (
+        [("INDEX", "invoices_open_due_before_issued"), ("TABLE", "open_group_starts"), ("TABLE", "open_tops")],
+        [("open_days", "running_invoices"), ("open_days", "running_cents")],
+    ),
     7: (
         [("INDEX", "load_redates_by_run"), ("TABLE", "load_redates"), ("TABLE", "customer_versions")],
         [("customers", "run_id"), ("contacts", "first_run")],
@@ -269,6 +272,33 @@ LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents
                WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
 KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"
 KEPT_TOPS = "SELECT currency, day, outstanding_cents, customer_id FROM open_tops ORDER BY 1, 2, 3 DESC, 4"
+KEPT_STARTS = "SELECT * FROM open_group_starts ORDER BY 1, 2"
+
+
+def live_days(connection: sqlite3.Connection) -> list[tuple]:
+    """``open_days`` the plain way: each (age_by, currency, day)'s open invoices and cents, then the
+    running sums of that day and every earlier one of the same age_by and currency."""
+    rows, run = [], {}
+    for age_by, currency, day, n, cents in connection.execute(LIVE_DAYS):
+        before = run.get((age_by, currency), (0, 0))
+        run[age_by, currency] = (before[0] + n, before[1] + cents)
+        rows.append((age_by, currency, day, n, cents, *run[age_by, currency]))
+    return rows
+
+
+def live_starts(connection: sqlite3.Connection) -> list[tuple]:
+    """``open_group_starts`` the plain way: per currency and day, the groups whose first open invoice is
+    of that day, and of that day or earlier."""
+    firsts: dict[tuple[str, str], int] = {}
+    for (currency, first) in connection.execute(
+        "SELECT currency, min(invoice_date) FROM invoices WHERE outstanding_cents > 0 GROUP BY customer_id, currency"
+    ):
+        firsts[currency, first] = firsts.get((currency, first), 0) + 1
+    rows, run = [], {}
+    for (currency, day), n in sorted(firsts.items()):
+        run[currency] = run.get(currency, 0) + n
+        rows.append((currency, day, n, run[currency]))
+    return rows
 
 
 def live_tops(connection: sqlite3.Connection, kept: int | None = None) -> list[tuple[str, str, int, int]]:

@@ -6,7 +6,20 @@ import os
 from pathlib import Path
 from unittest import mock
 
-from helpers import EXAMPLE_CSV, HEADER, KEPT, KEPT_DAYS, KEPT_TOPS, LIVE, LIVE_DAYS, by_hand, downgrade, live_tops
+from helpers import (
+    EXAMPLE_CSV,
+    HEADER,
+    KEPT,
+    KEPT_DAYS,
+    KEPT_STARTS,
+    KEPT_TOPS,
+    LIVE,
+    by_hand,
+    downgrade,
+    live_days,
+    live_starts,
+    live_tops,
+)
 
 from domeo_cli.store.sqlite import ingest
 
@@ -27,9 +40,9 @@ def state(db_path: Path) -> tuple[int, list, list]:
     try:
         dirty = connection.execute("SELECT dirty FROM open_groups_state").fetchone()[0]
         kept = connection.execute(KEPT).fetchall() + connection.execute(KEPT_DAYS).fetchall()
-        live = connection.execute(LIVE).fetchall() + connection.execute(LIVE_DAYS).fetchall()
-        kept += connection.execute(KEPT_TOPS).fetchall()
-        live += live_tops(connection)
+        live = connection.execute(LIVE).fetchall() + live_days(connection)
+        kept += connection.execute(KEPT_TOPS).fetchall() + connection.execute(KEPT_STARTS).fetchall()
+        live += live_tops(connection) + live_starts(connection)
         return dirty, kept, live
     finally:
         connection.close()
@@ -44,7 +57,7 @@ def top_debtor(run, *extra: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
 def test_every_load_leaves_the_groups_equal_to_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
     assert run("ingest", str(write_csv(EXAMPLE_CSV, "example.csv"))).exit_code == 0
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2  # two groups; two due and two invoice dates; tops
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2 + 2  # groups; due and invoice dates; tops; starts
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
 
     assert run("ingest", str(write_csv(CHANGES, "changes.csv"))).exit_code == 0
@@ -58,7 +71,7 @@ def test_a_large_load_rebuilds_them(write_csv, run, db_path: Path) -> None:  # n
         report = ingest.load(str(db_path), str(write_csv(EXAMPLE_CSV, "example.csv")))
     assert report.inserted == 4
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2 + 2
 
 
 def test_another_programs_write_makes_the_report_sum_the_invoices(write_csv, run, db_path: Path) -> None:  # noqa: ANN001
@@ -104,7 +117,7 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
     upgraded = run("init")
     assert upgraded.exit_code == 0, upgraded
     dirty, kept, live = state(db_path)
-    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2
+    assert (dirty, kept) == (0, live) and len(live) == 2 + 4 + 2 + 2
     assert top_debtor(run) == [("Northwind Outfitters", "CAD", "6400.00"), ("Harbor Lane Bakery", "USD", "778.25")]
 
 

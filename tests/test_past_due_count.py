@@ -150,7 +150,12 @@ def test_the_kept_days_answer_only_where_exact(load_rows):  # noqa: ANN001
         ]
     )
     db = by_hand(os.environ["DOMEO_DB"])
-    db.execute("INSERT INTO open_days VALUES ('due', 'USD', '2025-01-01', 1000, 1)")  # not the invoices' truth
+    # Not the invoices' truth: 1000 invoices more on 2025-01-01, in the day and the running sums.
+    db.execute("INSERT INTO open_days VALUES ('due', 'USD', '2025-01-01', 1000, 1, 0, 0)")
+    db.execute(
+        "UPDATE open_days SET running_invoices = running_invoices + 1000, running_cents = running_cents + 1 "
+        "WHERE age_by = 'due' AND currency = 'USD'"
+    )
     assert query.count(db, date(2025, 6, 1)) == 1004  # read from open_days
     assert query.count(db, date(2025, 6, 1), query.Filters(min_days=120)) == 1002  # due before 2025-02-02
     assert query.count(db, date(2025, 2, 10)) == 1002  # O2 and O4 dated later: O4, due before, taken out

@@ -162,12 +162,30 @@ def refresh_open_groups(db: sqlite3.Connection) -> None:
         ("invoice", "invoice_date", "invoices_open_by_currency_date"),
     ]:
         db.execute(
-            f"""INSERT INTO open_days (age_by, currency, day, invoices, outstanding_cents)
-                SELECT '{age_by}', currency, {column}, count(*), sum(outstanding_cents)
-                FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column}"""
+            f"""INSERT INTO open_days
+                    (age_by, currency, day, invoices, outstanding_cents, running_invoices, running_cents)
+                SELECT '{age_by}', currency, day, n, cents, sum(n) OVER up_to, sum(cents) OVER up_to
+                FROM (SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents
+                      FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column})
+                WINDOW up_to AS (PARTITION BY currency ORDER BY day)"""
         )
+    db.execute("DELETE FROM open_group_starts")
+    db.execute(
+        """INSERT INTO open_group_starts (currency, day, groups, running_groups)
+           SELECT currency, day, n, sum(n) OVER (PARTITION BY currency ORDER BY day)
+           FROM (SELECT currency, first_invoiced AS day, count(*) AS n FROM open_groups GROUP BY currency, day)"""
+    )
     refresh_open_tops(db)
-    db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")
+    # Marked current only when sound: a report reading them checks no day or sum of its own.
+    # (A row another program wrote with the checks off, a date like 2025-02-30 or a cent of 12.5,
+    # leaves them stale, so reports sum the invoices and refuse the row.)
+    if db.execute(_UNSOUND_DAYS).fetchone() is None:
+        db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")
+
+
+_UNSOUND_DAYS = """SELECT 1 FROM open_days
+    WHERE NOT (date(day, '+0 days') IS day AND day >= '0001-01-01') OR typeof(running_cents) <> 'integer'
+       OR typeof(outstanding_cents) <> 'integer' OR NOT currency GLOB '[A-Z][A-Z][A-Z]' LIMIT 1"""
 
 
 #: How many groups ``open_tops`` keeps per (currency, month): the deepest page it ranks.
@@ -241,7 +259,7 @@ CUSTOMER_TREE = Derived(
 )
 OPEN_GROUPS = Derived(
     "open groups and days",
-    ("open_groups", "open_days", "open_tops", "open_groups_state"),
+    ("open_groups", "open_days", "open_group_starts", "open_tops", "open_groups_state"),
     ("invoices_open_insert", "invoices_open_update", "invoices_open_delete"),
     refresh_open_groups,
 )

@@ -468,8 +468,9 @@ def _m008_past_dates(db: sqlite3.Connection) -> None:
     the kept sums per day. ``open_tops`` keeps, at the end of each month, the
     groups with the largest open amount from invoices issued by then: the
     bounds that rank aging's largest groups at any date without summing every
-    open invoice. The groups by first invoice date count the groups that
-    existed on a date. ``open_tops`` starts empty and stale.
+    open invoice. Running sums per day make any bucket's sum two look-ups, and
+    ``open_group_starts`` counts the groups that existed on a date. All start
+    stale, refreshed at once.
     """
     _run(
         db,
@@ -478,8 +479,17 @@ def _m008_past_dates(db: sqlite3.Connection) -> None:
         CREATE INDEX invoices_open_due_before_issued
             ON invoices (currency, invoice_date, due_date, customer_id, outstanding_cents)
             WHERE outstanding_cents > 0 AND due_date < invoice_date;
-        -- the groups of a currency that existed on a date: first_invoiced <= it
-        CREATE INDEX open_groups_by_first ON open_groups (currency, first_invoiced);
+        -- running sums: the open invoices of this day and every earlier one (per age_by and currency)
+        ALTER TABLE open_days ADD COLUMN running_invoices INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE open_days ADD COLUMN running_cents INTEGER NOT NULL DEFAULT 0;
+        -- the groups of a currency whose first open invoice is of a day, and of that day or earlier
+        CREATE TABLE open_group_starts (
+            currency TEXT NOT NULL,
+            day TEXT NOT NULL,
+            groups INTEGER NOT NULL,
+            running_groups INTEGER NOT NULL,
+            PRIMARY KEY (currency, day)
+        ) WITHOUT ROWID;
         -- at the end of each month (day), the largest groups by the open amount invoiced by then
         CREATE TABLE open_tops (
             currency TEXT NOT NULL,

@@ -42,7 +42,7 @@ from operator import attrgetter, itemgetter
 from ....options import DEFAULT_EDGES, bucket_names, check_aging_options, check_currency
 from ....results.aging import AgingNode, AgingReport, AgingRow, Hidden
 from . import damage
-from .common import Customer, find_customer, issued_after, issued_later
+from .common import Customer, find_customer, issued_after, issued_later, kept_currencies, running
 
 _BEFORE_ANY_DATE = "0000-00-00"
 
@@ -161,22 +161,20 @@ def _totals(
     params: dict[str, object],
     one_customer: bool,
 ) -> list[AgingRow]:
-    """Every currency's open invoices by bucket, from their sums per day.
+    """Every currency's open invoices by bucket.
 
-    The sums per (currency, day) are read from ``open_days`` when the loads
-    kept them current (see ``_kept_days``), else summed along an index of open
-    invoices, without sorting; SQLite puts the days (a few thousand rows for a
-    whole book) in buckets.
+    From the running sums that loads keep in ``open_days`` when they are
+    current (``_kept_totals``: a few seeks a currency), else from the sums per
+    (currency, day) along an index of open invoices, without sorting, which
+    SQLite puts in buckets (a few thousand rows for a whole book).
     """
-    day = as_of.isoformat()
-    later: dict[str, list[int]] = {}  # per currency: invoices issued after the day, all current, not in a day row
+    if not one_customer and not _stale(db):
+        return _kept_totals(db, as_of, edges, column, params.get("currency"))  # type: ignore[arg-type]
     if one_customer:
         days = (
             f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents FROM invoices "
             f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    elif not _stale(db):
-        days, later = _kept_days(db, as_of, column, params.get("currency"))  # type: ignore[arg-type]
     else:
         index = "invoices_open_by_currency_due" if column == "due_date" else "invoices_open_by_currency_date"
         if "as_of" in params and column == "due_date":
@@ -194,7 +192,7 @@ def _totals(
     )
     width = len(edges) + 2
     found: dict[str, list] = {}
-    for cur, bucket, n, cents, first, real in db.execute(sql, {**params, "as_of_day": day}):
+    for cur, bucket, n, cents, first, real in db.execute(sql, params):
         if not (real and damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
             raise damage.refuse(db)
         acc = found.get(cur)
@@ -205,59 +203,80 @@ def _totals(
         acc[2] = min(acc[2], first)
         acc[3][bucket] += cents
     today = as_of.toordinal()
+    return [
+        AgingRow(cur, cur, cur, tuple(buckets), total, n, today - date.fromisoformat(first).toordinal())
+        for cur, (n, total, first, buckets) in sorted(found.items())
+    ]
+
+
+def _kept_totals(
+    db: sqlite3.Connection, as_of: date, edges: tuple[int, ...], column: str, currency: str | None
+) -> list[AgingRow]:
+    """Every currency's open invoices by bucket as of ``as_of``, from the running sums of ``open_days``.
+
+    A bucket is the invoices of the days between two cut-offs: the difference
+    of the running sums the day before each. By invoice date, the days after
+    ``as_of`` are left out. By due date, an invoice issued after ``as_of`` is
+    due after it too (so it is current), unless it is due before its issue:
+    those few are taken out of their own bucket (``issued_later``); the rest
+    out of the current bucket, as much as the running sums by invoice date
+    say was issued after the day. Loads mark the kept tables current only
+    when every day and sum is sound, so nothing here is checked again.
+    """
+    age_by = "due" if column == "due_date" else "invoice"
+    day = as_of.isoformat()
+    cuts = _cutoffs(as_of, edges)
+    anomalies: dict[str, dict[str, list[int]]] = {}
+    if age_by == "due":
+        for cur, due, n, cents in issued_later(db, as_of, "9999-99-99"):
+            anomalies.setdefault(cur, {})[due] = [n, cents]
+    today = as_of.toordinal()
     rows = []
-    for cur, (n, total, first, buckets) in sorted(found.items()):
-        gone_n, gone_cents = later.get(cur, (0, 0))
-        if gone_n:  # issued after the day, so due after it: all in the current bucket
-            n, total, buckets[0] = n - gone_n, total - gone_cents, buckets[0] - gone_cents
-            if first > day:  # nothing due by the day: the earliest due date may be one of theirs
-                first = _first_due(db, cur, day)
+    for cur in [currency] if currency is not None else kept_currencies(db):
+        n, total = running(db, age_by, cur, day if age_by == "invoice" else "9999-99-99", inclusive=True)
+        if not n:
+            continue
+        before = [running(db, age_by, cur, cut)[1] for cut in cuts]
+        buckets = [total - before[0], *(a - b for a, b in zip(before, before[1:], strict=False)), before[-1]]
+        later = [0, 0]  # issued after the day, not due before their issue: current
+        odd = anomalies.get(cur, {})
+        if age_by == "due":
+            all_n, all_cents = running(db, "invoice", cur, "9999-99-99", inclusive=True)
+            upto_n, upto_cents = running(db, "invoice", cur, day, inclusive=True)
+            later = [all_n - upto_n, all_cents - upto_cents]
+            for due, (gone_n, gone_cents) in odd.items():
+                buckets[len(edges) + 1 - sum(due >= cut for cut in cuts)] -= gone_cents
+                later[0] -= gone_n
+                later[1] -= gone_cents
+                n, total = n - gone_n, total - gone_cents
+            buckets[0] -= later[1]
+            n, total = n - later[0], total - later[1]
         if n:
-            age = today - date.fromisoformat(first).toordinal()
+            age = today - date.fromisoformat(_first_day(db, age_by, cur, day, odd, later[0] > 0)).toordinal()
             rows.append(AgingRow(cur, cur, cur, tuple(buckets), total, n, age))
     return rows
 
 
-def _kept_days(
-    db: sqlite3.Connection, as_of: date, column: str, currency: str | None
-) -> tuple[str, dict[str, list[int]]]:
-    """SQL of the open amounts per (currency, day) as of ``as_of``, from ``open_days``; and what else to take out.
+def _first_day(
+    db: sqlite3.Connection, age_by: str, currency: str, day: str, taken: dict[str, list[int]], later: bool
+) -> str:
+    """The earliest day (due or invoice date) of ``currency``'s open invoices as of ``day``.
 
-    By invoice date, the days after ``as_of`` are left out. By due date, an
-    invoice issued after ``as_of`` is due after it too (so it is current),
-    unless it is due before its issue: those few are taken out of their day
-    rows, from their own index (``issued_later``); the rest are returned per
-    currency as ``[invoices, cents]`` to take out of the current bucket,
-    worked out from the sums per invoice date. The SQL reads ``:as_of_day`` and ``:currency``.
+    The first day of ``open_days`` with an invoice left once the ``taken``
+    ones (by due date, issued after ``day``) are out; past ``day``, while
+    invoices issued after it are among those due, the invoices say (``_first_due``).
     """
-    only = " AND currency = :currency" if currency is not None else ""
-    if column == "invoice_date":
-        kept = "SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = 'invoice'"
-        return f"{kept} AND day <= :as_of_day{only}", {}
-    days = f"SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = 'due'{only}"
-    later = {
-        cur: [n, cents]
-        for cur, n, cents in db.execute(
-            "SELECT currency, sum(invoices), sum(outstanding_cents) FROM open_days "
-            f"WHERE age_by = 'invoice' AND day > :as_of_day{only} GROUP BY currency",
-            {"as_of_day": as_of.isoformat(), "currency": currency},
-        )
-    }
-    if not later:
-        return days, {}
-    anomalies = [a for a in issued_later(db, as_of, "9999-99-99") if currency is None or a[0] == currency]
-    if not anomalies:
-        return days, later
-    for cur, _, n, cents in anomalies:
-        later[cur][0] -= n
-        later[cur][1] -= cents
-    return (
-        f"SELECT currency, day, sum(n) AS n, sum(cents) AS cents FROM ({days} UNION ALL "
-        "SELECT currency, due_date, -count(*), -sum(outstanding_cents) "
-        "FROM invoices INDEXED BY invoices_open_due_before_issued "
-        f"WHERE outstanding_cents > 0 AND due_date < invoice_date AND invoice_date > :as_of_day{only} "
-        "GROUP BY currency, due_date) GROUP BY currency, day HAVING sum(n) > 0"
-    ), later
+    after = ""
+    while True:
+        found = db.execute(
+            "SELECT day, invoices FROM open_days WHERE age_by = ? AND currency = ? AND day > ? ORDER BY day LIMIT 1",
+            (age_by, currency, after),
+        ).fetchone()
+        if age_by == "due" and later and found[0] > day:
+            return _first_due(db, currency, day)
+        if found[1] > taken.get(found[0], (0,))[0]:
+            return found[0]
+        after = found[0]
 
 
 def _first_due(db: sqlite3.Connection, currency: str, day: str) -> str:
@@ -377,27 +396,26 @@ def aging(
         "offset": offset,
     }
     every_group = limit is None and min_total is None and not offset
-    # Seek: rank from the kept open amounts, then bucket only the groups listed.
-    seek = not every_group and by != "currency" and _kept_tables_exact(db, params)
-    # At a day some open invoice was issued after, the largest groups are ranked from kept bounds (_top_groups).
-    ranked_later = (
-        not seek
-        and limit is not None
+    # A page of the largest customers: ranked from the bounds kept at each month's end (_top_groups).
+    by_bounds = (
+        limit is not None
         and min_total is None
         and by == "customer"
         and sort == "total"
         and found is None
-        and "as_of" in params
         and not _stale(db)
     )
     totals: list[AgingRow] = []
-    if by == "currency" or seek or ranked_later:
-        totals = _totals(db, as_of, edges, column, where, params, found is not None)
-    picked = _top_groups(db, as_of, [t.currency for t in totals], limit, offset) if ranked_later else None
-    if picked is not None:
-        seek = True
+    picked = None
+    if by_bounds:
+        totals = _totals(db, as_of, edges, column, where, params, False)
+        picked = _top_groups(db, as_of, [t.currency for t in totals], limit, offset)  # type: ignore[arg-type]
         if not totals:
             return AgingReport(groups=[], totals=[], hidden=[], tree=None, **report)
+    # Else a seek: rank from the kept open amounts, then bucket only the groups listed.
+    seek = picked is not None or (not every_group and by != "currency" and _kept_tables_exact(db, params))
+    if (by == "currency" or seek) and not by_bounds:
+        totals = _totals(db, as_of, edges, column, where, params, found is not None)
     if by == "currency":
         floor = min_total or 0
         # One group per currency: listed unless under the floor or skipped by --offset.
@@ -640,9 +658,11 @@ def _top_groups(
     picked: list[tuple[int, str]] = []
     counts: dict[str, int] = {}
     for cur in currencies:
-        counts[cur] = db.execute(
-            "SELECT count(*) FROM open_groups WHERE currency = ? AND first_invoiced <= ?", (cur, day)
-        ).fetchone()[0]
+        row = db.execute(
+            "SELECT running_groups FROM open_group_starts WHERE currency = ? AND day <= ? ORDER BY day DESC LIMIT 1",
+            (cur, day),
+        ).fetchone()
+        counts[cur] = row[0] if row else 0
         bounds = db.execute(
             "SELECT customer_id, outstanding_cents FROM open_tops WHERE currency = :cur AND day = "
             "(SELECT min(day) FROM open_tops WHERE currency = :cur AND day >= :day) "

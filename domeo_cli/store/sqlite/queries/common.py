@@ -56,6 +56,35 @@ def issued_later(db: sqlite3.Connection, as_of: date, due_before: str) -> list[t
     ).fetchall()
 
 
+def kept_currencies(db: sqlite3.Connection) -> list[str]:
+    """Every currency of ``open_days`` (of an open invoice when it is current): one seek each."""
+    found: list[str] = []
+    while True:
+        row = db.execute(
+            "SELECT currency FROM open_days WHERE age_by = 'due' AND currency > ? ORDER BY currency LIMIT 1",
+            (found[-1] if found else "",),
+        ).fetchone()
+        if row is None:
+            return found
+        found.append(row[0])
+
+
+def running(
+    db: sqlite3.Connection, age_by: str, currency: str, before: str, *, inclusive: bool = False
+) -> tuple[int, int]:
+    """``(invoices, cents)`` of the open invoices of ``currency`` whose day is before ``before`` (or on it).
+
+    The running sums of ``open_days`` (by due date or invoice date, ``age_by``): one seek, the last day
+    before. Read only while the kept tables are current (``derived.open_groups_stale``).
+    """
+    row = db.execute(
+        "SELECT running_invoices, running_cents FROM open_days "
+        f"WHERE age_by = ? AND currency = ? AND day {'<=' if inclusive else '<'} ? ORDER BY day DESC LIMIT 1",
+        (age_by, currency, before),
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
 def currency_note(db: sqlite3.Connection, code: str) -> str | None:
     """A note for the person who asked for ``code``: None when an invoice is in it, else which currencies
     the invoices are in (a valid code with nothing under it, a zero that is no answer)."""
