@@ -122,8 +122,8 @@ def test_upgrading_a_version_4_database_fills_them(write_csv, run, db_path: Path
 
 
 def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: ANN001
-    """Issue 11, item 6: open_groups/open_days hold every open invoice whatever its date, so they are read
-    only when no open invoice is dated after the as-of date (a closed later invoice does not matter)."""
+    """Issue 11, item 6: whether an open invoice is dated after the as-of date (a closed later one does not
+    matter): then the groups of open_groups are not the day's groups, and a report tests invoice dates."""
     from datetime import date
 
     from domeo_cli.store.sqlite.queries.common import issued_after
@@ -143,3 +143,25 @@ def test_issued_after_decides_when_the_kept_tables_answer(load_rows):  # noqa: A
     db.execute("UPDATE open_groups_state SET dirty = 1")  # the answer never comes from the kept tables
     assert not issued_after(db, date(2025, 1, 10))
     assert issued_after(db, date(2025, 1, 9))
+
+
+def test_the_kept_tables_answer_a_past_date(load_rows, run) -> None:  # noqa: ANN001
+    """Issue 21: at a day some open invoice was issued after, aging's totals and largest customers still
+    come from the kept tables (a figure put into them by hand shows it), less what was issued after."""
+    load_rows(
+        [
+            {"customer": "A Co", "number": "O1", "date": "2025-01-10", "due": "2025-01-20", "total": "100"},
+            {"customer": "B Co", "number": "O2", "date": "2025-03-01", "due": "2025-03-31", "total": "70"},
+            {"customer": "B Co", "number": "O3", "date": "2025-03-01", "due": "2025-01-15", "total": "5"},
+        ]
+    )
+    doc = run("aging", "--as-of", "2025-02-01", "--limit", "1", "--json").json
+    assert [(g["name"], g["total"]) for g in doc["groups"]] == [("A Co", "100.00")]
+    assert [(t["currency"], t["1-30"], t["total"], t["invoices"]) for t in doc["totals"]] == [
+        ("USD", "100.00", "100.00", 1)  # O2 and O3 (due before its issue) did not exist yet
+    ]
+    db = by_hand(os.environ["DOMEO_DB"])
+    db.execute("UPDATE open_days SET running_cents = running_cents + 1 WHERE age_by = 'due'")
+    db.commit()
+    doc = run("aging", "--as-of", "2025-02-01", "--by", "currency", "--json").json
+    assert [(t["current"], t["1-30"], t["total"]) for t in doc["totals"]] == [("0.00", "100.01", "100.01")]

@@ -13,11 +13,11 @@ from ....results.common import Customer, MainContact
 def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
     """True when an open invoice is dated after ``as_of``: a report as of that day must leave it out.
 
-    As of a day D an invoice issued after D did not exist yet. Usually D is
-    today and no invoice is later, and the reports then read their indexes and
-    the kept ``open_groups``/``open_days`` without a date test. Asked of the
-    index of open invoices by (currency, invoice date): two seeks per currency,
-    always current, whatever the size of the book.
+    As of a day D an invoice issued after D did not exist yet. When none is
+    later, a report reads its indexes without a date test, and the groups of
+    ``open_groups`` are the day's. Asked of the index of open invoices by
+    (currency, invoice date): two seeks per currency, always current,
+    whatever the size of the book.
     """
     day = as_of.isoformat()
     currency = ""
