@@ -170,6 +170,10 @@ def example_df2032015(days: int) -> dict:
 
 # What each migration from 5 on added, undone last first: (objects to drop, (table, column) to drop).
 _ADDED_BY = {
+    8: (
+        [("INDEX", "invoices_open_due_before_issued"), ("TABLE", "open_group_starts"), ("TABLE", "open_tops")],
+        [("open_days", "running_invoices"), ("open_days", "running_cents")],
+    ),
     7: (
         [("INDEX", "load_redates_by_run"), ("TABLE", "load_redates"), ("TABLE", "customer_versions")],
         [("customers", "run_id"), ("contacts", "first_run")],
@@ -267,6 +271,60 @@ LIVE_DAYS = """SELECT 'due', currency, due_date, count(*), sum(outstanding_cents
                UNION ALL SELECT 'invoice', currency, invoice_date, count(*), sum(outstanding_cents) FROM invoices
                WHERE outstanding_cents > 0 GROUP BY 2, 3 ORDER BY 1, 2, 3"""
 KEPT_DAYS = "SELECT * FROM open_days ORDER BY 1, 2, 3"
+KEPT_TOPS = "SELECT currency, day, outstanding_cents, customer_id FROM open_tops ORDER BY 1, 2, 3 DESC, 4"
+KEPT_STARTS = "SELECT * FROM open_group_starts ORDER BY 1, 2"
+
+
+def live_days(connection: sqlite3.Connection) -> list[tuple]:
+    """``open_days`` the plain way: each (age_by, currency, day)'s open invoices and cents, then the
+    running sums of that day and every earlier one of the same age_by and currency."""
+    rows, run = [], {}
+    for age_by, currency, day, n, cents in connection.execute(LIVE_DAYS):
+        before = run.get((age_by, currency), (0, 0))
+        run[age_by, currency] = (before[0] + n, before[1] + cents)
+        rows.append((age_by, currency, day, n, cents, *run[age_by, currency]))
+    return rows
+
+
+def live_starts(connection: sqlite3.Connection) -> list[tuple]:
+    """``open_group_starts`` the plain way: per currency and day, the groups whose first open invoice is
+    of that day, and of that day or earlier."""
+    firsts: dict[tuple[str, str], int] = {}
+    for (currency, first) in connection.execute(
+        "SELECT currency, min(invoice_date) FROM invoices WHERE outstanding_cents > 0 GROUP BY customer_id, currency"
+    ):
+        firsts[currency, first] = firsts.get((currency, first), 0) + 1
+    rows, run = [], {}
+    for (currency, day), n in sorted(firsts.items()):
+        run[currency] = run.get(currency, 0) + n
+        rows.append((currency, day, n, run[currency]))
+    return rows
+
+
+def live_tops(connection: sqlite3.Connection, kept: int | None = None) -> list[tuple[str, str, int, int]]:
+    """``open_tops`` the plain way: at the end of every month a currency has an open invoice in, its
+    ``kept`` largest groups (ties: the lower customer id) by the open amount invoiced by that day."""
+    import calendar
+
+    from domeo_cli.store.sqlite import derived
+
+    kept = derived.TOPS_KEPT if kept is None else kept
+    invoices = connection.execute(
+        "SELECT currency, invoice_date, customer_id, outstanding_cents FROM invoices WHERE outstanding_cents > 0"
+    ).fetchall()
+    rows = []
+    for currency in sorted({i[0] for i in invoices}):
+        mine = [i for i in invoices if i[0] == currency]
+        for month in sorted({i[1][:7] for i in mine}):
+            year, number = int(month[:4]), int(month[5:])
+            day = f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+            totals: dict[int, int] = {}
+            for _, issued, cid, cents in mine:
+                if issued <= day:
+                    totals[cid] = totals.get(cid, 0) + cents
+            ranked = sorted(totals.items(), key=lambda t: (-t[1], t[0]))[:kept]
+            rows += [(currency, day, cents, cid) for cid, cents in sorted(ranked, key=lambda t: (-t[1], t[0]))]
+    return rows
 
 
 class Pause:

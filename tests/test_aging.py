@@ -445,7 +445,7 @@ _invoices = st.lists(
         st.integers(0, 9),
         st.sampled_from(CURRENCIES),
         st.integers(0, 200),
-        st.sampled_from([0, 7, 30, 45]),
+        st.sampled_from([-20, -1, 0, 7, 30, 45]),  # some due before they are issued
         st.integers(0, 500_000),
         st.sampled_from([0, 0, 1, 5_000, 10**7]),
     ),
@@ -455,6 +455,23 @@ _edges = st.one_of(
     st.just((30, 60, 90)),
     st.lists(st.integers(1, 150), min_size=1, max_size=4, unique=True).map(lambda e: tuple(sorted(e))),
 )
+
+
+def _report(db, as_of, edges, age_by, by, currency, customer, min_total, sort, limit, offset):  # noqa: ANN001, ANN202, PLR0913
+    return aging(
+        db,
+        as_of,
+        edges=edges,
+        age_by=age_by,
+        by=by,
+        customer=NAMES[customer - 1].upper() if customer else None,
+        currency=currency,
+        min_total=min_total,
+        sort=sort,
+        limit=limit,
+        tree=by == "parent",
+        offset=offset,
+    )
 
 
 @settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -473,6 +490,7 @@ _edges = st.one_of(
     offset=st.sampled_from([0, 0, 0, 1, 2]),
     stored_tree=st.booleans(),
     stored_groups=st.booleans(),
+    tops_kept=st.sampled_from([derived.TOPS_KEPT, 1, 2]),
 )
 def test_aging_matches_the_plain_model(  # noqa: PLR0913
     customers,
@@ -488,31 +506,25 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
     limit,
     offset,
     stored_tree,
-    stored_groups,  # noqa: ANN001
+    stored_groups,
+    tops_kept,  # noqa: ANN001
 ) -> None:
     db = memory_db()
     _fill(db, customers, invoices)
     if stored_tree:
         refresh(db)  # as at the end of an ingest; else the report works the tree out itself
-    if stored_groups:
-        derived.refresh_open_groups(db)  # as at the end of an ingest; else the rankings sum the invoices
+    customer = customer if customer is None or customer <= len(customers) else None
+    # The groups kept per month bound aging's ranking at a past date: kept shorter than the
+    # groups, the ranking must still be exact (reading further, or summing every invoice).
+    kept, derived.TOPS_KEPT = derived.TOPS_KEPT, tops_kept
+    try:
+        if stored_groups:
+            derived.refresh_open_groups(db)  # as at the end of an ingest; else the rankings sum the invoices
+        report = _report(db, as_of, edges, age_by, by, currency, customer, min_total, sort, limit, offset)
+    finally:
+        derived.TOPS_KEPT = kept
     any_open = any(bill > applied for *_, bill, applied in invoices)
     assert derived.open_groups_stale(db) == (not stored_groups and any_open)
-    customer = customer if customer is None or customer <= len(customers) else None
-    report = aging(
-        db,
-        as_of,
-        edges=edges,
-        age_by=age_by,
-        by=by,
-        customer=NAMES[customer - 1].upper() if customer else None,
-        currency=currency,
-        min_total=min_total,
-        sort=sort,
-        limit=limit,
-        tree=by == "parent",
-        offset=offset,
-    )
     doc = shapes.aging(report)
     tree = doc.pop("tree", None)
     model = _model(customers, invoices, as_of, edges, age_by, by, currency, customer, min_total, sort, limit, offset)
@@ -536,6 +548,53 @@ def test_aging_matches_the_plain_model(  # noqa: PLR0913
             kids = sum(int(c["total"].replace(".", "")) for c in node["children"])
             assert int(node["total"].replace(".", "")) == own + kids
             stack.extend(node["children"])
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    customers=_customers,
+    invoices=st.lists(_invoices.map(tuple), min_size=1, max_size=3).map(lambda parts: [r for p in parts for r in p]),
+    as_of=st.dates(date(2024, 12, 20), date(2025, 7, 31)),
+    age_by=st.sampled_from(["due", "invoice"]),
+    currency=st.sampled_from([None, None, "CAD"]),
+    limit=st.integers(1, 4),
+    offset=st.integers(0, 3),
+    tops_kept=st.sampled_from([derived.TOPS_KEPT, 1, 2, 3]),
+)
+def test_the_largest_groups_at_a_past_date_equal_the_model(  # noqa: PLR0913
+    customers,
+    invoices,
+    as_of,
+    age_by,
+    currency,
+    limit,
+    offset,
+    tops_kept,  # noqa: ANN001
+) -> None:
+    """Issue 21: at a day some open invoice was issued after, aging's largest groups are ranked from the
+    amounts kept at each month's end; kept shorter than the groups, the answer stays the model's."""
+    db = memory_db()
+    _fill(db, customers, invoices)
+    kept, derived.TOPS_KEPT = derived.TOPS_KEPT, tops_kept
+    try:
+        derived.refresh_open_groups(db)
+        report = _report(db, as_of, (30, 60, 90), age_by, "customer", currency, None, None, "total", limit, offset)
+    finally:
+        derived.TOPS_KEPT = kept
+    doc = shapes.aging(report)
+    doc.pop("tree", None)
+    assert doc == _model(
+        customers, invoices, as_of, (30, 60, 90), age_by, "customer", currency, None, None, "total", limit, offset
+    )
+    hidden = {h.currency: h.groups for h in report.hidden}
+    for total in report.totals:  # how many groups the page leaves out, of those that existed on the day
+        shown = sum(g.currency == total.currency for g in report.groups)
+        existed = {
+            (cust % len(customers), cur)
+            for cust, cur, day, _, bill, applied in invoices
+            if bill > applied and cur == total.currency and date(2025, 1, 1) + timedelta(days=day) <= as_of
+        }
+        assert hidden.get(total.currency, 0) == len(existed) - shown
 
 
 # -- the command's --json bytes ----------------------------------------------------------

@@ -18,7 +18,19 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from helpers import KEPT, KEPT_DAYS, LIVE, LIVE_DAYS, by_hand, examples, run_main
+from helpers import (
+    KEPT,
+    KEPT_DAYS,
+    KEPT_STARTS,
+    KEPT_TOPS,
+    LIVE,
+    by_hand,
+    examples,
+    live_days,
+    live_starts,
+    live_tops,
+    run_main,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -426,7 +438,9 @@ def two_loads_match_the_model(first, second) -> None:  # noqa: ANN001
             # The open amounts kept for aging, per (customer, currency) and (currency, day): current and exact.
             assert connection.execute("SELECT dirty FROM open_groups_state").fetchone() == (0,)
             assert connection.execute(KEPT).fetchall() == connection.execute(LIVE).fetchall()
-            assert connection.execute(KEPT_DAYS).fetchall() == connection.execute(LIVE_DAYS).fetchall()
+            assert connection.execute(KEPT_DAYS).fetchall() == live_days(connection)
+            assert connection.execute(KEPT_TOPS).fetchall() == live_tops(connection)
+            assert connection.execute(KEPT_STARTS).fetchall() == live_starts(connection)
         finally:
             connection.close()
 

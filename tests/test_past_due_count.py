@@ -138,22 +138,32 @@ def test_the_total_equals_the_plain_count(load_rows, run, tmp_path, rows, data):
 
 
 def test_the_kept_days_answer_only_where_exact(load_rows):  # noqa: ANN001
-    """The count comes from ``open_days`` when it is current and no open invoice is dated after the as-of
-    date; otherwise from the invoices. (A row added to ``open_days`` by hand shows which one answered.)"""
+    """The count comes from ``open_days`` whenever it is current, at any as-of date: less the invoices issued
+    after the date that are due before it (issue 21). Otherwise from the invoices. (A row added to
+    ``open_days`` by hand shows which one answered.)"""
     load_rows(
         [
             {"customer": "A Co", "number": "O1", "date": "2025-01-10", "due": "2025-01-20", "total": "100"},
             {"customer": "A Co", "number": "O2", "date": "2025-03-01", "due": "2025-03-31", "total": "100"},
             {"customer": "B Co", "number": "O3", "date": "2025-01-05", "due": "2025-02-04", "total": "9"},
+            {"customer": "B Co", "number": "O4", "date": "2025-03-01", "due": "2025-02-01", "total": "5"},
         ]
     )
     db = by_hand(os.environ["DOMEO_DB"])
-    db.execute("INSERT INTO open_days VALUES ('due', 'USD', '2025-01-01', 1000, 1)")  # not the invoices' truth
-    assert query.count(db, date(2025, 6, 1)) == 1003  # exact: read from open_days
-    assert query.count(db, date(2025, 6, 1), query.Filters(min_days=120)) == 1001  # due before 2025-02-02
-    assert query.count(db, date(2025, 2, 10)) == 2  # O2 dated later: counted from the invoices
+    # Not the invoices' truth: 1000 invoices more on 2025-01-01, in the day and the running sums.
+    db.execute("INSERT INTO open_days VALUES ('due', 'USD', '2025-01-01', 1000, 1, 0, 0)")
+    db.execute(
+        "UPDATE open_days SET running_invoices = running_invoices + 1000, running_cents = running_cents + 1 "
+        "WHERE age_by = 'due' AND currency = 'USD'"
+    )
+    assert query.count(db, date(2025, 6, 1)) == 1004  # read from open_days
+    assert query.count(db, date(2025, 6, 1), query.Filters(min_days=120)) == 1002  # due before 2025-02-02
+    assert query.count(db, date(2025, 2, 10)) == 1002  # O2 and O4 dated later: O4, due before, taken out
+    assert query.count(db, date(2025, 3, 1)) == 1003  # O4 issued that day
+    assert [t[0] for t in query.totals(db, date(2025, 2, 10))] == ["USD"]
     (a_co,) = db.execute("SELECT id FROM customers WHERE name = 'A Co'").fetchone()
     assert query.count(db, date(2025, 6, 1), query.Filters(customer_ids=[a_co])) == 2  # one customer: counted
     db.execute("UPDATE open_groups_state SET dirty = 1")
-    assert query.count(db, date(2025, 6, 1)) == 3  # stale: counted from the invoices
+    assert query.count(db, date(2025, 6, 1)) == 4  # stale: counted from the invoices
+    assert query.count(db, date(2025, 2, 10)) == 2
     db.close()

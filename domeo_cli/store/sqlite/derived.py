@@ -24,6 +24,16 @@ refresh.
   ``open_groups_state`` whenever anyone writes an open invoice; a stale table
   is never read (the report sums the invoices instead) and the next load
   refreshes it.
+- **Past dates** (``open_tops``, with the same state): as of a day D an
+  invoice issued after D did not exist, but the kept tables hold every open
+  invoice. They still answer any D: an invoice issued after D is past due as
+  of D only if it is due before its issue, and those few have a partial index
+  of their own (``invoices_open_due_before_issued``) to take out of the sums
+  per due date; the rest are current as of D, and the sums per invoice date
+  say how much. Ranking aging's largest groups at D reads ``open_tops``: at
+  the end of each month, the ``TOPS_KEPT`` largest groups by the open amount
+  invoiced by then, an upper bound of each one's amount on any day of the
+  month before.
 """
 
 from __future__ import annotations
@@ -152,11 +162,87 @@ def refresh_open_groups(db: sqlite3.Connection) -> None:
         ("invoice", "invoice_date", "invoices_open_by_currency_date"),
     ]:
         db.execute(
-            f"""INSERT INTO open_days (age_by, currency, day, invoices, outstanding_cents)
-                SELECT '{age_by}', currency, {column}, count(*), sum(outstanding_cents)
-                FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column}"""
+            f"""INSERT INTO open_days
+                    (age_by, currency, day, invoices, outstanding_cents, running_invoices, running_cents)
+                SELECT '{age_by}', currency, day, n, cents, sum(n) OVER up_to, sum(cents) OVER up_to
+                FROM (SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents
+                      FROM invoices INDEXED BY {index} WHERE outstanding_cents > 0 GROUP BY currency, {column})
+                WINDOW up_to AS (PARTITION BY currency ORDER BY day)"""
         )
-    db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")
+    db.execute("DELETE FROM open_group_starts")
+    db.execute(
+        """INSERT INTO open_group_starts (currency, day, groups, running_groups)
+           SELECT currency, day, n, sum(n) OVER (PARTITION BY currency ORDER BY day)
+           FROM (SELECT currency, first_invoiced AS day, count(*) AS n FROM open_groups GROUP BY currency, day)"""
+    )
+    refresh_open_tops(db)
+    # Marked current only when sound: a report reading them checks no day or sum of its own.
+    # (A row another program wrote with the checks off, a date like 2025-02-30 or a cent of 12.5,
+    # leaves them stale, so reports sum the invoices and refuse the row.)
+    if db.execute(_UNSOUND_DAYS).fetchone() is None:
+        db.execute("UPDATE open_groups_state SET dirty = 0 WHERE dirty <> 0")
+
+
+_UNSOUND_DAYS = """SELECT 1 FROM open_days
+    WHERE NOT (date(day, '+0 days') IS day AND day >= '0001-01-01') OR typeof(running_cents) <> 'integer'
+       OR typeof(outstanding_cents) <> 'integer' OR NOT currency GLOB '[A-Z][A-Z][A-Z]' LIMIT 1"""
+
+
+#: How many groups ``open_tops`` keeps per (currency, month): the deepest page it ranks.
+TOPS_KEPT = 200
+
+
+def refresh_open_tops(db: sqlite3.Connection) -> None:
+    """Compute ``open_tops``: at each month's end, the ``TOPS_KEPT`` largest groups by open amount invoiced by then.
+
+    An open amount only grows as the day moves on (the invoices of later days
+    are added), so the largest groups at a month's end are among those of the
+    month before and those invoiced in the month: each month ranks only those,
+    never every group. One GROUP BY of the open invoices by month, then a walk
+    in month order.
+    """
+    from heapq import nlargest
+
+    db.execute("DELETE FROM open_tops")
+    rows = db.execute(
+        """SELECT currency, substr(invoice_date, 1, 7) AS month, customer_id, sum(outstanding_cents)
+           FROM invoices INDEXED BY invoices_open_by_customer WHERE outstanding_cents > 0
+           GROUP BY currency, month, customer_id ORDER BY currency, month"""
+    )
+    kept: list[tuple[str, str, int, int]] = []
+    totals: dict[int, int] = {}
+    top: list[int] = []
+    touched: set[int] = set()
+    at: tuple[str, str] | None = None
+
+    def close_month() -> None:
+        nonlocal top
+        if at is None:
+            return
+        top = nlargest(TOPS_KEPT, touched.union(top), key=lambda cid: (totals[cid], -cid))
+        day = _month_end(at[1])
+        kept.extend((at[0], day, totals[cid], cid) for cid in top)
+        touched.clear()
+
+    for currency, month, cid, cents in rows:
+        if at != (currency, month):
+            close_month()
+            if at is None or at[0] != currency:
+                totals.clear()
+                top = []
+            at = (currency, month)
+        totals[cid] = totals.get(cid, 0) + cents
+        touched.add(cid)
+    close_month()
+    db.executemany("INSERT INTO open_tops (currency, day, outstanding_cents, customer_id) VALUES (?, ?, ?, ?)", kept)
+
+
+def _month_end(month: str) -> str:
+    """The last day of ``YYYY-MM`` as ISO text (a month of a date domeo wrote)."""
+    from calendar import monthrange
+
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{month}-{monthrange(year, number)[1]:02d}"
 
 
 MONTHLY_ROLLUP = Derived(
@@ -173,7 +259,7 @@ CUSTOMER_TREE = Derived(
 )
 OPEN_GROUPS = Derived(
     "open groups and days",
-    ("open_groups", "open_days", "open_groups_state"),
+    ("open_groups", "open_days", "open_group_starts", "open_tops", "open_groups_state"),
     ("invoices_open_insert", "invoices_open_update", "invoices_open_delete"),
     refresh_open_groups,
 )

@@ -459,6 +459,50 @@ def _m007_customer_history(db: sqlite3.Connection) -> None:
             bound = as_of
 
 
+def _m008_past_dates(db: sqlite3.Connection) -> None:
+    """What lets the kept open amounts answer a past as-of date (``derived.py``, "Past dates").
+
+    As of a day D, an invoice issued after D did not exist. Such an invoice is
+    past due as of D only if it is due before it was issued: those few open
+    invoices get a partial index of their own, so a report takes them out of
+    the kept sums per day. ``open_tops`` keeps, at the end of each month, the
+    groups with the largest open amount from invoices issued by then: the
+    bounds that rank aging's largest groups at any date without summing every
+    open invoice. Running sums per day make any bucket's sum two look-ups, and
+    ``open_group_starts`` counts the groups that existed on a date. All start
+    stale, refreshed at once.
+    """
+    _run(
+        db,
+        """
+        -- open invoices due before they were issued, by currency and invoice date
+        CREATE INDEX invoices_open_due_before_issued
+            ON invoices (currency, invoice_date, due_date, customer_id, outstanding_cents)
+            WHERE outstanding_cents > 0 AND due_date < invoice_date;
+        -- running sums: the open invoices of this day and every earlier one (per age_by and currency)
+        ALTER TABLE open_days ADD COLUMN running_invoices INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE open_days ADD COLUMN running_cents INTEGER NOT NULL DEFAULT 0;
+        -- the groups of a currency whose first open invoice is of a day, and of that day or earlier
+        CREATE TABLE open_group_starts (
+            currency TEXT NOT NULL,
+            day TEXT NOT NULL,
+            groups INTEGER NOT NULL,
+            running_groups INTEGER NOT NULL,
+            PRIMARY KEY (currency, day)
+        ) WITHOUT ROWID;
+        -- at the end of each month (day), the largest groups by the open amount invoiced by then
+        CREATE TABLE open_tops (
+            currency TEXT NOT NULL,
+            day TEXT NOT NULL,
+            outstanding_cents INTEGER NOT NULL,
+            customer_id INTEGER NOT NULL,
+            PRIMARY KEY (currency, day, outstanding_cents DESC, customer_id)
+        ) WITHOUT ROWID;
+        UPDATE open_groups_state SET dirty = 1;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m001_initial,
     _m002_reports,
@@ -467,6 +511,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m005_open_groups,
     _m006_history,
     _m007_customer_history,
+    _m008_past_dates,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -23,20 +23,26 @@ Python only builds rows from values. The groups listed come one of two ways:
 - a seek (``limit``, ``min_total`` or ``offset`` while ``open_groups`` and
   ``open_days`` are current for the date): the totals from the sums per day,
   the groups ranked from ``open_groups`` with an ORDER BY ... LIMIT per
-  currency, then the buckets of just the groups listed, by index seeks.
+  currency, then the buckets of just the groups listed, by index seeks;
+- at a day some open invoice was issued after (a past day, or an export
+  holding future-dated invoices), the totals still come from the sums per day
+  (less what was issued after the day), and a page of the largest groups is
+  ranked from the bounds kept at each month's end (``_top_groups``) before
+  its buckets are summed the same way.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from datetime import date, timedelta
 from operator import attrgetter, itemgetter
 
 from ....options import DEFAULT_EDGES, bucket_names, check_aging_options, check_currency
 from ....results.aging import AgingNode, AgingReport, AgingRow, Hidden
 from . import damage
-from .common import Customer, find_customer, issued_after
+from .common import Customer, find_customer, issued_after, issued_later, kept_currencies, running
 
 _BEFORE_ANY_DATE = "0000-00-00"
 
@@ -155,23 +161,20 @@ def _totals(
     params: dict[str, object],
     one_customer: bool,
 ) -> list[AgingRow]:
-    """Every currency's open invoices by bucket, from their sums per day.
+    """Every currency's open invoices by bucket.
 
-    The sums per (currency, day) are read from ``open_days`` when the load
-    kept them current, else summed along the index of open invoices by
-    (currency, date), without sorting; the days (a few thousand rows for a
-    whole book) are put in buckets here.
+    From the running sums that loads keep in ``open_days`` when they are
+    current (``_kept_totals``: a few seeks a currency), else from the sums per
+    (currency, day) along an index of open invoices, without sorting, which
+    SQLite puts in buckets (a few thousand rows for a whole book).
     """
+    if not one_customer and not _stale(db):
+        return _kept_totals(db, as_of, edges, column, params.get("currency"))  # type: ignore[arg-type]
     if one_customer:
-        sql = (
+        days = (
             f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents FROM invoices "
             f"INDEXED BY invoices_open_by_customer WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    elif _kept_tables_exact(db, params):  # the sums per day kept by loads: a few thousand rows at most
-        sql = "SELECT currency, day, invoices AS n, outstanding_cents AS cents FROM open_days WHERE age_by = :age_by"
-        params = {"age_by": "due" if column == "due_date" else "invoice", **params}
-        if "currency" in params:
-            sql += " AND currency = :currency"
     else:
         index = "invoices_open_by_currency_due" if column == "due_date" else "invoices_open_by_currency_date"
         if "as_of" in params and column == "due_date":
@@ -179,30 +182,121 @@ def _totals(
             # lacks the invoice date (a table lookup per invoice, 3x slower on a million); the
             # covering index by customer has it, for a sort of the (currency, day) groups.
             index = "invoices_open_by_customer"
-        sql = (
+        days = (
             f"SELECT currency, {column} AS day, count(*) AS n, sum(outstanding_cents) AS cents "
             f"FROM invoices INDEXED BY {index} WHERE {' AND '.join(where)} GROUP BY currency, {column}"
         )
-    sql = f"SELECT currency, day, n, cents, {bucket_sql('day', len(edges))} FROM ({sql})"
-    today = as_of.toordinal()
+    sql = (
+        f"SELECT currency, bucket, sum(n), sum(cents), min(day), min({damage.real_date('day')}) "
+        f"FROM (SELECT *, {bucket_sql('day', len(edges))} AS bucket FROM ({days})) GROUP BY currency, bucket"
+    )
     width = len(edges) + 2
     found: dict[str, list] = {}
-    for cur, day, n, cents, bucket in db.execute(sql, params):
-        when = damage.to_date(day)
-        if when is None or not (damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
+    for cur, bucket, n, cents, first, real in db.execute(sql, params):
+        if not (real and damage.sums_whole(cents) and damage.currencies_sound(cur)):  # never written so
             raise damage.refuse(db)
-        age = today - when.toordinal()
         acc = found.get(cur)
         if acc is None:
-            acc = found[cur] = [0, 0, age, [0] * width]
+            acc = found[cur] = [0, 0, first, [0] * width]
         acc[0] += n
         acc[1] += cents
-        acc[2] = max(acc[2], age)
+        acc[2] = min(acc[2], first)
         acc[3][bucket] += cents
+    today = as_of.toordinal()
     return [
-        AgingRow(cur, cur, cur, tuple(buckets), total, n, oldest)
-        for cur, (n, total, oldest, buckets) in sorted(found.items())
+        AgingRow(cur, cur, cur, tuple(buckets), total, n, today - date.fromisoformat(first).toordinal())
+        for cur, (n, total, first, buckets) in sorted(found.items())
     ]
+
+
+def _kept_totals(
+    db: sqlite3.Connection, as_of: date, edges: tuple[int, ...], column: str, currency: str | None
+) -> list[AgingRow]:
+    """Every currency's open invoices by bucket as of ``as_of``, from the running sums of ``open_days``.
+
+    A bucket is the invoices of the days between two cut-offs: the difference
+    of the running sums the day before each. By invoice date, the days after
+    ``as_of`` are left out. By due date, an invoice issued after ``as_of`` is
+    due after it too (so it is current), unless it is due before its issue:
+    those few are taken out of their own bucket (``issued_later``); the rest
+    out of the current bucket, as much as the running sums by invoice date
+    say was issued after the day. Loads mark the kept tables current only
+    when every day and sum is sound, so nothing here is checked again.
+    """
+    age_by = "due" if column == "due_date" else "invoice"
+    day = as_of.isoformat()
+    cuts = _cutoffs(as_of, edges)
+    anomalies: dict[str, dict[str, list[int]]] = {}
+    if age_by == "due":
+        for cur, due, n, cents in issued_later(db, as_of, "9999-99-99"):
+            anomalies.setdefault(cur, {})[due] = [n, cents]
+    today = as_of.toordinal()
+    rows = []
+    for cur in [currency] if currency is not None else kept_currencies(db):
+        n, total = running(db, age_by, cur, day if age_by == "invoice" else "9999-99-99", inclusive=True)
+        if not n:
+            continue
+        before = [running(db, age_by, cur, cut)[1] for cut in cuts]
+        buckets = [total - before[0], *(a - b for a, b in zip(before, before[1:], strict=False)), before[-1]]
+        later = [0, 0]  # issued after the day, not due before their issue: current
+        odd = anomalies.get(cur, {})
+        if age_by == "due":
+            all_n, all_cents = running(db, "invoice", cur, "9999-99-99", inclusive=True)
+            upto_n, upto_cents = running(db, "invoice", cur, day, inclusive=True)
+            later = [all_n - upto_n, all_cents - upto_cents]
+            for due, (gone_n, gone_cents) in odd.items():
+                buckets[len(edges) + 1 - sum(due >= cut for cut in cuts)] -= gone_cents
+                later[0] -= gone_n
+                later[1] -= gone_cents
+                n, total = n - gone_n, total - gone_cents
+            buckets[0] -= later[1]
+            n, total = n - later[0], total - later[1]
+        if n:
+            age = today - date.fromisoformat(_first_day(db, age_by, cur, day, odd, later[0] > 0)).toordinal()
+            rows.append(AgingRow(cur, cur, cur, tuple(buckets), total, n, age))
+    return rows
+
+
+def _first_day(
+    db: sqlite3.Connection, age_by: str, currency: str, day: str, taken: dict[str, list[int]], later: bool
+) -> str:
+    """The earliest day (due or invoice date) of ``currency``'s open invoices as of ``day``.
+
+    The first day of ``open_days`` with an invoice left once the ``taken``
+    ones (by due date, issued after ``day``) are out; past ``day``, while
+    invoices issued after it are among those due, the invoices say (``_first_due``).
+    """
+    after = ""
+    while True:
+        found = db.execute(
+            "SELECT day, invoices FROM open_days WHERE age_by = ? AND currency = ? AND day > ? ORDER BY day LIMIT 1",
+            (age_by, currency, after),
+        ).fetchone()
+        if age_by == "due" and later and found[0] > day:
+            return _first_due(db, currency, day)
+        if found[1] > taken.get(found[0], (0,))[0]:
+            return found[0]
+        after = found[0]
+
+
+def _first_due(db: sqlite3.Connection, currency: str, day: str) -> str:
+    """The earliest due date among ``currency``'s open invoices issued by ``day``, all of them due after it.
+
+    Walks the due dates from ``day`` on: only invoices issued after ``day``
+    (and due within their terms of it) come before the first one issued by it.
+    """
+    return db.execute(
+        "SELECT min(due_date) FROM invoices INDEXED BY invoices_open_by_currency_due "
+        "WHERE outstanding_cents > 0 AND currency = ? AND due_date > ? AND invoice_date <= ?",
+        (currency, day, day),
+    ).fetchone()[0]
+
+
+def _stale(db: sqlite3.Connection) -> bool:
+    """True when ``open_groups``, ``open_days`` and ``open_tops`` may differ from the invoices."""
+    from ..derived import open_groups_stale
+
+    return open_groups_stale(db)
 
 
 def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: dict[str, object]) -> str:
@@ -229,15 +323,13 @@ def _group_sums(db: sqlite3.Connection, column: str, where: list[str], params: d
 
 
 def _kept_tables_exact(db: sqlite3.Connection, params: dict[str, object]) -> bool:
-    """True when ``open_groups`` and ``open_days`` give this report's answer.
+    """True when the groups of ``open_groups`` are this report's groups, amounts and all.
 
     They are current (no open invoice written since the last load kept them)
     and the report leaves no invoice out for its date (``:as_of`` is set by
     ``_selection`` only when an open invoice may be dated after the as-of date).
     """
-    from ..derived import open_groups_stale as is_stale
-
-    return "as_of" not in params and not is_stale(db)
+    return "as_of" not in params and not _stale(db)
 
 
 def _selection(
@@ -304,10 +396,25 @@ def aging(
         "offset": offset,
     }
     every_group = limit is None and min_total is None and not offset
-    # Seek: rank from the kept open amounts, then bucket only the groups listed.
-    seek = not every_group and by != "currency" and _kept_tables_exact(db, params)
+    # A page of the largest customers: ranked from the bounds kept at each month's end (_top_groups).
+    by_bounds = (
+        limit is not None
+        and min_total is None
+        and by == "customer"
+        and sort == "total"
+        and found is None
+        and not _stale(db)
+    )
     totals: list[AgingRow] = []
-    if by == "currency" or seek:
+    picked = None
+    if by_bounds:
+        totals = _totals(db, as_of, edges, column, where, params, False)
+        picked = _top_groups(db, as_of, [t.currency for t in totals], limit, offset)  # type: ignore[arg-type]
+        if not totals:
+            return AgingReport(groups=[], totals=[], hidden=[], tree=None, **report)
+    # Else a seek: rank from the kept open amounts, then bucket only the groups listed.
+    seek = picked is not None or (not every_group and by != "currency" and _kept_tables_exact(db, params))
+    if (by == "currency" or seek) and not by_bounds:
         totals = _totals(db, as_of, edges, column, where, params, found is not None)
     if by == "currency":
         floor = min_total or 0
@@ -333,7 +440,9 @@ def aging(
     if currencies is not None:
         params.update({"limit": limit if limit is not None else -1, "offset": offset})
         params.update({f"cur{i}": cur for i, cur in enumerate(currencies)})
-    if seek:
+    if picked is not None:
+        sql = _picked_sql(column, len(edges), where, params, picked, sort)
+    elif seek:
         sql = _seek_sql(db, by, column, len(edges), where, params, sort, len(totals), tree)
     else:
         sql = _scan_sql(by, column, len(edges), where, sort, currencies, tree)
@@ -382,7 +491,6 @@ def customer_rows(
     The statement of ``aging``'s groups (``_selection``, ``_own_sql``, ``_buckets``)
     for just these customers: a statement's balance by age is the aging report's.
     """
-    import json
 
     _, _, where, params = _selection(db, as_of, edges, None, None)
     where = [*where, "customer_id IN (SELECT value FROM json_each(:ids))"]
@@ -529,6 +637,121 @@ def _seek_sql(
     return f"{ctes}, listed AS ({listed}) " + _tail(edges, f"{counts} FROM ranked GROUP BY currency", sort, tree)
 
 
+def _top_groups(
+    db: sqlite3.Connection, as_of: date, currencies: list[str], limit: int, offset: int
+) -> tuple[list[tuple[int, str]], dict[str, int]] | None:
+    """The groups (customer, currency) aging lists by total as of ``as_of``, and how many groups each currency has.
+
+    ``open_tops`` holds, at each month's end, the largest groups by the open
+    amount invoiced by then: an upper bound of their amount on any earlier day
+    of the month (a later invoice only adds), and the last one a bound of every
+    group it leaves out. The groups are taken in the order of the bounds of
+    the month's end on or after ``as_of``, each one's amount as of the day
+    summed from its own open invoices, until the next bound is below the
+    amount of the last group the page needs. None when the kept groups cannot
+    tell (a page deeper than they reach): the caller then sums every open invoice.
+    """
+    from ..derived import TOPS_KEPT
+
+    day = as_of.isoformat()
+    want = offset + limit
+    picked: list[tuple[int, str]] = []
+    counts: dict[str, int] = {}
+    for cur in currencies:
+        row = db.execute(
+            "SELECT running_groups FROM open_group_starts WHERE currency = ? AND day <= ? ORDER BY day DESC LIMIT 1",
+            (cur, day),
+        ).fetchone()
+        counts[cur] = row[0] if row else 0
+        bounds = db.execute(
+            "SELECT customer_id, outstanding_cents FROM open_tops WHERE currency = :cur AND day = "
+            "(SELECT min(day) FROM open_tops WHERE currency = :cur AND day >= :day) "
+            "ORDER BY outstanding_cents DESC, customer_id",
+            {"cur": cur, "day": day},
+        ).fetchall()
+        if not bounds:  # nothing of the currency invoiced after the month: the kept groups are exact
+            bounds = db.execute(
+                "SELECT customer_id, outstanding_cents FROM open_groups WHERE currency = ? "
+                "ORDER BY outstanding_cents DESC, customer_id LIMIT ?",
+                (cur, TOPS_KEPT),
+            ).fetchall()
+        best = _largest(db, cur, day, bounds, want)
+        if best is None:
+            return None
+        picked += [(cid, cur) for _, cid in best[offset:want]]
+    return picked, counts
+
+
+# Groups whose amount as of the day is summed in one statement, while ranking (_largest).
+_BATCH = 40
+
+_AMOUNT_AS_OF = (
+    "SELECT i.customer_id, sum(i.outstanding_cents), c.name_key, c.name "
+    "FROM invoices AS i INDEXED BY invoices_open_by_customer JOIN customers AS c ON c.id = i.customer_id "
+    "WHERE i.outstanding_cents > 0 AND i.customer_id IN (SELECT value FROM json_each(?)) "
+    "AND i.currency = ? AND i.invoice_date <= ? GROUP BY i.customer_id"
+)
+
+
+def _largest(
+    db: sqlite3.Connection, currency: str, day: str, bounds: list[tuple[int, int]], want: int
+) -> list[tuple[tuple, int]] | None:
+    """The ``want`` largest groups of ``currency`` as of ``day``, in the report's order: ``(order, customer id)``.
+
+    ``bounds`` are ``(customer id, upper bound)`` from the largest bound down;
+    a list of ``TOPS_KEPT`` leaves out groups whose bound is at most its last.
+    None when one of those may belong in the answer.
+    """
+    from ..derived import TOPS_KEPT
+
+    best: list[tuple[tuple, int]] = []
+
+    def beaten(bound: int) -> bool:  # no group left to read can rank among the ``want``
+        return len(best) >= want and bound < -best[want - 1][0][0]
+
+    for start in range(0, len(bounds), _BATCH):
+        batch = bounds[start : start + _BATCH]
+        ids = json.dumps([cid for cid, _ in batch])
+        exact = {cid: rest for cid, *rest in db.execute(_AMOUNT_AS_OF, (ids, currency, day))}
+        for cid, bound in batch:
+            if beaten(bound):
+                return best
+            if cid in exact:
+                total, nk, name = exact[cid]
+                insort(best, ((-total, nk, name, cid), cid))
+    if len(bounds) >= TOPS_KEPT and not beaten(bounds[-1][1]):
+        return None  # a group the kept list leaves out may rank above the last one needed
+    return best
+
+
+def _picked_sql(
+    column: str,
+    edges: int,
+    where: list[str],
+    params: dict[str, object],
+    picked: tuple[list[tuple[int, str]], dict[str, int]],
+    sort: str,
+) -> str:
+    """The report in one statement, for the groups ``_top_groups`` picked (see ``_tail`` for its rows)."""
+    groups, counts = picked
+    params["picked"] = json.dumps(groups)
+    params["counts"] = json.dumps(sorted(counts.items()))
+    pair = "json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+    ctes = (
+        f"WITH l (l_key, l_currency) AS MATERIALIZED (SELECT {pair} FROM json_each(:picked)), "
+        f"own AS ({_own_sql(column, edges, [*where, 'customer_id IN (SELECT l_key FROM l)'])})"
+    )
+    listed = (
+        f"SELECT {_listed_columns(edges)} FROM own AS g JOIN l ON l_key = g.key AND l_currency = g.currency "
+        "JOIN customers AS c ON c.id = g.key"
+    )
+    counts_sql = (
+        "SELECT 0, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[1]'), "
+        f"{', '.join(['NULL'] * (edges + 7))} FROM json_each(:counts)"
+    )
+    return f"{ctes}, listed AS ({listed}) " + _tail(edges, counts_sql, sort, False)
+
+
 # A group's age in days from its oldest date (``julianday`` of ISO dates: whole days apart).
 _AGE = "CAST(:day - julianday({}) AS INTEGER)"
 
@@ -582,7 +805,6 @@ def _tree(
     work is linear in the customers involved, whatever the depth; nodes are
     built children first, without recursion.
     """
-    import json
 
     tops = sorted({g.key for g in shown})
     if not tops:

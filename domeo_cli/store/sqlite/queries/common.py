@@ -13,11 +13,11 @@ from ....results.common import Customer, MainContact
 def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
     """True when an open invoice is dated after ``as_of``: a report as of that day must leave it out.
 
-    As of a day D an invoice issued after D did not exist yet. Usually D is
-    today and no invoice is later, and the reports then read their indexes and
-    the kept ``open_groups``/``open_days`` without a date test. Asked of the
-    index of open invoices by (currency, invoice date): two seeks per currency,
-    always current, whatever the size of the book.
+    As of a day D an invoice issued after D did not exist yet. When none is
+    later, a report reads its indexes without a date test, and the groups of
+    ``open_groups`` are the day's. Asked of the index of open invoices by
+    (currency, invoice date): two seeks per currency, always current,
+    whatever the size of the book.
     """
     day = as_of.isoformat()
     currency = ""
@@ -37,6 +37,52 @@ def issued_after(db: sqlite3.Connection, as_of: date) -> bool:
         ).fetchone()
         if later is not None:
             return True
+
+
+def issued_later(db: sqlite3.Connection, as_of: date, due_before: str) -> list[tuple[str, str, int, int]]:
+    """``(currency, due date, invoices, cents)`` of open invoices issued after ``as_of``, due before ``due_before``.
+
+    As of a day D an invoice issued after D did not exist; it is past due as
+    of D only if it is due before it was issued. Those few are all such a
+    report must take out of the kept sums per day (``open_days``): read from
+    their own partial index, always current, grouped by currency and due date.
+    """
+    return db.execute(
+        "SELECT currency, due_date, count(*), sum(outstanding_cents) "
+        "FROM invoices INDEXED BY invoices_open_due_before_issued "
+        "WHERE outstanding_cents > 0 AND due_date < invoice_date AND invoice_date > ? AND due_date < ? "
+        "GROUP BY currency, due_date ORDER BY currency, due_date",
+        (as_of.isoformat(), due_before),
+    ).fetchall()
+
+
+def kept_currencies(db: sqlite3.Connection) -> list[str]:
+    """Every currency of ``open_days`` (of an open invoice when it is current): one seek each."""
+    found: list[str] = []
+    while True:
+        row = db.execute(
+            "SELECT currency FROM open_days WHERE age_by = 'due' AND currency > ? ORDER BY currency LIMIT 1",
+            (found[-1] if found else "",),
+        ).fetchone()
+        if row is None:
+            return found
+        found.append(row[0])
+
+
+def running(
+    db: sqlite3.Connection, age_by: str, currency: str, before: str, *, inclusive: bool = False
+) -> tuple[int, int]:
+    """``(invoices, cents)`` of the open invoices of ``currency`` whose day is before ``before`` (or on it).
+
+    The running sums of ``open_days`` (by due date or invoice date, ``age_by``): one seek, the last day
+    before. Read only while the kept tables are current (``derived.open_groups_stale``).
+    """
+    row = db.execute(
+        "SELECT running_invoices, running_cents FROM open_days "
+        f"WHERE age_by = ? AND currency = ? AND day {'<=' if inclusive else '<'} ? ORDER BY day DESC LIMIT 1",
+        (age_by, currency, before),
+    ).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
 
 
 def currency_note(db: sqlite3.Connection, code: str) -> str | None:

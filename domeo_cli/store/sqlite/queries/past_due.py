@@ -11,7 +11,7 @@ from ....options import check_page, check_past_due_sort
 from ....results.past_due import Filters, PastDueItem, PastDuePage
 from ..derived import open_groups_stale
 from . import damage
-from .common import issued_after
+from .common import issued_later, kept_currencies, running
 
 NO_FILTERS = Filters()
 
@@ -37,8 +37,9 @@ def past_due(
     else:
         index, order = "invoices_open_by_due_desc", "due_date DESC, invoice_number"
     cutoff = as_of.isoformat()
-    # As of D, an invoice issued after D did not exist: left out (a test only when one may be).
-    issued = " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
+    # As of D, an invoice issued after D did not exist: left out, by a test only when one that is
+    # due before D may be (none is past due otherwise: it is due on or after its issue, after D).
+    issued = " AND invoice_date <= :as_of" if issued_later(db, as_of, cutoff) else ""
     # Page through the narrow index first, then fetch only the page's rows, so a
     # large --offset skips index entries rather than joined rows.
     rows = db.execute(
@@ -64,33 +65,38 @@ def past_due(
 def past_due_totals(db: sqlite3.Connection, as_of: date) -> list[tuple[str, int, int]]:
     """``(currency, outstanding cents, invoices)`` over every past-due invoice, by currency.
 
-    Read from the covering index on (currency, due_date, outstanding_cents) of open
-    invoices, one currency at a time: each currency is one seek to the next code, then
-    one range of past-due entries summed inside the index, never a table row. (Grouping
-    the due-date index by currency instead looked up every past-due invoice's row.)
+    From the running sums per (currency, due date) that loads keep in
+    ``open_days`` (two seeks a currency, whatever the size of the book), less
+    the few invoices issued after ``as_of`` that are due before it
+    (``issued_later``). When the kept table is stale, summed from the covering
+    index on (currency, due_date, outstanding_cents) of open invoices instead,
+    one range of past-due entries per currency, never a table row.
     """
     cutoff = as_of.isoformat()
-    issued = " AND invoice_date <= :as_of" if issued_after(db, as_of) else ""
-    totals = []
-    currency = ""
-    while True:
+    later = issued_later(db, as_of, cutoff)
+    if open_groups_stale(db):
+        issued = " AND invoice_date <= :as_of" if later else ""
         found = db.execute(
-            "SELECT currency FROM invoices INDEXED BY invoices_open_by_currency_due "
-            "WHERE outstanding_cents > 0 AND currency > ? ORDER BY currency LIMIT 1",
-            (currency,),
-        ).fetchone()
-        if found is None:
-            return totals
-        currency = found[0]
-        cents, count = db.execute(
-            "SELECT sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_currency_due "
-            f"WHERE outstanding_cents > 0 AND currency = :currency AND due_date < :as_of{issued}",
-            {"currency": currency, "as_of": cutoff},
-        ).fetchone()
+            "SELECT currency, sum(outstanding_cents), count(*) FROM invoices INDEXED BY invoices_open_by_currency_due "
+            f"WHERE outstanding_cents > 0 AND due_date < :as_of{issued} GROUP BY currency ORDER BY currency",
+            {"as_of": cutoff},
+        ).fetchall()
+        later = []
+    else:  # two seeks per currency: its running sums the day before the cut-off
+        found = [(cur, cents, n) for cur in kept_currencies(db) for n, cents in [running(db, "due", cur, cutoff)]]
+    less: dict[str, list[int]] = {}
+    for currency, _, n, cents in later:
+        acc = less.setdefault(currency, [0, 0])
+        acc[0] += cents
+        acc[1] += n
+    totals = []
+    for currency, cents, count in found:
+        out_cents, out_count = less.get(currency, (0, 0))
         if not (damage.sums_whole(cents) and damage.currencies_sound(currency)):
             raise damage.refuse(db)
-        if count:
-            totals.append((currency, cents, count))
+        if count - out_count:
+            totals.append((currency, cents - out_cents, count - out_count))
+    return totals
 
 
 # -- narrowed, and every row for an export -------------------------------------------------
@@ -115,7 +121,8 @@ def _where(as_of: date, filters: Filters, issued: bool = True) -> tuple[str, lis
     """SQL terms and parameters of the past-due invoices under ``filters``.
 
     As of D, an invoice issued after D did not exist yet: ``issued`` False
-    drops that test, for a caller that knows no open invoice is dated after D.
+    drops that test, for a caller that knows no open invoice issued after D is
+    due before the cut-off (``issued_later``).
     """
     where = "i.outstanding_cents > 0 AND i.due_date < ?"
     params: list[object] = [_cutoff(as_of, filters.min_days)]
@@ -131,21 +138,20 @@ def _where(as_of: date, filters: Filters, issued: bool = True) -> tuple[str, lis
 def count(db: sqlite3.Connection, as_of: date, filters: Filters = NO_FILTERS) -> int:
     """How many invoices are past due as of ``as_of`` under ``filters``.
 
-    Without a customer, the open invoices per (currency, due date) that loads
-    keep in ``open_days`` give the count as a sum over at most a few thousand
-    days (0.05 ms on a million invoices, where counting 57,000 entries of the
-    due-date index took 1.2 ms). They are read only when exact: current (no
-    open invoice written since the last load kept them) and no open invoice
-    dated after ``as_of``, which the report would leave out. Otherwise the
-    invoices are counted: along the due-date index, or the customer's.
+    Without a customer, the running sums per (currency, due date) that loads
+    keep in ``open_days`` give the count in two seeks a currency (where
+    counting 57,000 entries of the due-date index took 1.2 ms), less the few invoices issued after ``as_of``
+    but due before the cut-off (``issued_later``), which did not exist yet.
+    They are read when current (no open invoice written since the last load
+    kept them); otherwise the invoices are counted: along the due-date index,
+    or the customer's.
     """
-    later = issued_after(db, as_of)
-    if filters.customer_ids is None and not later and not open_groups_stale(db):
-        return db.execute(
-            "SELECT coalesce(sum(invoices), 0) FROM open_days WHERE age_by = 'due' AND day < ?",
-            (_cutoff(as_of, filters.min_days),),
-        ).fetchone()[0]
-    where, params = _where(as_of, filters, issued=later)
+    cutoff = _cutoff(as_of, filters.min_days)
+    later = issued_later(db, as_of, cutoff)
+    if filters.customer_ids is None and not open_groups_stale(db):
+        kept = sum(running(db, "due", cur, cutoff)[0] for cur in kept_currencies(db))
+        return kept - sum(n for *_, n, _ in later)
+    where, params = _where(as_of, filters, issued=bool(later))
     # The due-date index holds every column tested but the invoice date; with a customer
     # filter the planner picks the per-customer index, which holds them all.
     hint = "INDEXED BY invoices_open_by_due" if filters.customer_ids is None else ""
