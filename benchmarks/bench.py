@@ -1,17 +1,28 @@
-"""domeo against SQLite's own CSV import, side by side on the same files.
+"""domeo against its floors, side by side: SQLite's own CSV import, and a Typer app that only prints.
 
     python benchmarks/bench.py                    # 100k and 1M rows, 3 rounds
     python benchmarks/bench.py --sizes 100000 --rounds 1 --reports-runs 3   # a quick look
     python benchmarks/bench.py --sizes 10000000 --rounds 1                  # how far one file goes
+    python benchmarks/bench.py --sizes 1000000 --targets                    # every target of issue 21
+    python benchmarks/bench.py --reports-only benchmarks/out/asof-1000000.db
 
 For each size it generates a deterministic export with data/generate.py (kept
-in benchmarks/out/), then runs, alternately so that both see the same machine
-state: ``sqlite3 new.db ".import --csv FILE t"`` and ``domeo ingest FILE``
-into a new database. Then a re-ingest of the same file (everything
-unchanged) and of a copy with 1% of rows changed, checking the report's
-counts; the loaded sums per currency are checked against the file. Last, the
-wall time of each report command as a whole process against ``python -c
-pass``. Prints medians, ratios, rows/s and peak RSS as a Markdown table.
+in benchmarks/out/; invoices dated 2020-01-01 to 2026-12-31, exported on
+2026-12-07, so some are dated after the export), then runs, alternately so
+that both see the same machine state: ``sqlite3 new.db ".import --csv FILE
+t"`` and ``domeo ingest FILE`` into a new database. Then a re-ingest of the
+same file (everything unchanged) and of a copy with 1% of rows changed,
+checking the report's counts; the loaded sums per currency are checked
+against the file.
+
+Then the reports users ask for, at each date of ``AS_OF_DATES`` (a quarter
+into the data, its middle, the export day and the last invoice day), on a
+database of the largest size kept in benchmarks/out/asof-ROWS.db: each report
+as a whole process beside benchmarks/minimal_typer.py run with the same
+arguments (a Typer app that declares the same options and only prints),
+interleaved. ``--targets`` adds benchmarks/serve_bench.py's measurements on
+the same database and a table of issue 21's targets, measured and met or not.
+Prints medians as Markdown tables.
 """
 
 from __future__ import annotations
@@ -33,6 +44,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 GENERATOR = ROOT / "data" / "generate.py"
+FLOOR = ROOT / "benchmarks" / "minimal_typer.py"
+
+# The benchmark data: seven years of invoices, exported before the last of them is dated.
+FIRST_DAY, LAST_DAY, TODAY = "2020-01-01", "2026-12-31", "2026-12-07"
+# (what the date is, the date): every report is asked at each of them.
+AS_OF_DATES = (
+    ("a quarter in", "2021-09-01"),
+    ("middle", "2023-06-30"),
+    ("today", TODAY),
+    ("last invoice day", LAST_DAY),
+)
+PAST_DATES = ("2021-09-01", "2023-06-30")
+CLI_MARGIN_MS = 50.0  # issue 21: each CLI report within 50 ms of its floor app
 
 
 # A pip-installed package has its bytecode compiled at install time; a shell that
@@ -102,14 +126,36 @@ def timed(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
 def make_file(rows: int) -> Path:
     """The generated export of ``rows`` rows (made once, then reused)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"export-{rows}.csv"
+    path = OUT / f"export-{rows}-{FIRST_DAY[:4]}-{LAST_DAY[:4]}.csv"
     if not path.exists():
         print(f"generating {path.name} …", file=sys.stderr)
+        period = ["--first-day", FIRST_DAY, "--last-day", LAST_DAY, "--as-of", TODAY]
         subprocess.run(
-            [sys.executable, str(GENERATOR), "--rows", str(rows), "--seed", "7", "--out", str(path)],
+            [sys.executable, str(GENERATOR), "--rows", str(rows), "--seed", "7", *period, "--out", str(path)],
             check=True,
         )
     return path
+
+
+def query_db(rows: int) -> Path:
+    """The database of ``rows`` generated invoices that reports are asked on (made once, then reused)."""
+    db = OUT / f"asof-{rows}.db"
+    if not db.exists():
+        source = make_file(rows)
+        print(f"loading {source.name} into {db.name} …", file=sys.stderr)
+        subprocess.run(domeo("--db", str(db), "ingest", str(source)), check=True, stdout=subprocess.DEVNULL, env=ENV)
+    return db
+
+
+def owing_most(db: Path, as_of: str) -> str:
+    """The customer number of the customer with the most open AR on ``as_of``."""
+    result = subprocess.run(
+        domeo("--db", str(db), "customers", "--as-of", as_of, "--sort", "open", "--limit", "1", "--json"),
+        capture_output=True,
+        check=True,
+        env=ENV,
+    )
+    return json.loads(result.stdout)["customers"][0]["customer_number"]
 
 
 def make_changed(path: Path, every: int = 100) -> tuple[Path, int]:
@@ -214,56 +260,42 @@ def bench_load(rows: int, rounds: int) -> dict:
     }
 
 
-REPORTS = [
-    ("past-due --json", ["past-due", "--as-of", "2025-06-01", "--json"]),
-    (
-        "past-due --offset 100000 --json",
-        ["past-due", "--as-of", "2025-06-01", "--offset", "100000", "--json"],
-    ),
-    (
-        "past-due --sort due_date.desc --json",
-        ["past-due", "--as-of", "2025-06-01", "--sort", "due_date.desc", "--json"],
-    ),
-    ("summary --json", ["summary", "--month", "2024-11", "--json"]),
-    ("summary --customer --json", None),  # filled in with a real customer name
-    ("contact --json", None),
-    ("past-due (table)", ["past-due", "--as-of", "2025-06-01"]),
-    ("summary (table)", ["summary", "--month", "2024-11"]),
-]
-EXTRA_REPORTS = [
-    ("aging --json", ["aging", "--as-of", "2025-06-01", "--json"]),
-    ("aging --by parent --json", ["aging", "--as-of", "2025-06-01", "--by", "parent", "--json"]),
-    ("aging --limit 20 --json", ["aging", "--as-of", "2025-06-01", "--limit", "20", "--json"]),
-    ("aging --min-total 50000 --json", ["aging", "--as-of", "2025-06-01", "--min-total", "50000", "--json"]),
-    ("customers --json", ["customers", "--json"]),
-    ("invoice --json", None),
-    ("summary --from --to --json", ["summary", "--from", "2024-01", "--to", "2025-09", "--json"]),
-]
+def cli_reports(as_of: str, customer: str) -> list[tuple[str, list[str]]]:
+    """(label, arguments) of each report asked at ``as_of``; the summary is of that date's month."""
+    return [
+        ("past-due --json", ["past-due", "--as-of", as_of, "--json"]),
+        ("aging --json", ["aging", "--as-of", as_of, "--json"]),
+        ("aging --limit 20 --json", ["aging", "--as-of", as_of, "--limit", "20", "--json"]),
+        ("customers --json (a page)", ["customers", "--as-of", as_of, "--json"]),
+        ("statement (owing most) --json", ["statement", customer, "--as-of", as_of, "--json"]),
+        ("summary --month --json", ["summary", "--month", as_of[:7], "--json"]),
+    ]
 
 
-def bench_reports(db: Path, runs: int) -> list[tuple[str, float, float]]:
-    """Median wall time of each report as a whole process, and of ``python -c pass``."""
-    with sqlite3.connect(db) as connection:
-        customer = connection.execute("SELECT name FROM customers ORDER BY id LIMIT 1").fetchone()[0]
-        invoice = connection.execute("SELECT invoice_number FROM invoices ORDER BY id DESC LIMIT 1").fetchone()[0]
-    fills = {
-        "summary --customer --json": ["summary", "--month", "2024-11", "--customer", customer, "--json"],
-        "contact --json": ["contact", customer, "--json"],
-        "invoice --json": ["invoice", invoice, "--json"],
-    }
-    help_text = subprocess.run(domeo("--help"), capture_output=True, text=True, check=False, env=ENV).stdout
-    reports = REPORTS + [r for r in EXTRA_REPORTS if r[0].split()[0] in help_text]
+def bench_reports(db: Path, runs: int) -> list[dict]:
+    """Median wall time of each report at each as-of date, as a whole process, and of its floor app.
+
+    The floor is benchmarks/minimal_typer.py with the same arguments, run right after
+    each run of the report, so that both see the same machine state.
+    """
     timed(domeo("--db", str(db), "past-due", "--json"))  # warm-up: bytecode written, file cache warm
-    baseline = statistics.median(timed([sys.executable, "-c", "pass"])[0] for _ in range(runs))
+    timed([sys.executable, str(FLOOR), "hello"])
     results = []
-    for label, args in reports:
-        argv = domeo("--db", str(db), *(args or fills[label]))
-        times = []
-        for _ in range(runs):
-            wall, _, result = timed(argv)
-            assert result.returncode == 0, (label, result.stderr)
-            times.append(wall)
-        results.append((label, statistics.median(times), baseline))
+    for _, as_of in AS_OF_DATES:
+        for label, args in cli_reports(as_of, owing_most(db, as_of)):
+            argv = ["--db", str(db), *args]
+            times, floors = [], []
+            for _ in range(runs):
+                wall, _, result = timed(domeo(*argv))
+                assert result.returncode == 0, (label, as_of, result.stderr)
+                times.append(wall)
+                wall, _, result = timed([sys.executable, str(FLOOR), *argv])
+                assert result.returncode == 0, (label, as_of, result.stderr)
+                floors.append(wall)
+            results.append(
+                {"label": label, "as_of": as_of, "ms": statistics.median(times) * 1000,
+                 "floor_ms": statistics.median(floors) * 1000}
+            )  # fmt: skip
     return results
 
 
@@ -272,14 +304,36 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated row counts")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each load (median)")
     parser.add_argument("--reports-runs", type=int, default=11, help="runs of each report (median)")
-    parser.add_argument("--reports-only", metavar="DB", help="only time the reports, on this database")
+    parser.add_argument("--reports-only", metavar="DB", help="no loads: only the reports, on this database")
+    parser.add_argument("--targets", action="store_true", help="add serve_bench.py's figures and the targets table")
+    parser.add_argument("--workers", default="1,2", help="with --targets: comma-separated worker counts")
+    parser.add_argument("--seconds", type=float, default=3.0, help="with --targets: at most this long per HTTP run")
+    parser.add_argument("--requests", type=int, default=400, help="with --targets: at most this many per client")
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} (1 min)", file=sys.stderr)
+    loads = []
     if args.reports_only:
-        print_reports(Path(args.reports_only), args.reports_runs)
-        return
-    if shutil.which("sqlite3") is None:
-        sys.exit("bench: the sqlite3 command-line shell is needed (apt-get install sqlite3)")
-    loads = [bench_load(int(size), args.rounds) for size in args.sizes.split(",")]
+        db = Path(args.reports_only)
+    else:
+        if shutil.which("sqlite3") is None:
+            sys.exit("bench: the sqlite3 command-line shell is needed (apt-get install sqlite3)")
+        loads = [bench_load(int(size), args.rounds) for size in args.sizes.split(",")]
+        print_loads(loads)
+        db = query_db(loads[-1]["rows"])
+    cli = print_reports(db, args.reports_runs)
+    serve: list[dict] = []
+    if args.targets:
+        import serve_bench  # here: serve_bench imports this module
+
+        workers = [int(w) for w in args.workers.split(",")]
+        serve = serve_bench.measure(db, workers, 8, args.requests, args.seconds)
+        serve_bench.print_tables(serve, db, 8)
+        print_targets(loads, cli, serve)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
+
+
+def print_loads(loads: list[dict]) -> None:
+    """The loads' Markdown table: each size's load times beside ``sqlite3 .import``."""
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}\n")
     print(
         "| rows | file MB | sqlite3 .import s | domeo fresh s (×) | re-ingest unchanged s (×) "
@@ -293,19 +347,82 @@ def main() -> None:
             f"| {r['reload']:.2f} ({r['reload'] / base:.1f}×) | {r['changed']:.2f} ({r['changed'] / base:.1f}×) "
             f"| {r['rows'] / r['fresh']:,.0f} | {r['rss_mb']:.0f} | {r['db_mb']:.0f} |"
         )
-    print_reports(loads[-1]["db"], args.reports_runs)
 
 
-def print_reports(db: Path, runs: int) -> None:
-    """Time every report on ``db`` and print the Markdown table."""
+def invoice_count(db: Path) -> int:
+    """How many invoices ``db`` holds."""
     with sqlite3.connect(db) as connection:
-        invoices = connection.execute("SELECT count(*) FROM invoices").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM invoices").fetchone()[0]
+
+
+def print_reports(db: Path, runs: int) -> list[dict]:
+    """Time every report at every as-of date on ``db``, print the Markdown table, return the figures."""
     results = bench_reports(db, runs)
-    print(f"\nReports on the {invoices:,}-invoice database (median of {runs} runs):\n")
-    print("| command | wall ms | python -c pass ms | over start-up ms |")
-    print("|---|---:|---:|---:|")
-    for label, wall, baseline in results:
-        print(f"| {label} | {wall * 1000:.0f} | {baseline * 1000:.0f} | {(wall - baseline) * 1000:+.0f} |")
+    print(
+        f"\nReports on the {invoice_count(db):,}-invoice database {db.name}, whole process, median of {runs} "
+        f"runs: domeo ms (difference from the floor app with the same arguments, ratio)\n"
+    )
+    print("| command | " + " | ".join(f"{as_of} ({what})" for what, as_of in AS_OF_DATES) + " |")
+    print("|---|" + "---:|" * len(AS_OF_DATES))
+    for label in dict.fromkeys(r["label"] for r in results):
+        cells = [
+            f"{r['ms']:.0f} ({r['ms'] - r['floor_ms']:+.0f}, {r['ms'] / r['floor_ms']:.1f}×)"
+            for r in results
+            if r["label"] == label
+        ]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    floors = [r["floor_ms"] for r in results]
+    print(f"\nThe floor app took {min(floors):.0f} to {max(floors):.0f} ms.")
+    return results
+
+
+def print_targets(loads: list[dict], cli: list[dict], serve: list[dict]) -> None:
+    """Issue 21's targets: each with the figure measured (the worst over the as-of dates) and whether it is met."""
+    rows: list[tuple[str, str, bool | None]] = []
+    if loads:
+        r = loads[-1]
+        ratio = r["fresh"] / r["sqlite"]
+        rows.append(("fresh load ≤ 3× sqlite3 .import", f"{ratio:.1f}× ({r['rows']:,} rows)", ratio <= 3))
+    else:
+        rows.append(("fresh load ≤ 3× sqlite3 .import", "not measured in this run", None))
+    if cli:
+        worst = max(cli, key=lambda r: r["ms"] - r["floor_ms"])
+        over = worst["ms"] - worst["floor_ms"]
+        rows.append(
+            (f"each CLI report ≤ floor app + {CLI_MARGIN_MS:.0f} ms",
+             f"{over:+.0f} ms worst ({worst['label']}, as of {worst['as_of']})", over <= CLI_MARGIN_MS)
+        )  # fmt: skip
+    else:
+        rows.append((f"each CLI report ≤ floor app + {CLI_MARGIN_MS:.0f} ms", "not measured in this run", None))
+    one_worker = [r for r in serve if r["workers"] == 1 and r["as_of"]]
+    for label, limit in (
+        ("past-due page", 3.0),
+        ("aging, top 20", 5.0),
+        ("customers page", 5.0),
+        ("statement (owing most)", 10.0),
+    ):
+        picks = [r for r in one_worker if r["label"] == label]
+        if picks:
+            worst = max(picks, key=lambda r: r["p50"])
+            rows.append(
+                (f"{label}: p50 ≤ {limit:.0f} ms (HTTP, 1 worker, 1 client)",
+                 f"{worst['p50']:.2f} ms worst (as of {worst['as_of']})", worst["p50"] <= limit)
+            )  # fmt: skip
+    rates = [r for r in serve if r["label"] == "past-due page" and r["as_of"] in PAST_DATES and r["rate"]]
+    if rates:
+        by_workers = {}
+        for r in rates:
+            by_workers[r["workers"]] = min(by_workers.get(r["workers"], r["rate"]), r["rate"])
+        text = "; ".join(f"{w} worker{'s' if w > 1 else ''}: {rate:,.0f}" for w, rate in sorted(by_workers.items()))
+        rows.append(
+            ("past-due page at a past date: ≥ 500 req/s, 8 clients",
+             f"{text} (the worse past date)", max(by_workers.values()) >= 500)
+        )  # fmt: skip
+    print("\nIssue 21's targets (the worst as-of date counts):\n")
+    print("| target | measured | met? |")
+    print("|---|---|---|")
+    for target, measured, met in rows:
+        print(f"| {target} | {measured} | {'—' if met is None else 'yes' if met else 'no'} |")
 
 
 if __name__ == "__main__":

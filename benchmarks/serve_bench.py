@@ -3,13 +3,17 @@
     python benchmarks/serve_bench.py                       # 1M invoices, 1 and 2 workers
     python benchmarks/serve_bench.py --rows 20000 --seconds 1 --requests 50   # a quick look
 
-Makes (once, kept in benchmarks/out/) a database of ``--rows`` generated
-invoices, starts ``domeo serve --workers W`` on a free loopback port, and
-for every endpoint measures, after a warm-up:
+Makes (once, kept in benchmarks/out/, shared with bench.py) a database of
+``--rows`` generated invoices, starts ``domeo serve --workers W`` on a free
+loopback port, and measures, after a warm-up, the pages users ask for at each
+as-of date of bench.py's ``AS_OF_DATES`` (the past-due page, the aging top 20,
+a customers page, the statement of the customer owing most on that date) and
+a few pages without a date:
 
 - p50 and p99 latency with 1 client sending one request after another
   (at most ``--requests`` requests or ``--seconds`` seconds);
-- requests per second and p99 latency with ``--clients`` concurrent clients,
+- for the past-due page and the pages without a date: requests per second
+  and p99 latency with ``--clients`` concurrent clients,
   each on its own keep-alive connection (at most ``--seconds`` seconds and
   ``--requests`` x clients requests), and the server's CPU time per request
   in that run (its processes' user and system time, from /proc): a figure
@@ -17,8 +21,9 @@ for every endpoint measures, after a warm-up:
 
 The client is a minimal HTTP/1.1 client on raw sockets (a few microseconds a
 request), in this process, on the same machine: its cost is in the figures.
-Every answer is checked (status 200 and the body's length). Prints a Markdown
-table, and the machine's load average before and after.
+Every answer is checked (status 200 and the body's length). Prints Markdown
+tables, issue 21's targets that these figures decide, and the machine's load
+average before and after. ``bench.py --targets`` runs this beside its own.
 """
 
 from __future__ import annotations
@@ -36,42 +41,34 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import OUT, domeo, make_file  # noqa: E402
+from bench import AS_OF_DATES, ENV, TODAY, domeo, invoice_count, owing_most, print_targets, query_db  # noqa: E402
 
-AS_OF = "2025-10-01"
+# Pages measured with many clients too, at every as-of date (the others: with one client).
+CONCURRENT = ("past-due page",)
 
 
-def endpoints(db: Path) -> list[tuple[str, str]]:
-    """(label, path) of each endpoint measured, with real names and numbers from the database."""
-    customers = json.loads(
-        subprocess.run(domeo("--db", str(db), "customers", "--sort", "open", "--limit", "1", "--json"),
-                       capture_output=True, check=True).stdout
-    )["customers"][0]["name"]  # fmt: skip
+def endpoints(db: Path) -> list[tuple[str, str | None, str]]:
+    """(label, as-of date or None, path) of each endpoint measured, with real names and numbers."""
+    points: list[tuple[str, str | None, str]] = []
+    for _, as_of in AS_OF_DATES:
+        points += [
+            ("past-due page", as_of, f"/invoices/past-due?as_of={as_of}&limit=50"),
+            ("aging, top 20", as_of, f"/aging?as_of={as_of}&limit=20"),
+            ("customers page", as_of, f"/customers?as_of={as_of}&limit=50"),
+            ("statement (owing most)", as_of, f"/customers/statement?name={owing_most(db, as_of)}&as_of={as_of}"),
+        ]
+    contact = owing_most(db, TODAY)
     invoice = json.loads(
-        subprocess.run(domeo("--db", str(db), "past-due", "--as-of", AS_OF, "--limit", "1", "--json"),
-                       capture_output=True, check=True).stdout
+        subprocess.run(domeo("--db", str(db), "past-due", "--as-of", TODAY, "--limit", "1", "--json"),
+                       capture_output=True, check=True, env=ENV).stdout
     )["items"][0]["invoice_number"]  # fmt: skip
-    name = customers.replace(" ", "%20").replace("&", "%26")
-    return [
-        ("past-due page", f"/invoices/past-due?as_of={AS_OF}&limit=50"),
-        ("month summary", "/invoices/summary/month?month=2025-03"),
-        ("contact", f"/customers/contact?name={name}"),
-        ("health", "/health"),
-        ("one invoice", f"/invoices/{invoice}?as_of={AS_OF}"),
-        ("summary range (12 months)", "/invoices/summary/range?from=2024-10&to=2025-09"),
-        ("customers page", f"/customers?as_of={AS_OF}&limit=50"),
-        ("aging, top 20 per currency", f"/aging?as_of={AS_OF}&limit=20"),
+    return points + [
+        ("month summary", None, "/invoices/summary/month?month=2025-03"),
+        ("contact", None, f"/customers/contact?name={contact}"),
+        ("health", None, "/health"),
+        ("one invoice", None, f"/invoices/{invoice}?as_of={TODAY}"),
+        ("summary range (12 months)", None, "/invoices/summary/range?from=2025-10&to=2026-09"),
     ]
-
-
-def make_db(rows: int) -> Path:
-    """The database of ``rows`` generated invoices (made once, then reused)."""
-    db = OUT / f"serve-{rows}.db"
-    if not db.exists():
-        source = make_file(rows)
-        print(f"loading {source.name} into {db.name} …", file=sys.stderr)
-        subprocess.run(domeo("--db", str(db), "ingest", str(source)), check=True, stdout=subprocess.DEVNULL)
-    return db
 
 
 class Connection:
@@ -188,6 +185,7 @@ def start_server(db: Path, workers: int) -> tuple[subprocess.Popen, int]:
         domeo("--db", str(db), "serve", "--port", "0", "--workers", str(workers)),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
+        env=ENV,
     )
     assert process.stderr is not None
     while True:
@@ -214,6 +212,66 @@ def start_server(db: Path, workers: int) -> tuple[subprocess.Popen, int]:
         time.sleep(0.05)
 
 
+def measure(
+    db: Path, workers: list[int], clients: int, requests: int, seconds: float, only: str | None = None
+) -> list[dict]:
+    """Every endpoint's figures with each worker count: one dict per endpoint, as-of date and worker count."""
+    points = [e for e in endpoints(db) if not only or only in e[0]]
+    results = []
+    for count in workers:
+        process, port = start_server(db, count)
+        try:
+            for label, as_of, path in points:
+                single = one_client(port, path, requests, seconds)
+                result = {"label": label, "as_of": as_of, "workers": count, "p50": statistics.median(single) * 1000,
+                          "p99": percentile(single, 0.99) * 1000, "n1": len(single), "rate": None}  # fmt: skip
+                if as_of is None or label in CONCURRENT:
+                    cpu = tree_cpu_seconds(process.pid)
+                    rate, concurrent = many_clients(port, path, clients, requests, seconds)
+                    result |= {"rate": rate, "p99c": percentile(concurrent, 0.99) * 1000, "n8": len(concurrent),
+                               "cpu": (tree_cpu_seconds(process.pid) - cpu) / len(concurrent) * 1000}  # fmt: skip
+                results.append(result)
+                print(f"{label}{f' as of {as_of}' if as_of else ''}, {count} worker(s): done", file=sys.stderr)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+    return results
+
+
+def print_tables(results: list[dict], db: Path, clients: int) -> None:
+    """The figures as Markdown: latency per as-of date, then throughput, then the pages without a date."""
+    print(
+        f"\n`domeo serve` on the {invoice_count(db):,}-invoice database {db.name}; loopback, the client on the "
+        f"same machine. p50 / p99 ms with 1 client:\n"
+    )
+    print("| endpoint | workers | " + " | ".join(f"{as_of} ({what})" for what, as_of in AS_OF_DATES) + " |")
+    print("|---|---:|" + "---:|" * len(AS_OF_DATES))
+    dated = [r for r in results if r["as_of"]]
+    for label, count in dict.fromkeys((r["label"], r["workers"]) for r in dated):
+        cells = [f"{r['p50']:.2f} / {r['p99']:.2f}" for r in dated if r["label"] == label and r["workers"] == count]
+        print(f"| {label} | {count} | " + " | ".join(cells) + " |")
+    print(f"\nWith {clients} clients: req/s (p99 ms, server CPU ms per request):\n")
+    print("| endpoint | workers | " + " | ".join(f"{as_of}" for _, as_of in AS_OF_DATES) + " |")
+    print("|---|---:|" + "---:|" * len(AS_OF_DATES))
+    for label, count in dict.fromkeys((r["label"], r["workers"]) for r in dated if r["rate"]):
+        cells = [
+            f"{r['rate']:,.0f} ({r['p99c']:.1f}, {r['cpu']:.2f})"
+            for r in dated
+            if r["label"] == label and r["workers"] == count
+        ]
+        print(f"| {label} | {count} | " + " | ".join(cells) + " |")
+    print("\nPages without an as-of date:\n")
+    print(f"| endpoint | workers | p50, 1 client | p99, 1 client | req/s, {clients} clients "
+          f"| p99, {clients} clients | server CPU per request | requests |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        if r["as_of"] is None:
+            print(
+                f"| {r['label']} | {r['workers']} | {r['p50']:.2f} ms | {r['p99']:.2f} ms | {r['rate']:,.0f} "
+                f"| {r['p99c']:.1f} ms | {r['cpu']:.2f} ms | {r['n1']} + {r['n8']} |"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="invoices in the database")
@@ -224,36 +282,13 @@ def main() -> None:
     parser.add_argument("--only", help="measure only endpoints whose label contains this")
     args = parser.parse_args()
 
-    db = make_db(args.rows)
-    points = [e for e in endpoints(db) if not args.only or args.only in e[0]]
+    db = query_db(args.rows)
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores", file=sys.stderr)
-    rows = []
-    for workers in (int(w) for w in args.workers.split(",")):
-        process, port = start_server(db, workers)
-        try:
-            for label, path in points:
-                single = one_client(port, path, args.requests, args.seconds)
-                cpu = tree_cpu_seconds(process.pid)
-                rate, concurrent = many_clients(port, path, args.clients, args.requests, args.seconds)
-                cpu = (tree_cpu_seconds(process.pid) - cpu) / len(concurrent) * 1000
-                rows.append(
-                    (label, workers, statistics.median(single) * 1000, percentile(single, 0.99) * 1000, rate,
-                     percentile(concurrent, 0.99) * 1000, cpu, len(single), len(concurrent))
-                )  # fmt: skip
-                print(f"{label}, {workers} worker(s): done", file=sys.stderr)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-    load = os.getloadavg()[0]
-    print(f"\n{args.rows:,} invoices; loopback; client in the same machine; load average after: {load:.2f}\n")
-    print(f"| endpoint | workers | p50, 1 client | p99, 1 client | req/s, {args.clients} clients "
-          f"| p99, {args.clients} clients | server CPU per request | requests |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for label, workers, p50, p99, rate, p99c, cpu, n1, n8 in rows:
-        print(
-            f"| {label} | {workers} | {p50:.2f} ms | {p99:.2f} ms | {rate:,.0f} | {p99c:.1f} ms | {cpu:.2f} ms "
-            f"| {n1} + {n8} |"
-        )
+    workers = [int(w) for w in args.workers.split(",")]
+    results = measure(db, workers, args.clients, args.requests, args.seconds, args.only)
+    print_tables(results, db, args.clients)
+    print_targets([], [], results)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f} (1 min)")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 The output follows the input-format document (``docs/input-format.md``): 15 columns,
 one invoice per row, the statistical shape of the first client's export (dates 2024-01
 .. 2025-09, ~5% empty due dates, ~1% CAD, ~4% customers without contact, parent chains
-up to three levels).
+up to three levels). ``--first-day``/``--last-day`` choose another period and
+``--as-of`` another export date (which decides what is still open; invoices dated after
+it are all open).
 The rows are clean: every row is internally consistent (Status, DueDate = InvoiceDate +
 terms). ``--quirks`` adds harmless format quirks (BOM, CRLF, ``$1,234.50`` money, ISO
 dates, ``NET30`` terms, name case/spacing variants, trailing blank lines).
@@ -13,6 +15,7 @@ Usage::
 
     python data/generate.py --rows 3000 --seed 7 --out data/invoices.csv
     python data/generate.py --rows 10000000 --seed 1 > big.csv
+    python data/generate.py --rows 1000000 --first-day 2020-01-01 --last-day 2026-12-31 --as-of 2026-12-07
 
 Same arguments give byte-identical output. Memory does not grow with ``--rows``: rows
 are streamed, only per-customer data is held (the default customer count is capped).
@@ -52,10 +55,9 @@ HEADER: list[str] = [
     "parent customer",
 ]
 
+# The default period; the export date defaults to its last day.
 FIRST_DAY = dt.date(2024, 1, 1)
 LAST_DAY = dt.date(2025, 9, 30)
-# Status depends on age relative to the export date: recent invoices are mostly open.
-AS_OF = LAST_DAY
 # (label, days, weight): Net 30 dominates, Net 45 exists although the client's notes omit it.
 TERMS: tuple[tuple[str, int, int], ...] = (
     ("Net 7", 7, 10),
@@ -164,12 +166,12 @@ def _csv_text(fields: list[str]) -> str:
     return buf.getvalue()[:-1]
 
 
-def _business_days() -> list[dt.date]:
+def _business_days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
     """Invoice dates: weekdays of the covered period (clients rarely bill on weekends)."""
     days = []
-    d = FIRST_DAY
+    d = first_day
     one = dt.timedelta(days=1)
-    while d <= LAST_DAY:
+    while d <= last_day:
         if d.weekday() < 5:
             days.append(d)
         d += one
@@ -353,8 +355,13 @@ def default_customers(rows: int) -> int:
     return min(DEFAULT_CUSTOMER_CAP, max(MIN_CUSTOMERS, round(rows / ROWS_PER_CUSTOMER)))
 
 
-def _chunks(rows: int, seed: int, customers: int | None) -> Iterator[str]:
+def _chunks(
+    rows: int, seed: int, customers: int | None, first_day: dt.date, last_day: dt.date, as_of: dt.date | None
+) -> Iterator[str]:
     """Yield the data rows as CSV text, ``_CHUNK_ROWS`` ``\\n``-terminated lines at a time.
+
+    Invoices are dated on the weekdays from ``first_day`` to ``last_day``; their status
+    is as on ``as_of`` (default ``last_day``), the day of the export.
 
     This is the single source of the data: ``generate_rows`` parses it back with the
     csv module, ``write_csv`` writes it as is. Per row there are only cheap float
@@ -363,18 +370,22 @@ def _chunks(rows: int, seed: int, customers: int | None) -> Iterator[str]:
     """
     if rows <= 0:
         return
+    _check_period(first_day, last_day)
+    # Status depends on age relative to the export date: recent invoices are mostly open.
+    export_day = last_day if as_of is None else as_of
     count = default_customers(rows) if customers is None else max(1, customers)
     # Every customer must occur (parent numbers must exist in the file): at most one per row.
     count = min(count, rows)
     rng = random.Random(seed)
-    days = _business_days()
+    days = _business_days(first_day, last_day)
     table = _build_customers(rng, count, rows, days)
 
     ndays = len(days)
     last = ndays - 1
     date_str = [_short_date(d) for d in days]
-    # P(closed) by invoice day: old invoices are nearly all paid, a few stay open.
-    p_closed = [min(0.96, 0.03 + 0.0135 * (AS_OF - d).days) for d in days]
+    # P(closed) by invoice day: old invoices are nearly all paid, a few stay open;
+    # an invoice dated after the export cannot have been paid yet.
+    p_closed = [min(0.96, 0.03 + 0.0135 * (export_day - d).days) if d <= export_day else 0.0 for d in days]
     # Per-row amount factors around the customer's typical invoice size.
     factors = [math.exp(rng.gauss(0.0, 0.55)) for _ in range(1024)]
 
@@ -466,19 +477,32 @@ def _chunks(rows: int, seed: int, customers: int | None) -> Iterator[str]:
         yield "".join(lines)
 
 
+def _check_period(first_day: dt.date, last_day: dt.date) -> None:
+    """Refuse a period without a weekday to date an invoice on."""
+    if not _business_days(first_day, last_day):
+        raise ValueError(f"The period {first_day} to {last_day} has no weekday to date an invoice on.")
+
+
 def generate_rows(
-    rows: int, seed: int = 7, customers: int | None = None, *, quirks: bool = False
+    rows: int,
+    seed: int = 7,
+    customers: int | None = None,
+    *,
+    quirks: bool = False,
+    first_day: dt.date = FIRST_DAY,
+    last_day: dt.date = LAST_DAY,
+    as_of: dt.date | None = None,
 ) -> Iterator[list[str]]:
     """Yield ``rows`` data rows (lists of 15 strings, in ``HEADER`` order, no header).
 
     ``customers`` defaults to :func:`default_customers`; it is clamped to ``rows`` so
     that every customer (and thus every parent number) occurs in the output. The result
     depends only on the arguments. ``quirks`` rewrites some fields in harmless
-    alternative formats (see :func:`_with_quirks`).
+    alternative formats (see :func:`_with_quirks`). Invoices are dated within
+    ``first_day`` .. ``last_day``, their status as on ``as_of`` (default ``last_day``).
     """
-    body: Iterator[list[str]] = (
-        row for chunk in _chunks(rows, seed, customers) for row in csv.reader(io.StringIO(chunk))
-    )
+    chunks = _chunks(rows, seed, customers, first_day, last_day, as_of)
+    body: Iterator[list[str]] = (row for chunk in chunks for row in csv.reader(io.StringIO(chunk)))
     if quirks:
         # Separate RNG so the quirk-free content is identical with and without quirks.
         body = _with_quirks(body, random.Random(f"quirks-{seed}"))
@@ -523,13 +547,25 @@ def _with_quirks(body: Iterator[list[str]], rng: random.Random) -> Iterator[list
         yield row
 
 
-def write_csv(out: TextIO, rows: int, seed: int = 7, customers: int | None = None, *, quirks: bool = False) -> int:
+def write_csv(
+    out: TextIO,
+    rows: int,
+    seed: int = 7,
+    customers: int | None = None,
+    *,
+    quirks: bool = False,
+    first_day: dt.date = FIRST_DAY,
+    last_day: dt.date = LAST_DAY,
+    as_of: dt.date | None = None,
+) -> int:
     """Write the header and ``rows`` rows to the text stream ``out``; return the row count.
 
     ``out`` should be opened with ``newline=""`` and UTF-8 encoding. Lines end with
     ``\\n`` (``\\r\\n`` plus BOM and trailing blank lines with ``quirks``). The output is
-    exactly what ``csv.writer`` makes of ``HEADER`` + :func:`generate_rows`.
+    exactly what ``csv.writer`` makes of ``HEADER`` + :func:`generate_rows` (which
+    describes ``first_day``, ``last_day`` and ``as_of``).
     """
+    period = {"first_day": first_day, "last_day": last_day, "as_of": as_of}
     eol = "\r\n" if quirks else "\n"
     if quirks:
         out.write("\ufeff")
@@ -539,12 +575,12 @@ def write_csv(out: TextIO, rows: int, seed: int = 7, customers: int | None = Non
         return 0
     if quirks:
         # Quirky fields (e.g. a leading space) may need quoting: let csv decide per row.
-        writer.writerows(generate_rows(rows, seed, customers, quirks=True))
+        writer.writerows(generate_rows(rows, seed, customers, quirks=True, **period))
         out.write(eol * 2)
         return rows
     # Fast path (about twice csv.writer's speed): _chunks is already CSV text.
     write = out.write
-    for chunk in _chunks(rows, seed, customers):
+    for chunk in _chunks(rows, seed, customers, first_day, last_day, as_of):
         write(chunk)
     return rows
 
@@ -562,16 +598,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default="-", help="output path (default: stdout)")
     parser.add_argument("--quirks", action="store_true", help="add harmless format quirks")
+    day = dt.date.fromisoformat
+    parser.add_argument("--first-day", type=day, default=FIRST_DAY, help=f"first invoice date (default {FIRST_DAY})")
+    parser.add_argument("--last-day", type=day, default=LAST_DAY, help=f"last invoice date (default {LAST_DAY})")
+    parser.add_argument(
+        "--as-of", type=day, default=None, help="the export date, which decides what is open (default: --last-day)"
+    )
     args = parser.parse_args(argv)
     if args.rows < 0:
         parser.error("--rows must be >= 0")
     if args.customers is not None and args.customers < 1:
         parser.error("--customers must be >= 1")
+    if not _business_days(args.first_day, args.last_day):
+        parser.error("--first-day .. --last-day must hold a weekday")
+    period = {"first_day": args.first_day, "last_day": args.last_day, "as_of": args.as_of}
 
     if args.out == "-":
         sys.stdout.reconfigure(encoding="utf-8", newline="")
         try:
-            write_csv(sys.stdout, args.rows, args.seed, args.customers, quirks=args.quirks)
+            write_csv(sys.stdout, args.rows, args.seed, args.customers, quirks=args.quirks, **period)
             sys.stdout.flush()
         except BrokenPipeError:
             # Reader went away (e.g. `| head`): stop quietly, without a traceback at exit.
@@ -579,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     else:
         with open(args.out, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
-            write_csv(fh, args.rows, args.seed, args.customers, quirks=args.quirks)
+            write_csv(fh, args.rows, args.seed, args.customers, quirks=args.quirks, **period)
     return 0
 
 

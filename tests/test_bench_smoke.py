@@ -23,7 +23,15 @@ def test_benchmark_runs_end_to_end() -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    # The load table row for 2,000 rows and the report table, with every contract report.
+    # The load table row for 2,000 rows and the report table, with every report asked.
     assert "| 2,000 |" in result.stdout
-    for label in ("past-due --json", "summary --json", "contact --json", "aging --json", "invoice --json"):
+    assert "| command | 2021-09-01 (a quarter in) | 2023-06-30 (middle) | 2026-12-07 (today) " in result.stdout
+    for label in (
+        "past-due --json",
+        "aging --json",
+        "aging --limit 20 --json",
+        "customers --json (a page)",
+        "statement (owing most) --json",
+        "summary --month --json",
+    ):
         assert f"| {label} |" in result.stdout, label
